@@ -1,0 +1,160 @@
+/**
+ * Every public error class of Flowline. Each has a stable `type` that callers (and the CLI's
+ * `--json` output) can match on; messages are for people and may change.
+ *
+ * These are errors *of the API* (a refused call, an invalid document). A workflow's own failure
+ * is not thrown: it is run state (`status`, `error`) and history.
+ */
+
+/** Where a problem sits in a document. Lines and columns are 1-based. */
+export interface ValidationIssue {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** JSON pointer into the document, e.g. `/steps/0/call`. */
+  readonly pointer: string;
+  readonly message: string;
+  /** How to fix it, for a non-developer. */
+  readonly hint?: string;
+}
+
+/** Base class: a stable machine-readable `type` plus a human message. */
+export class FlowlineError extends Error {
+  readonly type: string;
+  readonly details?: unknown;
+  constructor(type: string, message: string, details?: unknown) {
+    super(message);
+    this.name = type;
+    this.type = type;
+    this.details = details;
+  }
+}
+
+/** A document that cannot be loaded: every problem found, in source order. */
+export class DefinitionInvalidError extends FlowlineError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[], file?: string) {
+    const first = issues[0];
+    const where = first ? `${file ?? first.file ?? '<document>'}:${first.line ?? 0}:${first.column ?? 0}` : file ?? '';
+    super(
+      'DefinitionInvalid',
+      `${issues.length} problem${issues.length === 1 ? '' : 's'} in ${where}${first ? `: ${first.message}` : ''}`,
+    );
+    this.issues = issues;
+  }
+}
+
+/** Deploying a name+version that already exists with different content. */
+export class DefinitionConflictError extends FlowlineError {
+  constructor(name: string, version: number) {
+    super(
+      'DefinitionConflict',
+      `${name} version ${version} is already deployed with different content; definitions are immutable — deploy it as version ${version + 1}`,
+      { name, version },
+    );
+  }
+}
+
+export class DefinitionNotFoundError extends FlowlineError {
+  constructor(name: string, version?: number) {
+    super(
+      'DefinitionNotFound',
+      version === undefined
+        ? `no workflow named "${name}" is deployed (deploy it first with \`flowline deploy\`)`
+        : `${name} version ${version} is not deployed`,
+      { name, version },
+    );
+  }
+}
+
+export class RunNotFoundError extends FlowlineError {
+  constructor(runId: string) {
+    super('RunNotFound', `no run with id "${runId}" (it may never have existed, or expired after retention)`, { runId });
+  }
+}
+
+export class RunAlreadyExistsError extends FlowlineError {
+  constructor(runId: string) {
+    super('RunAlreadyExists', `a run with id "${runId}" is already running; choose another id or wait for it to end`, {
+      runId,
+    });
+  }
+}
+
+/** The operation needs a running run (signal, cancel…) or a failed one (retry). */
+export class RunNotActiveError extends FlowlineError {
+  constructor(runId: string, status: string, operation: string) {
+    super('RunNotActive', `cannot ${operation} run "${runId}": it is ${status}`, { runId, status, operation });
+  }
+}
+
+export class InputInvalidError extends FlowlineError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) {
+    super('InputInvalid', message, { issues });
+    this.issues = issues;
+  }
+}
+
+export class SignalNotDeclaredError extends FlowlineError {
+  constructor(name: string, declared: readonly string[]) {
+    super(
+      'SignalNotDeclared',
+      `signal "${name}" is not declared by this workflow${declared.length ? ` (declared: ${declared.join(', ')})` : ' (it declares none)'}`,
+      { name, declared },
+    );
+  }
+}
+
+export class SignalPayloadInvalidError extends FlowlineError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(name: string, issues: readonly ValidationIssue[]) {
+    super(
+      'SignalPayloadInvalid',
+      `payload of signal "${name}" does not match its schema: ${issues.map((i) => `${i.pointer || '/'} ${i.message}`).join('; ')}`,
+      { name, issues },
+    );
+    this.issues = issues;
+  }
+}
+
+export class QueryNotFoundError extends FlowlineError {
+  constructor(name: string, declared: readonly string[]) {
+    super(
+      'QueryNotFound',
+      `query "${name}" is not declared by this workflow${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`,
+      { name, declared },
+    );
+  }
+}
+
+/** A payload (input, output, signal data) above the configured limit. */
+export class PayloadTooLargeError extends FlowlineError {
+  constructor(what: string, sizeBytes: number, limitBytes: number) {
+    super(
+      'PayloadTooLarge',
+      `${what} is ${sizeBytes} bytes, above the limit of ${limitBytes} bytes; store large data elsewhere and pass a reference`,
+      { what, sizeBytes, limitBytes },
+    );
+  }
+}
+
+export class ActivityModuleError extends FlowlineError {
+  constructor(message: string) {
+    super('ActivityModuleInvalid', message);
+  }
+}
+
+/** Redis is unreachable or misconfigured (e.g. maxmemory-policy is not noeviction). */
+export class RedisConfigError extends FlowlineError {
+  constructor(message: string) {
+    super('RedisConfig', message);
+  }
+}
+
+/** Waiting for a result took longer than the caller allowed. */
+export class WaitTimeoutError extends FlowlineError {
+  constructor(runId: string, timeoutMs: number) {
+    super('WaitTimeout', `run "${runId}" did not finish within ${timeoutMs} ms`, { runId, timeoutMs });
+  }
+}

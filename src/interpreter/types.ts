@@ -1,0 +1,287 @@
+/**
+ * The data the interpreter core speaks: events in, state + commands + history out.
+ * Everything here is plain, JSON-serialisable data — no functions, no Dates, no class instances —
+ * so a runtime can store it as it is and a replay can fold it again.
+ */
+import type { StepPath } from '../definition/types.js';
+
+/** Epoch milliseconds. */
+export type EpochMs = number;
+
+export const RUN_STATUSES = [
+  'running',
+  'completed',
+  'failed',
+  'compensated',
+  'compensation_failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => s !== 'running');
+
+/** Built-in failure types (SPEC §4). Handlers add their own. */
+export const BUILTIN_ERROR_TYPES = [
+  'Timeout',
+  'SignalTimeout',
+  'Cancelled',
+  'ExpressionError',
+  'ExpressionTimeout',
+  'InputInvalid',
+  'ActivityNotFound',
+  'ChildFailed',
+] as const;
+
+/** A failure as data: what `$error` is bound to and what a run's `error` holds. */
+export interface ErrorInfo {
+  readonly type: string;
+  readonly message: string;
+  /** Id (or path, when the step has no id) of the step that failed. */
+  readonly step?: string | null;
+  readonly details?: unknown;
+  /** Set by a handler to stop retries whatever the policy says. */
+  readonly nonRetryable?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: what happened outside the core. Each carries `at`, the time of the decision it causes
+// ($now(), $millis(), timers and backoff are computed from it, never from a clock).
+// ---------------------------------------------------------------------------------------------
+
+interface EventBase {
+  readonly at: EpochMs;
+}
+
+export interface RunStartedEvent extends EventBase {
+  readonly type: 'RunStarted';
+  readonly runId: string;
+  readonly input: unknown;
+  /** Set when this run is a child: the parent's run id and the seq of its StartChild command. */
+  readonly parent?: { readonly runId: string; readonly seq: number };
+}
+/** A worker picked up an attempt (informational; recorded in history). */
+export interface ActivityStartedEvent extends EventBase {
+  readonly type: 'ActivityStarted';
+  readonly seq: number;
+  readonly attempt: number;
+}
+export interface ActivityCompletedEvent extends EventBase {
+  readonly type: 'ActivityCompleted';
+  readonly seq: number;
+  readonly output: unknown;
+}
+export interface ActivityFailedEvent extends EventBase {
+  readonly type: 'ActivityFailed';
+  readonly seq: number;
+  readonly error: ErrorInfo;
+}
+export interface TimerFiredEvent extends EventBase {
+  readonly type: 'TimerFired';
+  readonly seq: number;
+}
+export interface SignalReceivedEvent extends EventBase {
+  readonly type: 'SignalReceived';
+  readonly name: string;
+  readonly data: unknown;
+  /** Caller-given id: a signal with an id already received is ignored. */
+  readonly signalId?: string;
+}
+export interface ChildStartedEvent extends EventBase {
+  readonly type: 'ChildStarted';
+  readonly seq: number;
+  /** The version the runtime resolved (latest when the step named none). */
+  readonly version: number;
+}
+export interface ChildCompletedEvent extends EventBase {
+  readonly type: 'ChildCompleted';
+  readonly seq: number;
+  readonly output: unknown;
+}
+export interface ChildFailedEvent extends EventBase {
+  readonly type: 'ChildFailed';
+  readonly seq: number;
+  /** The child's own error and final status; the parent sees type `ChildFailed` with this in `details`. */
+  readonly error: ErrorInfo;
+  readonly status: RunStatus;
+}
+export interface CancelRequestedEvent extends EventBase {
+  readonly type: 'CancelRequested';
+  readonly reason?: string;
+}
+export interface TerminateRequestedEvent extends EventBase {
+  readonly type: 'TerminateRequested';
+  readonly reason?: string;
+}
+/** Retry a failed run from the step that failed, keeping completed steps' outputs (SPEC §7). */
+export interface RetryRequestedEvent extends EventBase {
+  readonly type: 'RetryRequested';
+}
+
+export type RunEvent =
+  | RunStartedEvent
+  | ActivityStartedEvent
+  | ActivityCompletedEvent
+  | ActivityFailedEvent
+  | TimerFiredEvent
+  | SignalReceivedEvent
+  | ChildStartedEvent
+  | ChildCompletedEvent
+  | ChildFailedEvent
+  | CancelRequestedEvent
+  | TerminateRequestedEvent
+  | RetryRequestedEvent;
+
+export type RunEventType = RunEvent['type'];
+
+// ---------------------------------------------------------------------------------------------
+// Commands: what the runtime must do after it has stored the new state. Each command that expects
+// an answer carries a `seq` (unique within the run); the answering event cites it. An answer whose
+// seq is no longer awaited (cancelled, duplicate, stale) is ignored by the core.
+// ---------------------------------------------------------------------------------------------
+
+export interface ScheduleActivityCommand {
+  readonly type: 'ScheduleActivity';
+  readonly seq: number;
+  readonly activity: string;
+  readonly input: unknown;
+  readonly attempt: number;
+  /** Same for every attempt of one step execution; differs per forEach iteration. */
+  readonly idempotencyKey: string;
+  readonly stepPath: StepPath;
+  readonly stepId?: string;
+  /** Per-attempt bound, for the handler's AbortSignal. The core also starts a timer for it. */
+  readonly timeoutMs?: number;
+  readonly taskQueue?: string;
+}
+export interface CancelActivityCommand {
+  readonly type: 'CancelActivity';
+  readonly seq: number;
+}
+export type TimerPurpose = 'wait' | 'retry' | 'step-timeout' | 'run-timeout';
+export interface StartTimerCommand {
+  readonly type: 'StartTimer';
+  readonly seq: number;
+  /** When it is due (epoch ms). */
+  readonly at: EpochMs;
+  readonly purpose: TimerPurpose;
+}
+export interface CancelTimerCommand {
+  readonly type: 'CancelTimer';
+  readonly seq: number;
+}
+export interface StartChildCommand {
+  readonly type: 'StartChild';
+  readonly seq: number;
+  /** Deterministic: `${parentRunId}/${seq}` style, so a repeated dispatch finds the same child. */
+  readonly childRunId: string;
+  readonly workflow: string;
+  readonly version?: number;
+  readonly input: unknown;
+}
+export interface CancelChildCommand {
+  readonly type: 'CancelChild';
+  readonly seq: number;
+  readonly childRunId: string;
+}
+/** Emitted once when a child run ends: deliver ChildCompleted/ChildFailed to the parent. */
+export interface NotifyParentCommand {
+  readonly type: 'NotifyParent';
+  readonly parentRunId: string;
+  readonly seq: number;
+  readonly status: RunStatus;
+  readonly output: unknown;
+  readonly error: ErrorInfo | null;
+}
+
+export type Command =
+  | ScheduleActivityCommand
+  | CancelActivityCommand
+  | StartTimerCommand
+  | CancelTimerCommand
+  | StartChildCommand
+  | CancelChildCommand
+  | NotifyParentCommand;
+
+// ---------------------------------------------------------------------------------------------
+// History: the ordered, human-readable record of a run (SPEC §7). Entries that carry `event` are
+// the inputs of the core; folding exactly those through `decide` reproduces the run's state.
+// ---------------------------------------------------------------------------------------------
+
+export type HistoryEntryType =
+  | RunEventType
+  | 'RunEnded'
+  | 'StepScheduled'
+  | 'StepCompleted'
+  | 'StepFailed'
+  | 'StepRetried'
+  | 'StepSkipped'
+  | 'StepCancelled'
+  | 'TimerStarted'
+  | 'SignalConsumed'
+  | 'CompensationStarted'
+  | 'CompensationCompleted'
+  | 'CompensationFailed'
+  | 'VariablesSet';
+
+export interface HistoryEntry {
+  /** Position in the run's history, from 0, without gaps. */
+  readonly index: number;
+  readonly at: EpochMs;
+  readonly type: HistoryEntryType;
+  readonly path?: StepPath;
+  readonly stepId?: string;
+  readonly attempt?: number;
+  readonly seq?: number;
+  /** Small, type-specific facts (output, error, activity name, signal name…). */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Present on entries that record an inbound event: the exact event the core decided on. */
+  readonly event?: RunEvent;
+}
+
+/**
+ * The part of a run's state that runtimes and the API read. The interpreter keeps its own
+ * bookkeeping in `core` (opaque to runtimes, but plain JSON like the rest).
+ */
+export interface RunState {
+  readonly runId: string;
+  readonly workflow: { readonly name: string; readonly version: number; readonly digest: string };
+  readonly status: RunStatus;
+  readonly input: unknown;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly output: unknown;
+  readonly error: ErrorInfo | null;
+  readonly startedAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly endedAt: EpochMs | null;
+  /** Number of decisions applied; a runtime's optimistic-concurrency check compares it. */
+  readonly revision: number;
+  /** Number of history entries written so far (the next entry's index). */
+  readonly historyLength: number;
+  /** How many times the run was retried from a failed step (`$workflow.attempt` is this + 1). */
+  readonly retries: number;
+  readonly parent: { readonly runId: string; readonly seq: number } | null;
+  /** Interpreter-private bookkeeping (active nodes, scopes, timers, signal buffer, compensations…). */
+  readonly core: unknown;
+}
+
+/** The result of one decision. */
+export interface Decision {
+  /** False when the event changed nothing (a stale or duplicate answer): store nothing. */
+  readonly accepted: boolean;
+  readonly state: RunState;
+  readonly commands: readonly Command[];
+  /** New history entries, indexes continuing from the previous state's historyLength. */
+  readonly history: readonly HistoryEntry[];
+}
+
+/** Limits the core applies to expression evaluation. */
+export interface EvaluationLimits {
+  /** Wall-time bound per expression (ms). The only non-determinism the core tolerates: it can only turn a result into ExpressionTimeout. */
+  readonly timeoutMs: number;
+  /** Maximum evaluation depth. */
+  readonly maxDepth: number;
+  /** Maximum size of one expression's result, as JSON bytes. */
+  readonly maxResultBytes: number;
+}

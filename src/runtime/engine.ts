@@ -1,0 +1,91 @@
+/**
+ * The engine port: the operations of SPEC §10, implemented identically by the embedded runtime
+ * (src/runtime/memory) and the Redis runtime (src/runtime/redis). The conformance suite
+ * (test/conformance) is written against this interface only.
+ */
+import type { WorkflowDefinition } from '../definition/types.js';
+import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
+
+export interface StartOptions {
+  readonly input?: unknown;
+  /** Caller-given run id (business id). Starting an id that is running is refused. */
+  readonly id?: string;
+  /** Definition version; the latest deployed when absent. */
+  readonly version?: number;
+}
+
+/** The outcome of a run (SPEC §9 `--json` shape). */
+export interface RunResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly output: unknown;
+  readonly error: ErrorInfo | null;
+}
+
+export interface RunDescription extends RunResult {
+  readonly name: string;
+  readonly version: number;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly parentRunId: string | null;
+  /** `$workflow.attempt`: 1, then 2 after the first `retry`… */
+  readonly attempt: number;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly name: string;
+  readonly version: number;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+}
+
+export interface ListFilter {
+  readonly status?: RunStatus;
+  readonly name?: string;
+  readonly limit?: number;
+}
+
+export interface ResultOptions {
+  /** Wait for the run to end (default false: return the current state, output null while running). */
+  readonly wait?: boolean;
+  /** Give up waiting after this long with WaitTimeoutError. */
+  readonly timeoutMs?: number;
+}
+
+export interface DeployResult {
+  readonly name: string;
+  readonly version: number;
+  /** False when the same content was already deployed (a no-op). */
+  readonly created: boolean;
+}
+
+export interface SignalOptions {
+  /** A signal re-sent with the same id is applied once. */
+  readonly signalId?: string;
+}
+
+export interface Engine {
+  /** Register a definition by name+version. Same content again is a no-op; different content throws DefinitionConflictError. */
+  deploy(definition: WorkflowDefinition): Promise<DeployResult>;
+  /** Start a run of a deployed workflow. Throws InputInvalidError, RunAlreadyExistsError, DefinitionNotFoundError. */
+  start(name: string, options?: StartOptions): Promise<{ readonly runId: string }>;
+  /** Deliver a signal. Throws RunNotFoundError, RunNotActiveError, SignalNotDeclaredError, SignalPayloadInvalidError. */
+  signal(runId: string, name: string, data?: unknown, options?: SignalOptions): Promise<void>;
+  /** Evaluate a declared query against the run's current state; never changes the run. */
+  query(runId: string, name: string): Promise<unknown>;
+  describe(runId: string): Promise<RunDescription>;
+  history(runId: string): Promise<readonly HistoryEntry[]>;
+  result(runId: string, options?: ResultOptions): Promise<RunResult>;
+  /** Graceful stop: AbortSignals raised, compensations run, status `cancelled`. */
+  cancel(runId: string, reason?: string): Promise<void>;
+  /** Immediate stop, no compensation. */
+  terminate(runId: string, reason?: string): Promise<void>;
+  /** Retry a failed run from the failed step. */
+  retry(runId: string): Promise<void>;
+  list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /** Release timers, connections and workers owned by this engine. */
+  close(): Promise<void>;
+}
