@@ -276,12 +276,5 @@ export interface Decision {
   readonly history: readonly HistoryEntry[];
 }
 
-/** Limits the core applies to expression evaluation. */
-export interface EvaluationLimits {
-  /** Wall-time bound per expression (ms). The only non-determinism the core tolerates: it can only turn a result into ExpressionTimeout. */
-  readonly timeoutMs: number;
-  /** Maximum evaluation depth. */
-  readonly maxDepth: number;
-  /** Maximum size of one expression's result, as JSON bytes. */
-  readonly maxResultBytes: number;
-}
+/** Limits the core applies to expression evaluation (defined by the expression module). */
+export type { EvaluationLimits } from '../expression/index.js';
