@@ -1,0 +1,110 @@
+/** The clock port of the embedded runtime, its real implementation, and a manual twin for tests. */
+
+/** Opaque handle of a pending timer. */
+export type TimerHandle = { readonly id: number };
+
+/** Time and timers, injected into the embedded engine so tests can control them. */
+export interface Clock {
+  /** Current time, epoch ms. */
+  now(): number;
+  /** Calls `fn` once when `now()` reaches `at` (epoch ms). */
+  setTimer(at: number, fn: () => void): TimerHandle;
+  clearTimer(handle: TimerHandle): void;
+  /**
+   * Moves the clock forward to `at` at once (never backwards). Used by `skipTimers`; a clock
+   * without it still works, timers then fire with the time they were due.
+   */
+  advanceTo?(at: number): void;
+}
+
+/** Node's longest setTimeout delay; longer timers re-arm. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Wall-clock time plus an offset that `advanceTo` grows (time skipping). Timers are real
+ * setTimeouts (unref'd, so a pending timer never keeps a process alive on its own).
+ */
+export class SystemClock implements Clock {
+  private offsetMs = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, NodeJS.Timeout>();
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  setTimer(at: number, fn: () => void): TimerHandle {
+    const handle = { id: this.nextId++ };
+    this.arm(handle.id, at, fn);
+    return handle;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const timeout = this.pending.get(handle.id);
+    if (timeout) clearTimeout(timeout);
+    this.pending.delete(handle.id);
+  }
+
+  advanceTo(at: number): void {
+    const ahead = at - this.now();
+    if (ahead > 0) this.offsetMs += ahead;
+  }
+
+  private arm(id: number, at: number, fn: () => void): void {
+    const delay = Math.max(0, at - this.now());
+    const timeout = setTimeout(
+      () => {
+        if (at - this.now() > 0) return this.arm(id, at, fn);
+        this.pending.delete(id);
+        fn();
+      },
+      Math.min(delay, MAX_DELAY_MS),
+    );
+    timeout.unref();
+    this.pending.set(id, timeout);
+  }
+}
+
+/** A clock that moves only when told to (`advance`/`advanceTo`), firing due timers in order. For tests. */
+export class ManualClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private readonly pending = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(at: number, fn: () => void): TimerHandle {
+    const handle = { id: this.nextId++ };
+    this.pending.set(handle.id, { at, fn });
+    return handle;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    this.pending.delete(handle.id);
+  }
+
+  /** Moves to `at` and fires, in due order, every timer due by then. */
+  advanceTo(at: number): void {
+    if (at > this.current) this.current = at;
+    const due = [...this.pending.entries()].filter(([, t]) => t.at <= this.current).sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
+    for (const [id, timer] of due) {
+      if (!this.pending.delete(id)) continue;
+      timer.fn();
+    }
+  }
+
+  advance(ms: number): void {
+    this.advanceTo(this.current + ms);
+  }
+
+  /** Number of timers not yet fired. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+}

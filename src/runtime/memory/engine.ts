@@ -1,0 +1,258 @@
+/** The embedded runtime: the Engine port (SPEC §10) in-process and in memory, over the core's `decide`. */
+import { ActivityRegistry } from '../../activities/registry.js';
+import type { ActivityHandler, ActivityMap } from '../../activities/types.js';
+import type { WorkflowDefinition } from '../../definition/types.js';
+import {
+  QueryNotFoundError,
+  RunAlreadyExistsError,
+  RunNotActiveError,
+  RunNotFoundError,
+  WaitTimeoutError,
+} from '../../errors.js';
+import { evaluateQuery, isTerminal } from '../../interpreter/index.js';
+import type { HistoryEntry, RunState } from '../../interpreter/types.js';
+import type {
+  DeployResult,
+  Engine,
+  ListFilter,
+  ResultOptions,
+  RunDescription,
+  RunResult,
+  RunSummary,
+  SignalOptions,
+  StartOptions,
+} from '../engine.js';
+import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
+import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
+import { checkSignal } from '../common/signal-checks.js';
+import { checkStartInput, resolveRunId } from '../common/start-checks.js';
+import { SystemClock, type Clock } from './clock.js';
+import { DefinitionRegistry } from './definition-registry.js';
+import { RunLoop, type RunRecord } from './run-loop.js';
+
+/** Options of {@link createEmbeddedEngine}. */
+export interface EmbeddedEngineOptions {
+  /** Activity handlers by dotted name. More can be added with `engine.register`. */
+  readonly activities?: ActivityMap;
+  /**
+   * Time skipping (for tests): whenever nothing is queued and no activity is running anywhere in
+   * the engine, move the clock to the next due timer and fire it at once.
+   */
+  readonly skipTimers?: boolean;
+  /** Time source and timers (default: the system clock). */
+  readonly clock?: Clock;
+  /** Payload, expression and retention limits (defaults: 512 KiB, 100 ms per expression, 7 days). */
+  readonly limits?: EngineLimitsOptions;
+}
+
+/** A signal to send right after a run starts (`engine.run`). */
+export interface RunSignal {
+  readonly name: string;
+  readonly data?: unknown;
+}
+
+/** Options of `engine.run`: start options plus signals delivered right after the start, in order. */
+export interface RunOptions extends StartOptions {
+  readonly signals?: readonly RunSignal[];
+  /** Give up waiting after this long (WaitTimeoutError); the run keeps going. */
+  readonly timeoutMs?: number;
+}
+
+/** The in-memory engine. Runs live as long as the engine (and at most the retention after they end). */
+export class EmbeddedEngine implements Engine {
+  readonly limits: EngineLimits;
+  private readonly clock: Clock;
+  private readonly activities: ActivityRegistry;
+  private readonly definitions = new DefinitionRegistry();
+  private readonly loop: RunLoop;
+  /** Ids being started right now, so two concurrent starts of one id cannot both win. */
+  private readonly starting = new Set<string>();
+
+  constructor(options: EmbeddedEngineOptions = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.clock = options.clock ?? new SystemClock();
+    this.activities = new ActivityRegistry(options.activities);
+    this.loop = new RunLoop({
+      clock: this.clock,
+      activities: this.activities,
+      definitions: this.definitions,
+      limits: this.limits,
+      skipTimers: options.skipTimers ?? false,
+    });
+  }
+
+  /** Adds or replaces an activity handler. */
+  register(name: string, handler: ActivityHandler): void {
+    this.activities.register(name, handler);
+  }
+
+  async deploy(definition: WorkflowDefinition): Promise<DeployResult> {
+    return this.definitions.deploy(definition);
+  }
+
+  async start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
+    const definition = this.definitions.resolve(name, options.version);
+    const runId = resolveRunId(options.id);
+    const existing = this.record(runId);
+    if (this.starting.has(runId) || existing?.state.status === 'running') throw new RunAlreadyExistsError(runId);
+    const input = checkStartInput(definition, options.input, this.limits.payloadBytes);
+    this.starting.add(runId);
+    try {
+      // A finished run's id may be reused: the new run replaces the old one.
+      await this.loop.startRun(definition, runId, input);
+    } finally {
+      this.starting.delete(runId);
+    }
+    return { runId };
+  }
+
+  async signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
+    const record = this.mustGet(runId);
+    const payload = checkSignal(record.definition, record.state, name, data, this.limits.payloadBytes);
+    const accepted = await this.loop.submit(record, {
+      type: 'SignalReceived',
+      name,
+      data: payload,
+      ...(options.signalId === undefined ? {} : { signalId: options.signalId }),
+    });
+    // The run may have ended while the signal waited in the queue.
+    if (!accepted && record.state.status !== 'running' && options.signalId === undefined) {
+      throw new RunNotActiveError(runId, record.state.status, `signal "${name}" to`);
+    }
+  }
+
+  async query(runId: string, name: string): Promise<unknown> {
+    const record = this.mustGet(runId);
+    if (!Object.prototype.hasOwnProperty.call(record.definition.queries, name)) {
+      throw new QueryNotFoundError(name, Object.keys(record.definition.queries));
+    }
+    return evaluateQuery(record.definition, record.state, name);
+  }
+
+  async describe(runId: string): Promise<RunDescription> {
+    return toRunDescription(this.mustGet(runId).state);
+  }
+
+  async history(runId: string): Promise<readonly HistoryEntry[]> {
+    return [...this.mustGet(runId).history];
+  }
+
+  async result(runId: string, options: ResultOptions = {}): Promise<RunResult> {
+    const record = this.mustGet(runId);
+    if (options.wait && !this.ended(record)) await this.waitForEnd(record, options.timeoutMs);
+    if (record.fault !== undefined) throw record.fault;
+    return toRunResult(record.state);
+  }
+
+  async cancel(runId: string, reason?: string): Promise<void> {
+    await this.request(runId, 'cancel', { type: 'CancelRequested', ...(reason === undefined ? {} : { reason }) });
+  }
+
+  async terminate(runId: string, reason?: string): Promise<void> {
+    await this.request(runId, 'terminate', { type: 'TerminateRequested', ...(reason === undefined ? {} : { reason }) });
+  }
+
+  async retry(runId: string): Promise<void> {
+    const record = this.mustGet(runId);
+    if (record.state.status === 'running') throw new RunNotActiveError(runId, record.state.status, 'retry');
+    const accepted = await this.loop.submit(record, { type: 'RetryRequested' });
+    if (!accepted) throw new RunNotActiveError(runId, record.state.status, 'retry');
+  }
+
+  async list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
+    const rows: RunState[] = [];
+    for (const runId of [...this.loop.runs.keys()]) {
+      const record = this.record(runId);
+      if (!record) continue;
+      if (filter.status !== undefined && record.state.status !== filter.status) continue;
+      if (filter.name !== undefined && record.state.workflow.name !== filter.name) continue;
+      rows.push(record.state);
+    }
+    rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
+    return rows.slice(0, filter.limit ?? rows.length).map(toRunSummary);
+  }
+
+  async close(): Promise<void> {
+    this.loop.close();
+    for (const record of this.loop.runs.values()) {
+      const waiters = record.waiters;
+      record.waiters = [];
+      for (const waiter of waiters) waiter();
+    }
+  }
+
+  /**
+   * Convenience for scripts and tests: deploys `definition` (a no-op if already deployed), starts
+   * it, delivers `signals` in order right after the start, and waits for the result.
+   * Throws the typed start/signal errors; a signal is refused (nothing started) if any is undeclared or invalid.
+   */
+  async run(definition: WorkflowDefinition, options: RunOptions = {}): Promise<RunResult> {
+    await this.deploy(definition);
+    for (const signal of options.signals ?? []) {
+      checkSignal(definition, { runId: options.id ?? '(new run)', status: 'running' }, signal.name, signal.data, this.limits.payloadBytes);
+    }
+    const { runId } = await this.start(definition.name, { ...options, version: definition.version });
+    for (const signal of options.signals ?? []) await this.signal(runId, signal.name, signal.data);
+    return this.result(runId, { wait: true, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  }
+
+  /**
+   * The pinned definition and current state of a run, for tools and replay tests. Read-only:
+   * the objects are the engine's own and must not be changed.
+   */
+  inspect(runId: string): { readonly definition: WorkflowDefinition; readonly state: RunState } {
+    const record = this.mustGet(runId);
+    return { definition: record.definition, state: record.state };
+  }
+
+  private async request(runId: string, operation: string, event: { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
+    const record = this.mustGet(runId);
+    if (record.state.status !== 'running') throw new RunNotActiveError(runId, record.state.status, operation);
+    const accepted = await this.loop.submit(record, event);
+    if (!accepted && record.state.status !== 'running') throw new RunNotActiveError(runId, record.state.status, operation);
+  }
+
+  private ended(record: RunRecord): boolean {
+    return record.fault !== undefined || isTerminal(record.state.status);
+  }
+
+  private waitForEnd(record: RunRecord, timeoutMs?: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter = (): void => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      record.waiters.push(waiter);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          record.waiters = record.waiters.filter((w) => w !== waiter);
+          reject(new WaitTimeoutError(record.runId, timeoutMs));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  private mustGet(runId: string): RunRecord {
+    const record = this.record(runId);
+    if (!record) throw new RunNotFoundError(runId);
+    return record;
+  }
+
+  /** A run, or undefined when unknown or expired (expired runs are dropped on the way). */
+  private record(runId: string): RunRecord | undefined {
+    const record = this.loop.runs.get(runId);
+    if (!record) return undefined;
+    const endedAt = record.state.endedAt;
+    if (endedAt !== null && isTerminal(record.state.status) && this.clock.now() - endedAt > this.limits.retentionMs) {
+      this.loop.runs.delete(runId);
+      return undefined;
+    }
+    return record;
+  }
+}
+
+/** Creates an embedded (in-process, in-memory) engine. No I/O beyond the activities you register. */
+export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): EmbeddedEngine {
+  return new EmbeddedEngine(options);
+}

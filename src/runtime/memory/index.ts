@@ -1,0 +1,3 @@
+/** The embedded runtime's public surface. */
+export { createEmbeddedEngine, EmbeddedEngine, type EmbeddedEngineOptions, type RunOptions, type RunSignal } from './engine.js';
+export { ManualClock, SystemClock, type Clock, type TimerHandle } from './clock.js';

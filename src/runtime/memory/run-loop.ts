@@ -1,0 +1,358 @@
+/**
+ * The heart of the embedded runtime: each run's event queue, fed one event at a time through the
+ * core's `decide`, then the decision's commands carried out (activities, timers, child runs).
+ * Persist, then dispatch: a decision's state and history are stored before any command runs.
+ */
+import { executeActivity } from '../../activities/execute.js';
+import type { ActivityRegistry } from '../../activities/registry.js';
+import type { WorkflowDefinition } from '../../definition/types.js';
+import { activityLogger } from '../../activities/logger.js';
+import { decide, isTerminal } from '../../interpreter/index.js';
+import type {
+  Command,
+  Decision,
+  ErrorInfo,
+  HistoryEntry,
+  RunEvent,
+  RunState,
+  ScheduleActivityCommand,
+  StartChildCommand,
+} from '../../interpreter/types.js';
+import type { EngineLimits } from '../common/limits.js';
+import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
+import { checkStartInput } from '../common/start-checks.js';
+import type { Clock } from './clock.js';
+import type { DefinitionRegistry } from './definition-registry.js';
+import { TimerTable } from './timer-table.js';
+
+/** An event before the loop stamps its time: `at` is set when it is decided. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
+
+interface QueuedEvent {
+  readonly event: EventInput;
+  /** The event's time is at least this (a timer fires no earlier than it was due). */
+  readonly notBefore?: number;
+  /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
+  readonly dropWhenEnded: boolean;
+  readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
+}
+
+/** One run as the embedded runtime holds it. */
+export interface RunRecord {
+  readonly runId: string;
+  /** The exact definition the run started with (pinned). */
+  readonly definition: WorkflowDefinition;
+  state: RunState;
+  readonly history: HistoryEntry[];
+  readonly queue: QueuedEvent[];
+  draining: boolean;
+  /** In-flight activity attempts by seq. */
+  readonly activities: Map<number, AbortController>;
+  /** Called (then cleared) whenever the run reaches a terminal status or faults. */
+  waiters: Array<() => void>;
+  /** A bug in the core while deciding: the run can no longer move. */
+  fault?: unknown;
+}
+
+export interface RunLoopOptions {
+  readonly clock: Clock;
+  readonly activities: ActivityRegistry;
+  readonly definitions: DefinitionRegistry;
+  readonly limits: EngineLimits;
+  readonly skipTimers: boolean;
+}
+
+/** Owns every run of one embedded engine and moves them forward. */
+export class RunLoop {
+  readonly runs = new Map<string, RunRecord>();
+  private readonly timers: TimerTable;
+  private inFlightActivities = 0;
+  private activeDrains = 0;
+  private skipScheduled = false;
+  private closed = false;
+
+  constructor(private readonly options: RunLoopOptions) {
+    this.timers = new TimerTable(options.clock);
+  }
+
+  /**
+   * Creates a run and decides its RunStarted event; resolves once that first decision is stored.
+   * The caller has checked the id and input.
+   */
+  async startRun(
+    definition: WorkflowDefinition,
+    runId: string,
+    input: unknown,
+    parent?: { runId: string; seq: number },
+  ): Promise<RunRecord> {
+    const at = this.options.clock.now();
+    const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}) };
+    this.activeDrains++;
+    try {
+      const decision = await decide(definition, undefined, event, { limits: this.options.limits.expression });
+      return this.storeNewRun(definition, runId, decision);
+    } finally {
+      this.activeDrains--;
+      this.pokeSkipper();
+    }
+  }
+
+  private storeNewRun(definition: WorkflowDefinition, runId: string, decision: Decision): RunRecord {
+    const record: RunRecord = {
+      runId,
+      definition,
+      state: decision.state,
+      history: [...decision.history],
+      queue: [],
+      draining: false,
+      activities: new Map(),
+      waiters: [],
+    };
+    this.runs.set(runId, record);
+    this.carryOut(record, decision.commands);
+    this.afterDecision(record);
+    return record;
+  }
+
+  /**
+   * Queues an event for a run and resolves when it has been decided (true if the core accepted it).
+   * Events of one run are decided strictly one after another, in the order queued.
+   */
+  submit(record: RunRecord, event: EventInput): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(record, { event, dropWhenEnded: false, done: { resolve, reject } });
+    });
+  }
+
+  /** Stops timers and in-flight attempts; later events are ignored. */
+  close(): void {
+    this.closed = true;
+    this.timers.clear();
+    for (const record of this.runs.values()) for (const controller of record.activities.values()) controller.abort();
+  }
+
+  private enqueue(record: RunRecord, item: QueuedEvent): void {
+    if (this.closed) {
+      item.done?.resolve(false);
+      return;
+    }
+    record.queue.push(item);
+    if (!record.draining) void this.drain(record);
+  }
+
+  /** Answers to commands: dropped if the run has ended by the time they are decided. */
+  private answer(record: RunRecord, event: EventInput, notBefore?: number): void {
+    this.enqueue(record, { event, dropWhenEnded: true, ...(notBefore === undefined ? {} : { notBefore }) });
+  }
+
+  private async drain(record: RunRecord): Promise<void> {
+    record.draining = true;
+    this.activeDrains++;
+    try {
+      while (record.queue.length > 0) {
+        const item = record.queue.shift() as QueuedEvent;
+        try {
+          item.done?.resolve(await this.decideOne(record, item));
+        } catch (error) {
+          record.fault = error;
+          activityLogger().error({ runId: record.runId, err: error }, 'flowline: the interpreter failed on an event');
+          item.done?.reject(error);
+          this.notifyWaiters(record);
+        }
+      }
+    } finally {
+      record.draining = false;
+      this.activeDrains--;
+      this.pokeSkipper();
+    }
+  }
+
+  private async decideOne(record: RunRecord, item: QueuedEvent): Promise<boolean> {
+    if (record.fault !== undefined) throw record.fault;
+    if (item.dropWhenEnded && isTerminal(record.state.status)) return false;
+    // Times never go backwards within a run, so history stays ordered.
+    const at = Math.max(this.options.clock.now(), item.notBefore ?? 0, record.state.updatedAt);
+    const event = { ...item.event, at } as RunEvent;
+    const decision = await decide(record.definition, record.state, event, { limits: this.options.limits.expression });
+    if (!decision.accepted) return false;
+    record.state = decision.state;
+    record.history.push(...decision.history);
+    this.carryOut(record, decision.commands);
+    this.afterDecision(record);
+    return true;
+  }
+
+  private afterDecision(record: RunRecord): void {
+    if (!isTerminal(record.state.status)) return;
+    // An ended run awaits nothing: release its timers and stop its attempts.
+    this.timers.cancelRun(record.runId);
+    for (const controller of record.activities.values()) controller.abort();
+    this.notifyWaiters(record);
+  }
+
+  private notifyWaiters(record: RunRecord): void {
+    const waiters = record.waiters;
+    record.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private carryOut(record: RunRecord, commands: readonly Command[]): void {
+    for (const command of commands) {
+      switch (command.type) {
+        case 'ScheduleActivity':
+          this.runActivity(record, command);
+          break;
+        case 'CancelActivity':
+          record.activities.get(command.seq)?.abort();
+          break;
+        case 'StartTimer':
+          this.timers.add(record.runId, command.seq, command.at, (timer) =>
+            this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
+          );
+          break;
+        case 'CancelTimer':
+          this.timers.cancel(record.runId, command.seq);
+          break;
+        case 'StartChild':
+          this.startChild(record, command);
+          break;
+        case 'CancelChild': {
+          const child = this.runs.get(command.childRunId);
+          if (child && child.state.status === 'running') this.enqueue(child, { event: { type: 'CancelRequested', reason: 'parent cancelled it' }, dropWhenEnded: true });
+          break;
+        }
+        case 'NotifyParent': {
+          const parent = this.runs.get(command.parentRunId);
+          if (!parent) break;
+          this.answer(
+            parent,
+            command.status === 'completed'
+              ? { type: 'ChildCompleted', seq: command.seq, output: command.output }
+              : { type: 'ChildFailed', seq: command.seq, status: command.status, error: command.error ?? { type: 'ChildFailed', message: `child ended ${command.status}` } },
+          );
+          break;
+        }
+        default:
+          assertNever(command);
+      }
+    }
+  }
+
+  private runActivity(record: RunRecord, command: ScheduleActivityCommand): void {
+    const handler = this.options.activities.get(command.activity);
+    if (!handler) {
+      const registered = this.options.activities.names();
+      const error: ErrorInfo = {
+        type: 'ActivityNotFound',
+        message: `no activity is registered under "${command.activity}"${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
+        nonRetryable: true,
+      };
+      this.answer(record, { type: 'ActivityFailed', seq: command.seq, error });
+      return;
+    }
+    const controller = new AbortController();
+    record.activities.set(command.seq, controller);
+    this.inFlightActivities++;
+    this.answer(record, { type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
+    const stepId = command.stepId ?? command.stepPath;
+    void executeActivity(handler, command.input, {
+      runId: record.runId,
+      stepId,
+      stepPath: command.stepPath,
+      activity: command.activity,
+      attempt: command.attempt,
+      idempotencyKey: command.idempotencyKey,
+      workflow: { name: record.definition.name, version: record.definition.version },
+      ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
+      cancelSignal: controller.signal,
+    }).then((outcome) => {
+      this.inFlightActivities--;
+      if (record.activities.get(command.seq) === controller) record.activities.delete(command.seq);
+      if (outcome.ok) {
+        this.answer(record, this.completion(command.seq, stepId, outcome.output));
+      } else {
+        this.answer(record, { type: 'ActivityFailed', seq: command.seq, error: outcome.error });
+      }
+      this.pokeSkipper();
+    });
+  }
+
+  /** ActivityCompleted with the output as stored JSON, or a non-retryable failure when it is too large or not JSON. */
+  private completion(seq: number, stepId: string, output: unknown): EventInput {
+    let value: unknown;
+    try {
+      value = toJsonValue(output);
+    } catch (error) {
+      return { type: 'ActivityFailed', seq, error: { type: 'OutputInvalid', message: `the output of step "${stepId}" is not JSON: ${(error as Error).message}`, nonRetryable: true } };
+    }
+    const size = jsonByteSize(value);
+    const limit = this.options.limits.payloadBytes;
+    if (size > limit) {
+      return {
+        type: 'ActivityFailed',
+        seq,
+        error: { type: 'PayloadTooLarge', message: `the output of step "${stepId}" is ${size} bytes, above the limit of ${limit} bytes`, nonRetryable: true, details: { sizeBytes: size, limitBytes: limit } },
+      };
+    }
+    return { type: 'ActivityCompleted', seq, output: value };
+  }
+
+  private startChild(parent: RunRecord, command: StartChildCommand): void {
+    let definition: WorkflowDefinition;
+    let input: unknown;
+    try {
+      definition = this.options.definitions.resolve(command.workflow, command.version);
+      input = checkStartInput(definition, command.input, this.options.limits.payloadBytes);
+    } catch (error) {
+      const failure = error as { type?: string; message?: string };
+      this.answer(parent, {
+        type: 'ChildFailed',
+        seq: command.seq,
+        status: 'failed',
+        error: { type: failure.type ?? 'Error', message: failure.message ?? String(error) },
+      });
+      return;
+    }
+    const existing = this.runs.get(command.childRunId);
+    if (existing) {
+      // A repeated dispatch finds the same child (deterministic id); never start it twice.
+      this.answer(parent, { type: 'ChildStarted', seq: command.seq, version: existing.definition.version });
+      return;
+    }
+    // ChildStarted is queued before the child can possibly end, so the parent sees them in order.
+    this.answer(parent, { type: 'ChildStarted', seq: command.seq, version: definition.version });
+    void this.startRun(definition, command.childRunId, input, { runId: parent.runId, seq: command.seq }).catch(
+      (error: unknown) => {
+        this.answer(parent, {
+          type: 'ChildFailed',
+          seq: command.seq,
+          status: 'failed',
+          error: { type: 'ChildFailed', message: `child run could not start: ${(error as Error).message}` },
+        });
+      },
+    );
+  }
+
+  /** Time skipping: once nothing is queued or in flight anywhere, fire the earliest timer. */
+  private pokeSkipper(): void {
+    if (!this.options.skipTimers || this.skipScheduled || this.closed) return;
+    if (!this.idle() || this.timers.size === 0) return;
+    this.skipScheduled = true;
+    // setImmediate lets promise continuations (a caller's signal right after start, an activity
+    // result being delivered) run first.
+    setImmediate(() => {
+      this.skipScheduled = false;
+      if (this.closed || !this.idle()) return;
+      const timer = this.timers.earliest();
+      if (timer) this.timers.skipTo(timer);
+    });
+  }
+
+  private idle(): boolean {
+    return this.activeDrains === 0 && this.inFlightActivities === 0;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown command ${JSON.stringify(value)}`);
+}
