@@ -1,0 +1,55 @@
+/** Flowline's public TypeScript API (SPEC §10): load documents, create an engine, register activities, run flows. */
+
+// Documents
+export { loadDefinition, loadDefinitionFile } from './definition/load.js';
+export type { WorkflowDefinition, Step, StepKind, RetryPolicy } from './definition/types.js';
+
+// Engines
+export type {
+  Engine,
+  StartOptions,
+  RunResult,
+  RunDescription,
+  RunSummary,
+  ListFilter,
+  ResultOptions,
+  DeployResult,
+  SignalOptions,
+} from './runtime/engine.js';
+export {
+  createEmbeddedEngine,
+  EmbeddedEngine,
+  ManualClock,
+  SystemClock,
+  type EmbeddedEngineOptions,
+  type RunOptions,
+  type RunSignal,
+  type Clock,
+  type TimerHandle,
+} from './runtime/memory/index.js';
+export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.js';
+export type { RunStatus, ErrorInfo, HistoryEntry, HistoryEntryType } from './interpreter/types.js';
+
+// Activities
+export type { ActivityHandler, ActivityContext, ActivityMap, ActivityLogger } from './activities/types.js';
+export { ActivityError, nonRetryable, type ActivityErrorOptions } from './activities/errors.js';
+
+// Errors
+export {
+  FlowlineError,
+  DefinitionInvalidError,
+  DefinitionConflictError,
+  DefinitionNotFoundError,
+  RunNotFoundError,
+  RunAlreadyExistsError,
+  RunNotActiveError,
+  InputInvalidError,
+  SignalNotDeclaredError,
+  SignalPayloadInvalidError,
+  QueryNotFoundError,
+  PayloadTooLargeError,
+  ActivityModuleError,
+  RedisConfigError,
+  WaitTimeoutError,
+  type ValidationIssue,
+} from './errors.js';
