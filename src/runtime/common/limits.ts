@@ -1,16 +1,13 @@
 /** Engine options shared by both runtimes: payload limit, expression limits and retention, with their defaults (SPEC §2, §9). */
+import { DEFAULT_LIMITS } from '../../expression/index.js';
 import type { EvaluationLimits } from '../../interpreter/types.js';
 
 /** Default bound on a run input, step output or signal payload: 512 KiB of JSON. */
 export const DEFAULT_PAYLOAD_LIMIT_BYTES = 512 * 1024;
 /** A finished run's state and history are kept this long (7 days), then expire. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-/** Default bounds on one expression evaluation (SPEC §2: 100 ms and a depth limit). */
-export const DEFAULT_EXPRESSION_LIMITS: EvaluationLimits = {
-  timeoutMs: 100,
-  maxDepth: 200,
-  maxResultBytes: DEFAULT_PAYLOAD_LIMIT_BYTES,
-};
+/** Default bounds on one expression evaluation (SPEC §2: 100 ms and a depth limit), as the expression module defines them. */
+export const DEFAULT_EXPRESSION_LIMITS: EvaluationLimits = DEFAULT_LIMITS;
 
 /** Limits an engine enforces; every field is optional when creating an engine. */
 export interface EngineLimits {
