@@ -1,0 +1,108 @@
+/**
+ * The "dispatch" half of persist-then-dispatch: turns a committed decision's commands into BullMQ
+ * jobs with deterministic ids and pub/sub notices. Every command is safe to dispatch twice: a job
+ * id absorbs a duplicate while the job exists, and the run's own state (awaited seqs, pending
+ * timers, revision) absorbs it after.
+ */
+import type { Redis } from 'ioredis';
+import type { Command, RunState, RunStatus } from '../../interpreter/types.js';
+import { DEFAULT_TASK_QUEUE, type KeyLayout, jobId } from './keys.js';
+import { JOB_OPTIONS, type ActivityJobData, type QueueSet, type TimerJobData } from './queues.js';
+
+/** A notice on the prefix's pub/sub channel. */
+export type ChannelMessage =
+  | { readonly kind: 'ended'; readonly runId: string; readonly status: RunStatus }
+  | { readonly kind: 'cancel-activity'; readonly runId: string; readonly seq: number };
+
+/** Dispatches commands. Side effects: BullMQ jobs, PUBLISH. */
+export class Dispatcher {
+  constructor(
+    private readonly client: Redis,
+    private readonly queues: QueueSet,
+    private readonly keys: KeyLayout,
+    private readonly now: () => number,
+  ) {}
+
+  /** Dispatches `commands` of run `runId`, in order. `state` is the run's state (null when expired). */
+  async dispatch(runId: string, state: RunState | null, commands: readonly Command[]): Promise<void> {
+    for (const command of commands) await this.dispatchOne(runId, state, command);
+  }
+
+  /** Tells waiters (result --wait) that a run ended. */
+  async announceEnded(runId: string, status: RunStatus): Promise<void> {
+    await this.publish({ kind: 'ended', runId, status });
+  }
+
+  private async dispatchOne(runId: string, state: RunState | null, command: Command): Promise<void> {
+    switch (command.type) {
+      case 'ScheduleActivity': {
+        if (!state) return;
+        const data: ActivityJobData = {
+          runId,
+          seq: command.seq,
+          activity: command.activity,
+          input: command.input,
+          attempt: command.attempt,
+          idempotencyKey: command.idempotencyKey,
+          stepPath: command.stepPath,
+          ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
+          ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
+          workflow: { name: state.workflow.name, version: state.workflow.version },
+        };
+        await this.queues
+          .activities(command.taskQueue ?? DEFAULT_TASK_QUEUE)
+          .add(command.activity, data, { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) });
+        return;
+      }
+      case 'CancelActivity':
+        // The commit already removed the seq from the run's awaited set, so a job not yet started
+        // is skipped when picked up; a running attempt is told to raise its AbortSignal.
+        await this.publish({ kind: 'cancel-activity', runId, seq: command.seq });
+        return;
+      case 'StartTimer': {
+        const data: TimerJobData = { runId, seq: command.seq, at: command.at };
+        await this.queues.timers.add('timer', data, {
+          ...JOB_OPTIONS,
+          jobId: jobId('tmr', runId, command.seq),
+          delay: Math.max(0, command.at - this.now()),
+        });
+        return;
+      }
+      case 'CancelTimer':
+        // Best effort: a timer job that fires anyway finds its seq no longer pending and does nothing.
+        await this.queues.timers.remove(jobId('tmr', runId, command.seq));
+        return;
+      case 'StartChild':
+        await this.queues.interpreter.add(
+          'start-child',
+          { ...command, parentRunId: runId },
+          { ...JOB_OPTIONS, jobId: jobId('chd', runId, command.seq) },
+        );
+        return;
+      case 'CancelChild':
+        await this.queues.interpreter.add(
+          'cancel-child',
+          { childRunId: command.childRunId },
+          { ...JOB_OPTIONS, jobId: jobId('cch', runId, command.seq) },
+        );
+        return;
+      case 'NotifyParent':
+        await this.queues.interpreter.add(
+          'notify-parent',
+          { ...command, childRunId: runId },
+          { ...JOB_OPTIONS, jobId: jobId('ntf', runId, command.seq) },
+        );
+        return;
+      default:
+        assertNever(command);
+    }
+  }
+
+  private async publish(message: ChannelMessage): Promise<void> {
+    await this.client.publish(this.keys.channel, JSON.stringify(message));
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown command ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,193 @@
+/** The Redis runtime behind the Engine port (SPEC §8, §10): runs stored in Redis, work dispatched through BullMQ. */
+import type { WorkflowDefinition } from '../../definition/types.js';
+import { QueryNotFoundError, RunNotActiveError, RunNotFoundError, WaitTimeoutError } from '../../errors.js';
+import { evaluateQuery, isTerminal } from '../../interpreter/index.js';
+import type { HistoryEntry, RunState } from '../../interpreter/types.js';
+import { toRunDescription, toRunResult } from '../common/run-views.js';
+import { checkSignal } from '../common/signal-checks.js';
+import { checkStartInput, resolveRunId } from '../common/start-checks.js';
+import type {
+  DeployResult,
+  Engine,
+  ListFilter,
+  ResultOptions,
+  RunDescription,
+  RunResult,
+  RunSummary,
+  SignalOptions,
+  StartOptions,
+} from '../engine.js';
+import { createClient } from './connection.js';
+import { translateRedisError } from './errors.js';
+import { ChannelSubscriber } from './notices.js';
+import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
+import { ScheduleManager } from './schedules.js';
+
+/** Options of {@link createRedisEngine}. */
+export type RedisEngineOptions = RedisRuntimeOptions;
+
+/** How often a waiting `result` re-reads the run even without a pub/sub notice (ms). */
+const RESULT_POLL_MS = 1_000;
+
+/**
+ * The Engine on Redis. Does not run activities or timers itself: start workers (`startWorker`
+ * or `flowline worker`) against the same Redis and prefix.
+ */
+export class RedisEngine implements Engine {
+  /** Cron and interval schedules (SPEC §7). */
+  readonly schedules: ScheduleManager;
+  private subscriber: ChannelSubscriber | undefined;
+
+  constructor(readonly runtime: RedisRuntime) {
+    this.schedules = new ScheduleManager(runtime);
+  }
+
+  /** The key prefix this engine works under. */
+  get prefix(): string {
+    return this.runtime.keys.prefix;
+  }
+
+  deploy(definition: WorkflowDefinition): Promise<DeployResult> {
+    return this.guard('deploying', () => this.runtime.registry.deploy(definition));
+  }
+
+  start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
+    return this.guard('starting a run', async () => {
+      const definition = await this.runtime.registry.get(name, options.version);
+      const runId = resolveRunId(options.id);
+      const input = checkStartInput(definition, options.input, this.runtime.limits.payloadBytes);
+      await this.runtime.startRun(definition, runId, input);
+      return { runId };
+    });
+  }
+
+  signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
+    return this.guard('sending a signal', async () => {
+      // The checks run against the state the signal is decided on, before anything is stored.
+      const { accepted, state } = await this.runtime.transitions.apply(runId, (current, definition) => ({
+        type: 'SignalReceived',
+        name,
+        data: checkSignal(definition, current, name, data, this.runtime.limits.payloadBytes),
+        ...(options.signalId === undefined ? {} : { signalId: options.signalId }),
+      }));
+      if (!accepted && state.status !== 'running' && options.signalId === undefined) {
+        throw new RunNotActiveError(runId, state.status, `signal "${name}" to`);
+      }
+    });
+  }
+
+  query(runId: string, name: string): Promise<unknown> {
+    return this.guard('querying', async () => {
+      const state = await this.runtime.mustLoad(runId);
+      const definition = await this.runtime.registry.pinned(state.workflow);
+      if (!Object.prototype.hasOwnProperty.call(definition.queries, name)) {
+        throw new QueryNotFoundError(name, Object.keys(definition.queries));
+      }
+      return evaluateQuery(definition, state, name);
+    });
+  }
+
+  describe(runId: string): Promise<RunDescription> {
+    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId)));
+  }
+
+  history(runId: string): Promise<readonly HistoryEntry[]> {
+    return this.guard('reading history', async () => {
+      const [state, history] = await Promise.all([this.runtime.store.loadState(runId), this.runtime.store.history(runId)]);
+      if (!state && history.length === 0) throw new RunNotFoundError(runId);
+      return history;
+    });
+  }
+
+  result(runId: string, options: ResultOptions = {}): Promise<RunResult> {
+    return this.guard('reading a result', async () => {
+      const state = await this.runtime.mustLoad(runId);
+      if (!options.wait || isTerminal(state.status)) return toRunResult(state);
+      return toRunResult(await this.waitForEnd(runId, options.timeoutMs));
+    });
+  }
+
+  cancel(runId: string, reason?: string): Promise<void> {
+    return this.request(runId, 'cancel', () => ({ type: 'CancelRequested', ...(reason === undefined ? {} : { reason }) }));
+  }
+
+  terminate(runId: string, reason?: string): Promise<void> {
+    return this.request(runId, 'terminate', () => ({ type: 'TerminateRequested', ...(reason === undefined ? {} : { reason }) }));
+  }
+
+  retry(runId: string): Promise<void> {
+    return this.guard('retrying a run', async () => {
+      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => {
+        if (current.status === 'running') throw new RunNotActiveError(runId, current.status, 'retry');
+        return { type: 'RetryRequested' };
+      });
+      if (!accepted) throw new RunNotActiveError(runId, state.status, 'retry');
+    });
+  }
+
+  list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
+    return this.guard('listing runs', () => this.runtime.indexes.list(filter, (ids) => this.runtime.loadStates(ids)));
+  }
+
+  /** The pinned definition and current state of a run (read-only), for tools and tests. */
+  async inspect(runId: string): Promise<{ readonly definition: WorkflowDefinition; readonly state: RunState }> {
+    const state = await this.runtime.mustLoad(runId);
+    return { definition: await this.runtime.registry.pinned(state.workflow), state };
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber?.close();
+    this.subscriber = undefined;
+    await this.runtime.close();
+  }
+
+  private request(runId: string, operation: string, build: () => { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
+    return this.guard(`${operation} a run`, async () => {
+      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => {
+        if (current.status !== 'running') throw new RunNotActiveError(runId, current.status, operation);
+        return build();
+      });
+      if (!accepted && state.status !== 'running') throw new RunNotActiveError(runId, state.status, operation);
+    });
+  }
+
+  private async waitForEnd(runId: string, timeoutMs: number | undefined): Promise<RunState> {
+    this.subscriber ??= new ChannelSubscriber(createClient(this.runtime.connection, { blocking: true }), this.runtime.keys.channel);
+    await this.subscriber.start();
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+    for (;;) {
+      let wake: () => void = () => undefined;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const off = this.subscriber.on((message) => {
+        if (message.kind === 'ended' && message.runId === runId) wake();
+      });
+      try {
+        const state = await this.runtime.mustLoad(runId);
+        if (isTerminal(state.status)) return state;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new WaitTimeoutError(runId, timeoutMs ?? 0);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(RESULT_POLL_MS, remaining))))]);
+        clearTimeout(timer);
+      } finally {
+        off();
+      }
+    }
+  }
+
+  private async guard<T>(where: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw translateRedisError(error, where);
+    }
+  }
+}
+
+/**
+ * Creates an engine on Redis. Side effect: opens a connection (lazily established by ioredis).
+ * `url` may carry a user, password, database and `rediss://` for TLS.
+ */
+export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine {
+  return new RedisEngine(new RedisRuntime(options, { blocking: false }));
+}

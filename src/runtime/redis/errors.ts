@@ -1,0 +1,86 @@
+/**
+ * The Redis runtime's own errors, and the one place where the numeric codes returned by the Lua
+ * scripts (lua/*.lua headers) become typed errors.
+ */
+import { DefinitionConflictError, FlowlineError, RunAlreadyExistsError, RunNotFoundError } from '../../errors.js';
+
+/** Codes returned by lua/*.lua as the first element of their reply (or as the reply). */
+export const ScriptCode = {
+  Ok: 1,
+  NoChange: 0,
+  RevisionConflict: -1,
+  RunRunning: -2,
+  RunMissing: -3,
+  DefinitionConflict: -4,
+} as const;
+
+/** Redis is unreachable, or a command failed because the connection was lost. */
+export class RedisUnavailableError extends FlowlineError {
+  constructor(message: string, cause?: unknown) {
+    super('RedisUnavailable', message, cause instanceof Error ? { cause: cause.message } : undefined);
+  }
+}
+
+/** A transition kept losing the optimistic-concurrency race (pathological contention on one run). */
+export class TransitionConflictError extends FlowlineError {
+  constructor(runId: string, attempts: number) {
+    super('TransitionConflict', `run "${runId}" changed under ${attempts} consecutive attempts to update it; try again`, {
+      runId,
+      attempts,
+    });
+  }
+}
+
+/** Stored data that cannot be what Flowline wrote (a bug, or keys edited by hand). */
+export class CorruptStateError extends FlowlineError {
+  constructor(message: string) {
+    super('CorruptState', message);
+  }
+}
+
+/** Context a code needs to become a meaningful error. */
+export interface CodeContext {
+  readonly runId?: string;
+  readonly name?: string;
+  readonly version?: number;
+}
+
+/**
+ * Maps a failing script code to its typed error. RevisionConflict is not an error to callers
+ * (the transition loop retries) and is mapped only when the retries are exhausted.
+ */
+export function errorForCode(code: number, context: CodeContext): FlowlineError {
+  switch (code) {
+    case ScriptCode.RunRunning:
+      return new RunAlreadyExistsError(context.runId ?? '?');
+    case ScriptCode.RunMissing:
+      return new RunNotFoundError(context.runId ?? '?');
+    case ScriptCode.DefinitionConflict:
+      return new DefinitionConflictError(context.name ?? '?', context.version ?? 0);
+    case ScriptCode.RevisionConflict:
+      return new TransitionConflictError(context.runId ?? '?', 1);
+    default:
+      return new CorruptStateError(`unexpected script reply code ${code}`);
+  }
+}
+
+/** True for errors that mean "Redis could not be reached / the connection dropped". */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(code)) {
+    return true;
+  }
+  return (
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries/i.test(error.message)
+  );
+}
+
+/** Wraps connection failures into RedisUnavailableError; other errors pass through. */
+export function translateRedisError(error: unknown, where: string): unknown {
+  if (isConnectionError(error)) {
+    return new RedisUnavailableError(`lost the connection to Redis while ${where}: ${(error as Error).message}`, error);
+  }
+  return error;
+}

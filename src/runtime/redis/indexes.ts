@@ -1,0 +1,89 @@
+/**
+ * The run indexes behind `list`: sorted sets by status and by workflow name. They span runs (and
+ * so Cluster slots), hence live outside the per-run Lua script: they are updated right after a
+ * commit, may briefly lag, and are repaired by readers (`list` re-checks every entry against the
+ * run's own state and drops entries whose run has expired).
+ */
+import type { Redis } from 'ioredis';
+import { RUN_STATUSES, type RunState, type RunStatus } from '../../interpreter/types.js';
+import type { ListFilter, RunSummary } from '../engine.js';
+import { toRunSummary } from '../common/run-views.js';
+import type { KeyLayout } from './keys.js';
+
+const DEFAULT_LIST_LIMIT = 100;
+
+/** Maintains and reads the indexes. Side effects: Redis I/O. */
+export class RunIndexes {
+  constructor(
+    private readonly client: Redis,
+    private readonly keys: KeyLayout,
+  ) {}
+
+  /** Records a run's (new) status. Idempotent. */
+  async update(state: RunState, _previous: RunStatus | null): Promise<void> {
+    const pipeline = this.client.pipeline();
+    pipeline.zadd(this.keys.indexAll, state.startedAt, state.runId);
+    pipeline.zadd(this.keys.indexName(state.workflow.name), state.startedAt, state.runId);
+    for (const status of RUN_STATUSES) {
+      if (status === state.status) pipeline.zadd(this.keys.indexStatus(status), state.endedAt ?? state.startedAt, state.runId);
+      else pipeline.zrem(this.keys.indexStatus(status), state.runId);
+    }
+    await pipeline.exec();
+  }
+
+  /** Runs matching the filter, newest first. Entries of expired runs are dropped from the indexes on the way. */
+  async list(filter: ListFilter, load: (runIds: string[]) => Promise<(RunState | null)[]>): Promise<RunSummary[]> {
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    const source =
+      filter.status !== undefined
+        ? this.keys.indexStatus(filter.status)
+        : filter.name !== undefined
+          ? this.keys.indexName(filter.name)
+          : this.keys.indexAll;
+    const rows: RunState[] = [];
+    const batch = 200;
+    for (let offset = 0; rows.length < limit; offset += batch) {
+      const ids = await this.client.zrevrange(source, offset, offset + batch - 1);
+      if (ids.length === 0) break;
+      const states = await load(ids);
+      const gone: string[] = [];
+      states.forEach((state, i) => {
+        if (!state) {
+          gone.push(ids[i]);
+          return;
+        }
+        if (filter.status !== undefined && state.status !== filter.status) return;
+        if (filter.name !== undefined && state.workflow.name !== filter.name) return;
+        rows.push(state);
+      });
+      if (gone.length) await this.forget(gone, source);
+      if (ids.length < batch) break;
+    }
+    rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
+    return rows.slice(0, limit).map(toRunSummary);
+  }
+
+  /**
+   * Drops index entries of runs that have expired, scanning entries older than `olderThan` (epoch
+   * ms). Returns how many were dropped. Used by the worker's periodic maintenance.
+   */
+  async prune(olderThan: number, exists: (runIds: string[]) => Promise<boolean[]>): Promise<number> {
+    let dropped = 0;
+    const sources = [this.keys.indexAll, ...RUN_STATUSES.map((s) => this.keys.indexStatus(s))];
+    const names = await this.client.smembers(this.keys.definitionNames);
+    sources.push(...names.map((n) => this.keys.indexName(n)));
+    for (const source of sources) {
+      const ids = await this.client.zrangebyscore(source, '-inf', olderThan, 'LIMIT', 0, 5000);
+      if (ids.length === 0) continue;
+      const present = await exists(ids);
+      const gone = ids.filter((_, i) => !present[i]);
+      if (gone.length) await this.client.zrem(source, ...gone);
+      dropped += gone.length;
+    }
+    return dropped;
+  }
+
+  private async forget(runIds: string[], source: string): Promise<void> {
+    await this.client.zrem(source, ...runIds);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The Redis key layout of the Redis runtime, in one place. Every key sits under a configurable
+ * prefix; all keys of one run share the Cluster hash tag `{<runId>}` so one Lua script can touch
+ * them together; definition keys of one workflow name share `{def:<name>}`.
+ */
+import type { RunStatus } from '../../interpreter/types.js';
+
+/** Default key prefix (also the BullMQ prefix of Flowline's queues). */
+export const DEFAULT_PREFIX = 'flowline';
+
+/** The keys of one run (same hash slot). */
+export interface RunKeys {
+  /** Hash: `state` (RunState JSON), `rev` (revision), `status`. */
+  readonly run: string;
+  /** List of HistoryEntry JSON, in order. */
+  readonly history: string;
+  /** List of committed-but-not-yet-dispatched commands (JSON `OutboxEntry`). */
+  readonly outbox: string;
+  /** Sorted set: pending timer seq → due time (epoch ms). */
+  readonly timers: string;
+  /** Set of activity seqs the run still awaits (a job whose seq is absent is skipped). */
+  readonly acts: string;
+}
+
+/** All keys and names of one Flowline deployment (a prefix). Pure. */
+export class KeyLayout {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {}
+
+  /** Keys of one run, in the order the Lua scripts expect them. */
+  run(runId: string): RunKeys {
+    const base = `${this.prefix}:run:{${runId}}`;
+    return {
+      run: base,
+      history: `${base}:history`,
+      outbox: `${base}:outbox`,
+      timers: `${base}:timers`,
+      acts: `${base}:acts`,
+    };
+  }
+
+  /** The run keys as a KEYS array for scripts: run, history, outbox, timers, acts. */
+  runKeyList(runId: string): string[] {
+    const k = this.run(runId);
+    return [k.run, k.history, k.outbox, k.timers, k.acts];
+  }
+
+  /** Hash of one workflow's versions: `v:<n>` → definition JSON, `d:<n>` → digest, `latest`. */
+  definitions(name: string): string {
+    return `${this.prefix}:def:{${name}}`;
+  }
+
+  /** Set of deployed workflow names. */
+  get definitionNames(): string {
+    return `${this.prefix}:defs`;
+  }
+
+  /** Sorted set of every run id (score: start time). */
+  get indexAll(): string {
+    return `${this.prefix}:idx:all`;
+  }
+
+  /** Sorted set of run ids by status (score: start time, or end time for finished runs). */
+  indexStatus(status: RunStatus): string {
+    return `${this.prefix}:idx:status:${status}`;
+  }
+
+  /** Sorted set of run ids of one workflow name (score: start time). */
+  indexName(name: string): string {
+    return `${this.prefix}:idx:name:${name}`;
+  }
+
+  /** Set of run ids that may have an outbox left to dispatch (a superset; swept at worker start). */
+  get pendingOutbox(): string {
+    return `${this.prefix}:pending-outbox`;
+  }
+
+  /** Set of run ids that may have pending timers (a superset; re-armed at worker start). */
+  get timerRuns(): string {
+    return `${this.prefix}:timer-runs`;
+  }
+
+  /** Hash: schedule id → schedule spec JSON. */
+  get schedules(): string {
+    return `${this.prefix}:schedules`;
+  }
+
+  /** Hash: schedule id → id of the last run it started. */
+  get scheduleLastRun(): string {
+    return `${this.prefix}:schedule-last`;
+  }
+
+  /** Pub/sub channel: run-ended and cancel-activity notices. */
+  get channel(): string {
+    return `${this.prefix}:events`;
+  }
+}
+
+/** BullMQ queue names (the BullMQ prefix is the key prefix). */
+export const QUEUES = {
+  timers: 'timers',
+  interpreter: 'interpreter',
+  schedules: 'schedules',
+  activities: (taskQueue: string): string => `activities.${taskQueue}`,
+} as const;
+
+/** Default task queue of `call` steps without `taskQueue`. */
+export const DEFAULT_TASK_QUEUE = 'default';
+
+/**
+ * A BullMQ job id for a run's command: `<kind>-<runId encoded>-<seq>`. BullMQ ids must not
+ * contain `:`; encodeURIComponent keeps the mapping one-to-one. Pure.
+ */
+export function jobId(kind: 'act' | 'tmr' | 'chd' | 'ntf' | 'cch', runId: string, seq: number): string {
+  return `${kind}-${encodeURIComponent(runId)}-${seq}`;
+}

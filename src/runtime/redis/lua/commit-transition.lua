@@ -1,0 +1,93 @@
+--[[
+  Commit one run transition atomically (the "persist" half of persist-then-dispatch).
+
+  Input:
+    KEYS[1] run      hash: state (RunState JSON), rev, status
+    KEYS[2] history  list of HistoryEntry JSON
+    KEYS[3] outbox   list of OutboxEntry JSON (commands still to dispatch)
+    KEYS[4] timers   zset pending timer seq -> due ms
+    KEYS[5] acts     set of activity seqs the run awaits
+
+    ARGV[1]  expected revision; "-1" = create: the run must not exist or must be finished
+             (a finished run with the same id is replaced, its old keys deleted)
+    ARGV[2]  new state JSON
+    ARGV[3]  new revision
+    ARGV[4]  new status
+    ARGV[5]  "1" when the new status is terminal
+    ARGV[6]  retention in ms (PEXPIRE on every key of a finished run)
+    ARGV[7]  nh  number of history entries
+    ARGV[8]  no  number of outbox entries
+    ARGV[9]  nta number of timers to add (pairs seq, at)
+    ARGV[10] ntr number of timers to remove
+    ARGV[11] naa number of activity seqs to add
+    ARGV[12] nar number of activity seqs to remove
+    ARGV[13…] the items, in that order
+
+  Output:
+    {1, newRevision}        committed
+    {-1, currentRevision}   revision conflict: reload and decide again
+    {-2, currentStatus}     create refused: a run with this id is running
+    {-3, 0}                 the run does not exist (never created, or expired)
+]]
+local runKey, historyKey, outboxKey, timersKey, actsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local expected = tonumber(ARGV[1])
+
+local current = redis.call('HMGET', runKey, 'rev', 'status')
+local currentRev, currentStatus = current[1], current[2]
+
+if expected == -1 then
+  if currentRev then
+    if currentStatus == 'running' then
+      return {-2, currentStatus}
+    end
+    redis.call('DEL', runKey, historyKey, outboxKey, timersKey, actsKey)
+  end
+else
+  if not currentRev then
+    return {-3, 0}
+  end
+  if tonumber(currentRev) ~= expected then
+    return {-1, tonumber(currentRev)}
+  end
+end
+
+redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
+
+local nh, no, nta, ntr, naa, nar =
+  tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local i = 13
+for _ = 1, nh do
+  redis.call('RPUSH', historyKey, ARGV[i]); i = i + 1
+end
+for _ = 1, no do
+  redis.call('RPUSH', outboxKey, ARGV[i]); i = i + 1
+end
+for _ = 1, nta do
+  redis.call('ZADD', timersKey, ARGV[i + 1], ARGV[i]); i = i + 2
+end
+for _ = 1, ntr do
+  redis.call('ZREM', timersKey, ARGV[i]); i = i + 1
+end
+for _ = 1, naa do
+  redis.call('SADD', actsKey, ARGV[i]); i = i + 1
+end
+for _ = 1, nar do
+  redis.call('SREM', actsKey, ARGV[i]); i = i + 1
+end
+
+if ARGV[5] == '1' then
+  -- A finished run awaits nothing: drop its pending timers and activities, keep the rest for the
+  -- retention period.
+  redis.call('DEL', timersKey, actsKey)
+  local ttl = tonumber(ARGV[6])
+  redis.call('PEXPIRE', runKey, ttl)
+  redis.call('PEXPIRE', historyKey, ttl)
+  redis.call('PEXPIRE', outboxKey, ttl)
+elseif currentStatus and currentStatus ~= 'running' then
+  -- Re-opened (retry of a failed run): keep it for good again.
+  redis.call('PERSIST', runKey)
+  redis.call('PERSIST', historyKey)
+  redis.call('PERSIST', outboxKey)
+end
+
+return {1, tonumber(ARGV[3])}

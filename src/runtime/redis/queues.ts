@@ -1,0 +1,86 @@
+/** The BullMQ queues of one Flowline prefix, created lazily on one shared connection, and their job payloads. */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { StartChildCommand, NotifyParentCommand } from '../../interpreter/types.js';
+import { QUEUES } from './keys.js';
+
+/** An activity attempt to run (queue `activities.<taskQueue>`). */
+export interface ActivityJobData {
+  readonly runId: string;
+  readonly seq: number;
+  readonly activity: string;
+  readonly input: unknown;
+  readonly attempt: number;
+  readonly idempotencyKey: string;
+  readonly stepPath: string;
+  readonly stepId?: string;
+  readonly timeoutMs?: number;
+  readonly workflow: { readonly name: string; readonly version: number };
+}
+
+/** A due timer (queue `timers`). */
+export interface TimerJobData {
+  readonly runId: string;
+  readonly seq: number;
+  readonly at: number;
+}
+
+/** Interpreter work (queue `interpreter`), by job name. */
+export type InterpreterJob =
+  | { readonly name: 'start-child'; readonly data: StartChildCommand & { readonly parentRunId: string } }
+  | { readonly name: 'cancel-child'; readonly data: { readonly childRunId: string } }
+  | { readonly name: 'notify-parent'; readonly data: NotifyParentCommand & { readonly childRunId: string } };
+
+/**
+ * Options of every Flowline job: retried with capped backoff when its processing fails for a
+ * reason outside the workflow (Redis unreachable…), removed once done so Redis does not grow.
+ */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: 50,
+  backoff: { type: 'flowline' },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+/** Backoff of failed job processing: 0.5 s doubling to 30 s. Pure. */
+export function jobBackoffMs(attemptsMade: number): number {
+  return Math.min(500 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+}
+
+/** Lazily created queues sharing one connection. Side effects: BullMQ/Redis I/O. */
+export class QueueSet {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  /** The queue `name` (created on first use). */
+  get(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  get timers(): Queue {
+    return this.get(QUEUES.timers);
+  }
+
+  get interpreter(): Queue {
+    return this.get(QUEUES.interpreter);
+  }
+
+  activities(taskQueue: string): Queue {
+    return this.get(QUEUES.activities(taskQueue));
+  }
+
+  /** Closes every queue (the shared connection stays open: its owner closes it). */
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The definition registry on Redis: each name+version is stored immutably (same digest again is
+ * a no-op, a different digest is refused), the latest version is tracked, and definitions are
+ * cached in memory by digest (a pinned definition never changes, so the cache never goes stale).
+ */
+import type { WorkflowDefinition } from '../../definition/types.js';
+import { DefinitionNotFoundError } from '../../errors.js';
+import type { DeployResult } from '../engine.js';
+import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
+import type { KeyLayout } from './keys.js';
+import type { ScriptedClient } from './scripts.js';
+
+/** Name, version and digest a run is pinned to. */
+export interface DefinitionPin {
+  readonly name: string;
+  readonly version: number;
+  readonly digest: string;
+}
+
+/** Deployed definitions. Side effects: Redis I/O and an in-process cache. */
+export class DefinitionRegistry {
+  private readonly byDigest = new Map<string, WorkflowDefinition>();
+
+  constructor(
+    private readonly client: ScriptedClient,
+    private readonly keys: KeyLayout,
+  ) {}
+
+  /** Stores `definition` under its name+version. Throws DefinitionConflictError on a different digest. */
+  async deploy(definition: WorkflowDefinition): Promise<DeployResult> {
+    const code = Number(
+      await this.client.flDeployDefinition(
+        this.keys.definitions(definition.name),
+        definition.version,
+        definition.digest,
+        JSON.stringify(definition),
+      ),
+    );
+    if (code !== ScriptCode.Ok && code !== ScriptCode.NoChange) {
+      throw errorForCode(code, { name: definition.name, version: definition.version });
+    }
+    // The names set spans workflows (another slot): written after, idempotently.
+    await this.client.sadd(this.keys.definitionNames, definition.name);
+    this.byDigest.set(definition.digest, definition);
+    return { name: definition.name, version: definition.version, created: code === ScriptCode.Ok };
+  }
+
+  /** The definition of `name` at `version` (latest when absent). Throws DefinitionNotFoundError. */
+  async get(name: string, version?: number): Promise<WorkflowDefinition> {
+    const key = this.keys.definitions(name);
+    const resolved = version ?? Number((await this.client.hget(key, 'latest')) ?? 0);
+    if (!resolved) throw new DefinitionNotFoundError(name, version);
+    const [digest, text] = await this.client.hmget(key, `d:${resolved}`, `v:${resolved}`);
+    if (digest === null || text === null) throw new DefinitionNotFoundError(name, version ?? resolved);
+    const cached = this.byDigest.get(digest);
+    if (cached) return cached;
+    const definition = parse(text, name, resolved);
+    this.byDigest.set(digest, definition);
+    return definition;
+  }
+
+  /** The exact definition a run is pinned to (from cache when possible). */
+  async pinned(pin: DefinitionPin): Promise<WorkflowDefinition> {
+    const cached = this.byDigest.get(pin.digest);
+    if (cached) return cached;
+    const definition = await this.get(pin.name, pin.version);
+    if (definition.digest !== pin.digest) {
+      throw new CorruptStateError(`${pin.name} v${pin.version} in Redis has digest ${definition.digest}, the run pins ${pin.digest}`);
+    }
+    return definition;
+  }
+
+  /** Every deployed name with its versions (ascending) and latest. */
+  async list(): Promise<{ name: string; versions: number[]; latest: number }[]> {
+    const names = (await this.client.smembers(this.keys.definitionNames)).sort();
+    const out: { name: string; versions: number[]; latest: number }[] = [];
+    for (const name of names) {
+      const fields = await this.client.hkeys(this.keys.definitions(name));
+      const versions = fields
+        .filter((f) => f.startsWith('d:'))
+        .map((f) => Number(f.slice(2)))
+        .sort((a, b) => a - b);
+      if (versions.length) out.push({ name, versions, latest: versions[versions.length - 1] });
+    }
+    return out;
+  }
+}
+
+function parse(text: string, name: string, version: number): WorkflowDefinition {
+  try {
+    return JSON.parse(text) as WorkflowDefinition;
+  } catch {
+    throw new CorruptStateError(`the stored definition of ${name} v${version} is not valid JSON`);
+  }
+}

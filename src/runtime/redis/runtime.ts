@@ -1,0 +1,188 @@
+/**
+ * The shared core of the Redis runtime: one connection, the key layout, run store, definition
+ * registry, queues, dispatcher, indexes and the transition protocol, plus the operations both the
+ * engine (API) and the worker need (starting runs and child runs, answering parents).
+ */
+import type { Redis } from 'ioredis';
+import type { WorkflowDefinition } from '../../definition/types.js';
+import { activityLogger } from '../../activities/logger.js';
+import { RunNotFoundError } from '../../errors.js';
+import type { RunState } from '../../interpreter/types.js';
+import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
+import { checkStartInput } from '../common/start-checks.js';
+import { connectionOptions, createClient, type RedisConnection } from './connection.js';
+import { Dispatcher } from './dispatcher.js';
+import { RunIndexes } from './indexes.js';
+import { DEFAULT_PREFIX, KeyLayout } from './keys.js';
+import { QueueSet, type InterpreterJob } from './queues.js';
+import { DefinitionRegistry } from './registry.js';
+import { withScripts, type ScriptedClient } from './scripts.js';
+import { RunStore } from './store.js';
+import { Transitions } from './transition.js';
+
+/** How to reach Redis and what to store there. */
+export interface RedisRuntimeOptions {
+  /** A URL (`redis://user:pass@host:6379/0`, `rediss://…`) or ioredis options. Default redis://127.0.0.1:6379. */
+  readonly url?: string;
+  readonly connection?: RedisConnection;
+  /** Key prefix (and BullMQ prefix). Default `flowline`. */
+  readonly prefix?: string;
+  /** Payload, expression and retention limits. */
+  readonly limits?: EngineLimitsOptions;
+  /** Outbox entries older than this are re-dispatched when their run is next touched (default 5 s). */
+  readonly outboxGraceMs?: number;
+}
+
+/** Everything one process needs to move runs stored in Redis. Owns its connection. */
+export class RedisRuntime {
+  readonly keys: KeyLayout;
+  readonly limits: EngineLimits;
+  readonly client: ScriptedClient;
+  readonly store: RunStore;
+  readonly registry: DefinitionRegistry;
+  readonly queues: QueueSet;
+  readonly dispatcher: Dispatcher;
+  readonly indexes: RunIndexes;
+  readonly transitions: Transitions;
+  readonly connection: ReturnType<typeof connectionOptions>;
+  private closed = false;
+
+  constructor(options: RedisRuntimeOptions, role: { blocking: boolean }) {
+    this.connection = connectionOptions(options.connection ?? options.url);
+    this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
+    this.limits = resolveLimits(options.limits);
+    this.client = withScripts(createClient(this.connection, role));
+    // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
+    this.client.on('error', () => undefined);
+    const now = (): number => Date.now();
+    this.store = new RunStore(this.client, this.keys);
+    this.registry = new DefinitionRegistry(this.client, this.keys);
+    this.queues = new QueueSet(this.client, this.keys.prefix);
+    this.dispatcher = new Dispatcher(this.client, this.queues, this.keys, now);
+    this.indexes = new RunIndexes(this.client, this.keys);
+    this.transitions = new Transitions({
+      store: this.store,
+      registry: this.registry,
+      dispatcher: this.dispatcher,
+      indexes: this.indexes,
+      limits: this.limits,
+      now,
+      outboxGraceMs: options.outboxGraceMs ?? 5_000,
+      onDispatchError: (runId, error) =>
+        activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),
+    });
+  }
+
+  /** Creates a run (input already checked). Throws RunAlreadyExistsError when the id is running. */
+  startRun(definition: WorkflowDefinition, runId: string, input: unknown, parent?: { runId: string; seq: number }): Promise<RunState> {
+    return this.transitions.create(definition, { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}) });
+  }
+
+  /** The state of a run. Throws RunNotFoundError. */
+  async mustLoad(runId: string): Promise<RunState> {
+    const state = await this.store.loadState(runId);
+    if (!state) throw new RunNotFoundError(runId);
+    return state;
+  }
+
+  /** States of several runs (null for missing ones), in one round trip. */
+  async loadStates(runIds: readonly string[]): Promise<(RunState | null)[]> {
+    if (runIds.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const runId of runIds) pipeline.hget(this.keys.run(runId).run, 'state');
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map((reply) => {
+      const text = reply?.[1];
+      return typeof text === 'string' ? (JSON.parse(text) as RunState) : null;
+    });
+  }
+
+  /**
+   * Carries out one interpreter job: start a child run then answer its parent, cancel a child,
+   * or deliver a child's end to its parent. Safe to run twice.
+   */
+  async runInterpreterJob(job: InterpreterJob): Promise<void> {
+    switch (job.name) {
+      case 'start-child':
+        return this.startChild(job.data);
+      case 'cancel-child':
+        await this.applyIgnoringMissing(job.data.childRunId, (state) =>
+          state.status === 'running' ? { type: 'CancelRequested', reason: 'parent cancelled it' } : null,
+        );
+        return;
+      case 'notify-parent': {
+        const { data } = job;
+        await this.applyIgnoringMissing(data.parentRunId, () =>
+          data.status === 'completed'
+            ? { type: 'ChildCompleted', seq: data.seq, output: data.output }
+            : {
+                type: 'ChildFailed',
+                seq: data.seq,
+                status: data.status,
+                error: data.error ?? { type: 'ChildFailed', message: `child run ${data.childRunId} ended ${data.status}` },
+              },
+        );
+        return;
+      }
+      default:
+        assertNever(job);
+    }
+  }
+
+  /** Closes queues and the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queues.close();
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private async startChild(data: Extract<InterpreterJob, { name: 'start-child' }>['data']): Promise<void> {
+    const parentRunId = data.parentRunId;
+    let definition: WorkflowDefinition;
+    let input: unknown;
+    try {
+      definition = await this.registry.get(data.workflow, data.version);
+      input = checkStartInput(definition, data.input, this.limits.payloadBytes);
+    } catch (error) {
+      const failure = error as { type?: string; message?: string };
+      await this.applyIgnoringMissing(parentRunId, () => ({
+        type: 'ChildFailed',
+        seq: data.seq,
+        status: 'failed',
+        error: { type: failure.type ?? 'Error', message: failure.message ?? String(error) },
+      }));
+      return;
+    }
+    const existing = await this.store.loadState(data.childRunId);
+    const version = existing?.workflow.version ?? definition.version;
+    // The parent hears ChildStarted before the child can end, so it sees the two in order.
+    // A repeated job finds the same child (deterministic id) and starts nothing twice.
+    await this.applyIgnoringMissing(parentRunId, () => ({ type: 'ChildStarted', seq: data.seq, version }));
+    if (existing) return;
+    const parent = await this.store.loadState(parentRunId);
+    if (!parent || parent.status !== 'running') return;
+    try {
+      await this.startRun(definition, data.childRunId, input, { runId: parentRunId, seq: data.seq });
+    } catch (error) {
+      if ((error as { type?: string }).type === 'RunAlreadyExists') return;
+      throw error;
+    }
+  }
+
+  private async applyIgnoringMissing(runId: string, build: Parameters<Transitions['apply']>[1]): Promise<void> {
+    try {
+      await this.transitions.apply(runId, build);
+    } catch (error) {
+      if (error instanceof RunNotFoundError) return;
+      throw error;
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unknown interpreter job ${JSON.stringify(value)}`);
+}
+
+/** Re-exported for engine/worker option types. */
+export type { Redis };

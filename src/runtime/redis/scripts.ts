@@ -1,0 +1,40 @@
+/** Loads the Lua scripts of lua/ and registers them on a client as EVALSHA-backed commands. */
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const SCRIPTS = {
+  flCommitTransition: { file: 'commit-transition.lua', keys: 5 },
+  flClearOutbox: { file: 'clear-outbox.lua', keys: 1 },
+  flDeployDefinition: { file: 'deploy-definition.lua', keys: 1 },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+
+const sources = new Map<ScriptName, string>();
+
+function source(name: ScriptName): string {
+  let text = sources.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(`./lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8');
+    sources.set(name, text);
+  }
+  return text;
+}
+
+/** A client with Flowline's scripts defined on it. */
+export type ScriptedClient = Redis & {
+  [K in ScriptName]: (...args: (string | number)[]) => Promise<unknown>;
+};
+
+const registered = new WeakSet<Redis>();
+
+/** Defines every script on `client` (once per client). ioredis reloads a script after NOSCRIPT by itself. */
+export function withScripts(client: Redis): ScriptedClient {
+  if (!registered.has(client)) {
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
+      client.defineCommand(name, { numberOfKeys: SCRIPTS[name].keys, lua: source(name) });
+    }
+    registered.add(client);
+  }
+  return client as ScriptedClient;
+}

@@ -1,0 +1,144 @@
+/**
+ * Run storage on Redis: read a run's state, history, outbox and pending timers, and commit one
+ * transition atomically through lua/commit-transition.lua (revision-checked).
+ */
+import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
+import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
+import type { KeyLayout } from './keys.js';
+import type { ScriptedClient } from './scripts.js';
+
+/** One committed command waiting to be dispatched. */
+export interface OutboxEntry {
+  /** Commit time (epoch ms): entries older than a grace period are re-dispatched by repairs. */
+  readonly at: number;
+  /** Revision of the transition that produced it. */
+  readonly rev: number;
+  /** Position within that transition's commands. */
+  readonly i: number;
+  readonly command: Command;
+}
+
+/** What one transition writes. */
+export interface CommitInput {
+  /** Revision the decision was made on; -1 to create the run. */
+  readonly expectedRevision: number;
+  readonly state: RunState;
+  readonly terminal: boolean;
+  readonly retentionMs: number;
+  readonly history: readonly HistoryEntry[];
+  /** Serialised OutboxEntry strings (kept by the caller to clear them after dispatch). */
+  readonly outbox: readonly string[];
+  readonly timersAdded: readonly { seq: number; at: number }[];
+  readonly timersRemoved: readonly number[];
+  readonly activitiesAdded: readonly number[];
+  readonly activitiesRemoved: readonly number[];
+}
+
+/** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
+export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly currentRevision: number };
+
+/** A run as loaded for a transition. */
+export interface LoadedRun {
+  readonly state: RunState;
+  /** Oldest outbox entry, when the outbox is not empty. */
+  readonly oldestOutbox: OutboxEntry | null;
+}
+
+/** Reads and writes runs under one key layout. Side effects: Redis I/O only. */
+export class RunStore {
+  constructor(
+    private readonly client: ScriptedClient,
+    private readonly keys: KeyLayout,
+  ) {}
+
+  /** The run's state, or null when it does not exist (or expired). */
+  async loadState(runId: string): Promise<RunState | null> {
+    const text = await this.client.hget(this.keys.run(runId).run, 'state');
+    return text === null ? null : parseJson<RunState>(text, `state of run ${runId}`);
+  }
+
+  /** State plus the oldest outbox entry, in one round trip. */
+  async load(runId: string): Promise<LoadedRun | null> {
+    const k = this.keys.run(runId);
+    const reply = await this.client.multi().hget(k.run, 'state').lindex(k.outbox, 0).exec();
+    const [stateReply, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [string | null, string | null];
+    if (stateReply === null || stateReply === undefined) return null;
+    return {
+      state: parseJson<RunState>(stateReply, `state of run ${runId}`),
+      oldestOutbox: outboxReply ? parseJson<OutboxEntry>(outboxReply, `outbox of run ${runId}`) : null,
+    };
+  }
+
+  /** Applies one transition atomically. Throws RunAlreadyExistsError / RunNotFoundError for refusals. */
+  async commit(runId: string, input: CommitInput): Promise<CommitOutcome> {
+    const args: (string | number)[] = [
+      input.expectedRevision,
+      JSON.stringify(input.state),
+      input.state.revision,
+      input.state.status,
+      input.terminal ? '1' : '0',
+      Math.max(1, Math.round(input.retentionMs)),
+      input.history.length,
+      input.outbox.length,
+      input.timersAdded.length,
+      input.timersRemoved.length,
+      input.activitiesAdded.length,
+      input.activitiesRemoved.length,
+      ...input.history.map((entry) => JSON.stringify(entry)),
+      ...input.outbox,
+      ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
+      ...input.timersRemoved,
+      ...input.activitiesAdded,
+      ...input.activitiesRemoved,
+    ];
+    const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string];
+    const code = Number(reply[0]);
+    if (code === ScriptCode.Ok) return { ok: true };
+    if (code === ScriptCode.RevisionConflict) return { ok: false, currentRevision: Number(reply[1]) };
+    throw errorForCode(code, { runId });
+  }
+
+  /** Every outbox entry, raw (as stored) and parsed. */
+  async readOutbox(runId: string): Promise<{ raw: string; entry: OutboxEntry }[]> {
+    const raw = await this.client.lrange(this.keys.run(runId).outbox, 0, -1);
+    return raw.map((text) => ({ raw: text, entry: parseJson<OutboxEntry>(text, `outbox of run ${runId}`) }));
+  }
+
+  /** Removes dispatched entries; returns how many remain. */
+  async clearOutbox(runId: string, raw: readonly string[]): Promise<number> {
+    if (raw.length === 0) return 0;
+    return Number(await this.client.flClearOutbox(this.keys.run(runId).outbox, ...raw));
+  }
+
+  /** The run's history, in order (empty when the run does not exist). */
+  async history(runId: string): Promise<HistoryEntry[]> {
+    const raw = await this.client.lrange(this.keys.run(runId).history, 0, -1);
+    return raw.map((text) => parseJson<HistoryEntry>(text, `history of run ${runId}`));
+  }
+
+  /** Pending timers of a run: seq and due time. */
+  async pendingTimers(runId: string): Promise<{ seq: number; at: number }[]> {
+    const flat = await this.client.zrangebyscore(this.keys.run(runId).timers, '-inf', '+inf', 'WITHSCORES');
+    const timers: { seq: number; at: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) timers.push({ seq: Number(flat[i]), at: Number(flat[i + 1]) });
+    return timers;
+  }
+
+  /** True while the run still awaits the activity with this seq. */
+  async isActivityAwaited(runId: string, seq: number): Promise<boolean> {
+    return (await this.client.sismember(this.keys.run(runId).acts, String(seq))) === 1;
+  }
+
+  /** True while a timer with this seq is pending. */
+  async isTimerPending(runId: string, seq: number): Promise<boolean> {
+    return (await this.client.zscore(this.keys.run(runId).timers, String(seq))) !== null;
+  }
+}
+
+function parseJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CorruptStateError(`the stored ${what} is not valid JSON`);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The transition protocol (persist, then dispatch): load a run, let the core decide on one event,
+ * commit the decision with a revision check in one Lua script, then dispatch its commands.
+ * A revision conflict (another process moved the run first) reloads and decides again.
+ */
+import type { WorkflowDefinition } from '../../definition/types.js';
+import { RunNotFoundError } from '../../errors.js';
+import { decide, isTerminal } from '../../interpreter/index.js';
+import type { Command, Decision, RunEvent, RunStartedEvent, RunState } from '../../interpreter/types.js';
+import type { EngineLimits } from '../common/limits.js';
+import type { Dispatcher } from './dispatcher.js';
+import { TransitionConflictError } from './errors.js';
+import type { RunIndexes } from './indexes.js';
+import type { DefinitionRegistry } from './registry.js';
+import type { OutboxEntry, RunStore } from './store.js';
+
+/** An event before it is stamped with the decision time. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
+
+/** Outcome of applying one event. */
+export interface ApplyResult {
+  /** False when the core ignored the event (stale or duplicate answer, or `build` returned null). */
+  readonly accepted: boolean;
+  readonly state: RunState;
+}
+
+/** How an event is applied: built from the current state (may throw to refuse, or return null to skip). */
+export type EventBuilder = (state: RunState, definition: WorkflowDefinition) => EventInput | null;
+
+/** Options of {@link Transitions}. */
+export interface TransitionDeps {
+  readonly store: RunStore;
+  readonly registry: DefinitionRegistry;
+  readonly dispatcher: Dispatcher;
+  readonly indexes: RunIndexes;
+  readonly limits: EngineLimits;
+  readonly now: () => number;
+  /** Outbox entries older than this are re-dispatched when their run is next touched. */
+  readonly outboxGraceMs: number;
+  /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
+  readonly onDispatchError: (runId: string, error: unknown) => void;
+}
+
+const MAX_ATTEMPTS = 60;
+
+/** Applies events to runs stored in Redis. Side effects: Redis I/O, BullMQ jobs. */
+export class Transitions {
+  /** Per-run promise chains: transitions of one run from this process queue up instead of racing. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: TransitionDeps) {}
+
+  /**
+   * Applies one event to an existing run. `notBefore` bounds the event time from below (a timer
+   * fires no earlier than it was due). Throws RunNotFoundError, or whatever `build` throws.
+   */
+  apply(runId: string, build: EventBuilder, notBefore = 0): Promise<ApplyResult> {
+    return this.serialised(runId, () => this.applyNow(runId, build, notBefore));
+  }
+
+  /**
+   * Creates a run from its RunStarted decision. Throws RunAlreadyExistsError when a run with
+   * this id is running (a finished one is replaced).
+   */
+  create(definition: WorkflowDefinition, event: Omit<RunStartedEvent, 'at'>): Promise<RunState> {
+    return this.serialised(event.runId, async () => {
+      const full: RunStartedEvent = { ...event, at: this.deps.now() };
+      const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
+      await this.commitAndDispatch(event.runId, -1, decision, full, null);
+      return decision.state;
+    });
+  }
+
+  /** Dispatches whatever a run's outbox holds (repair after a crash between commit and dispatch). */
+  async repairOutbox(runId: string): Promise<number> {
+    const entries = await this.deps.store.readOutbox(runId);
+    if (entries.length === 0) return 0;
+    const state = await this.deps.store.loadState(runId);
+    await this.deps.dispatcher.dispatch(runId, state, entries.map((e) => e.entry.command));
+    await this.deps.store.clearOutbox(runId, entries.map((e) => e.raw));
+    return entries.length;
+  }
+
+  private async applyNow(runId: string, build: EventBuilder, notBefore: number): Promise<ApplyResult> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.deps.store.load(runId);
+      if (!loaded) throw new RunNotFoundError(runId);
+      const { state } = loaded;
+      if (loaded.oldestOutbox && this.deps.now() - loaded.oldestOutbox.at > this.deps.outboxGraceMs) {
+        await this.repairQuietly(runId);
+      }
+      const definition = await this.deps.registry.pinned(state.workflow);
+      const input = build(state, definition);
+      if (input === null) return { accepted: false, state };
+      const event = { ...input, at: Math.max(this.deps.now(), state.updatedAt, notBefore) } as RunEvent;
+      const decision = await decide(definition, state, event, { limits: this.deps.limits.expression });
+      if (!decision.accepted) {
+        // A duplicate answer often means a job was retried after its process failed mid-way:
+        // make sure what that process committed was dispatched.
+        if (loaded.oldestOutbox) await this.repairQuietly(runId);
+        return { accepted: false, state };
+      }
+      if (await this.commitAndDispatch(runId, state.revision, decision, event, state)) {
+        return { accepted: true, state: decision.state };
+      }
+      // Lost the race to another process: back off a little (jittered) and decide again.
+      await delay(Math.min(2 ** Math.min(attempt, 6), 50) * Math.random());
+    }
+    throw new TransitionConflictError(runId, MAX_ATTEMPTS);
+  }
+
+  /** Commits; on success dispatches and updates indexes. Returns false on a revision conflict. */
+  private async commitAndDispatch(
+    runId: string,
+    expectedRevision: number,
+    decision: Decision,
+    event: RunEvent,
+    previous: RunState | null,
+  ): Promise<boolean> {
+    const now = this.deps.now();
+    const outbox = decision.commands.map((command, i) =>
+      JSON.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
+    );
+    const terminal = isTerminal(decision.state.status);
+    const outcome = await this.deps.store.commit(runId, {
+      expectedRevision,
+      state: decision.state,
+      terminal,
+      retentionMs: this.deps.limits.retentionMs,
+      history: decision.history,
+      outbox,
+      ...bookkeeping(decision.commands, event),
+    });
+    if (!outcome.ok) return false;
+    try {
+      if (decision.commands.length > 0) {
+        await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
+        await this.deps.store.clearOutbox(runId, outbox);
+      }
+    } catch (error) {
+      this.deps.onDispatchError(runId, error);
+    }
+    try {
+      if (previous === null || previous.status !== decision.state.status) {
+        await this.deps.indexes.update(decision.state, previous?.status ?? null);
+      }
+      if (terminal) await this.deps.dispatcher.announceEnded(runId, decision.state.status);
+    } catch (error) {
+      this.deps.onDispatchError(runId, error);
+    }
+    return true;
+  }
+
+  private async repairQuietly(runId: string): Promise<void> {
+    try {
+      await this.repairOutbox(runId);
+    } catch (error) {
+      this.deps.onDispatchError(runId, error);
+    }
+  }
+
+  private serialised<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(runId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(runId, settled);
+    void settled.then(() => {
+      if (this.chains.get(runId) === settled) this.chains.delete(runId);
+    });
+    return next;
+  }
+}
+
+/** The per-run timer and awaited-activity bookkeeping a decision implies. Pure. */
+export function bookkeeping(
+  commands: readonly Command[],
+  event: RunEvent,
+): {
+  timersAdded: { seq: number; at: number }[];
+  timersRemoved: number[];
+  activitiesAdded: number[];
+  activitiesRemoved: number[];
+} {
+  const timersAdded: { seq: number; at: number }[] = [];
+  const timersRemoved: number[] = [];
+  const activitiesAdded: number[] = [];
+  const activitiesRemoved: number[] = [];
+  if (event.type === 'TimerFired') timersRemoved.push(event.seq);
+  if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') activitiesRemoved.push(event.seq);
+  for (const command of commands) {
+    if (command.type === 'StartTimer') timersAdded.push({ seq: command.seq, at: command.at });
+    else if (command.type === 'CancelTimer') timersRemoved.push(command.seq);
+    else if (command.type === 'ScheduleActivity') activitiesAdded.push(command.seq);
+    else if (command.type === 'CancelActivity') activitiesRemoved.push(command.seq);
+  }
+  return { timersAdded, timersRemoved, activitiesAdded, activitiesRemoved };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,158 @@
+/**
+ * A Flowline worker on Redis: serves activity work on its task queues, timers, interpreter work
+ * (child runs) and schedules, repairs what crashed processes left behind, and stops gracefully.
+ */
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ActivityRegistry } from '../../activities/registry.js';
+import type { ActivityMap } from '../../activities/types.js';
+import { activityLogger } from '../../activities/logger.js';
+import { RunNotFoundError } from '../../errors.js';
+import { processActivityJob, attemptKey, type RunningAttempts } from './activity-processor.js';
+import { assertNoEviction, createClient } from './connection.js';
+import { DEFAULT_TASK_QUEUE, QUEUES } from './keys.js';
+import { maintain, type MaintenanceReport } from './maintenance.js';
+import { ChannelSubscriber } from './notices.js';
+import { jobBackoffMs, type ActivityJobData, type InterpreterJob, type TimerJobData } from './queues.js';
+import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
+import { ScheduleManager, type ScheduleJobData } from './schedules.js';
+
+/** Options of {@link startWorker}. */
+export interface WorkerStartOptions extends RedisRuntimeOptions {
+  /** Activity handlers by dotted name. */
+  readonly activities: ActivityMap;
+  /** Jobs run at once per queue (default 10). */
+  readonly concurrency?: number;
+  /** Task queues whose activities this worker runs (default `['default']`). */
+  readonly taskQueues?: readonly string[];
+  /** Serve timers, child runs and schedules too (default true). Activity-only workers set false. */
+  readonly interpreter?: boolean;
+  /** BullMQ lock duration (ms, default 30 000): a job whose worker stops renewing is recovered after it. */
+  readonly lockDurationMs?: number;
+  /** BullMQ stalled-job check interval (ms, default 30 000). */
+  readonly stalledIntervalMs?: number;
+  /** How often repairs run after the start-up pass (ms, default 60 000; 0 disables). */
+  readonly maintenanceIntervalMs?: number;
+  /** Refuse to start unless Redis's maxmemory-policy is noeviction (default true). */
+  readonly requireNoEviction?: boolean;
+}
+
+/** A running worker. */
+export interface WorkerHandle {
+  /** The start-up repair pass. */
+  readonly startup: MaintenanceReport;
+  /** Queue names served. */
+  readonly queues: readonly string[];
+  /**
+   * Stops taking work. By default waits for in-flight jobs to finish; `force` hands them back
+   * instead (their locks lapse and another worker runs them again).
+   */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+/**
+ * Starts a worker. Throws RedisConfigError when Redis evicts keys (maxmemory-policy is not
+ * noeviction) or cannot be reached. Side effects: connections, BullMQ workers, timers.
+ */
+export async function startWorker(options: WorkerStartOptions): Promise<WorkerHandle> {
+  const runtime = new RedisRuntime(options, { blocking: true });
+  try {
+    if (options.requireNoEviction ?? true) await assertNoEviction(runtime.client);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const log = activityLogger();
+  const activities = new ActivityRegistry(options.activities);
+  const running: RunningAttempts = new Map();
+  const schedules = new ScheduleManager(runtime);
+
+  const subscriber = new ChannelSubscriber(createClient(runtime.connection, { blocking: true }), runtime.keys.channel);
+  subscriber.on((message) => {
+    if (message.kind === 'cancel-activity') running.get(attemptKey(message.runId, message.seq))?.abort();
+  });
+  await subscriber.start();
+
+  const startup = await maintain(runtime, { outboxMinAgeMs: 0, timersDueBefore: Number.POSITIVE_INFINITY });
+
+  const connections: Redis[] = [];
+  const base: Omit<WorkerOptions, 'connection'> = {
+    prefix: runtime.keys.prefix,
+    concurrency: options.concurrency ?? 10,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    // A job is re-run after a crash many times before BullMQ gives up on it.
+    maxStalledCount: 100,
+    settings: { backoffStrategy: (attemptsMade: number) => jobBackoffMs(attemptsMade) },
+  };
+  const workers: Worker[] = [];
+  const serve = <T>(name: string, processor: (job: Job<T>) => Promise<unknown>): void => {
+    // Each BullMQ worker gets its own connection (it duplicates it for its blocking reads).
+    const connection = createClient(runtime.connection, { blocking: true });
+    connection.on('error', () => undefined);
+    connections.push(connection);
+    const worker = new Worker<T>(name, processor, { ...base, connection });
+    worker.on('error', (error) => log.warn({ err: error, queue: name }, 'flowline worker: queue error (will retry)'));
+    worker.on('failed', (job, error) =>
+      log.warn({ err: error, queue: name, jobId: job?.id }, 'flowline worker: job failed; BullMQ retries it'),
+    );
+    workers.push(worker);
+  };
+
+  for (const taskQueue of options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]) {
+    serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) => processActivityJob(runtime, activities, running, job.data));
+  }
+  if (options.interpreter ?? true) {
+    serve<TimerJobData>(QUEUES.timers, async (job) => {
+      const { runId, seq, at } = job.data;
+      if (!(await runtime.store.isTimerPending(runId, seq))) return 'skipped';
+      try {
+        await runtime.transitions.apply(runId, () => ({ type: 'TimerFired', seq }), at);
+      } catch (error) {
+        if (!(error instanceof RunNotFoundError)) throw error;
+      }
+      return 'done';
+    });
+    serve<InterpreterJob['data']>(QUEUES.interpreter, (job) =>
+      runtime.runInterpreterJob({ name: job.name, data: job.data } as InterpreterJob),
+    );
+    serve<ScheduleJobData>(QUEUES.schedules, (job) => schedules.fire(job.data, scheduleJobKey(job)));
+  }
+
+  const intervalMs = options.maintenanceIntervalMs ?? 60_000;
+  let maintaining = false;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (maintaining) return;
+          maintaining = true;
+          maintain(runtime, { outboxMinAgeMs: Math.max(5_000, intervalMs / 2), timersDueBefore: Date.now() - 5_000 })
+            .catch((error: unknown) => log.warn({ err: error }, 'flowline worker: maintenance pass failed'))
+            .finally(() => (maintaining = false));
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    startup,
+    queues: workers.map((w) => w.name),
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        if (timer) clearInterval(timer);
+        if (closeOptions.force) for (const controller of running.values()) controller.abort();
+        await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
+        await subscriber.close();
+        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** A stable key of one fired schedule job (its scheduled time), for the run id. Pure. */
+function scheduleJobKey(job: Job): string {
+  const tail = job.id?.split(':').pop();
+  return tail && /^\d+$/.test(tail) ? tail : String(job.timestamp);
+}
