@@ -1,0 +1,198 @@
+/** `flowline run <file>`: runs one flow once on the embedded runtime and prints its output (SPEC §9). */
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { ActivityMap } from '../activities/types.js';
+import { loadDefinitionFile } from '../definition/load.js';
+import type { WorkflowDefinition } from '../definition/types.js';
+import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
+import { checkSignal } from '../runtime/common/signal-checks.js';
+import type { RunResult } from '../runtime/engine.js';
+import { createEmbeddedEngine } from '../runtime/memory/index.js';
+import { loadActivities } from './load-activities.js';
+import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printJson } from './output.js';
+
+interface RunCliOptions {
+  input?: string;
+  activities?: string;
+  signal: string[];
+  skipTimers?: boolean;
+  flows: string[];
+  json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a flow once on the embedded runtime and print its output as JSON')
+    .argument('<file>', 'workflow document (.yaml, .yml or .json)')
+    .option('--input <json>', 'run input: inline JSON or @file.json')
+    .option('--activities <module>', 'JS/TS module whose default export (or `activities`) maps activity names to handlers')
+    .option('--signal <name=json>', 'signal delivered right after the start (repeatable, in order; JSON may be @file)', collect, [])
+    .option('--skip-timers', 'fire timers at once whenever the run has nothing else to do')
+    .option('--flows <dir>', 'another directory of workflow documents for child workflows (repeatable)', collect, [])
+    .option('--json', 'print one object { runId, status, output, error } whatever the outcome')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the run completed, 1 it ended in any other status, 2 bad usage, invalid document, input or signal.
+Child workflows are resolved from the workflow documents in the file's own directory and in --flows.
+
+Examples:
+  flowline run workflows/order.yaml --input '{"sku":"A1","qty":2}' --activities ./activities.ts
+  flowline run flow.yaml --input @input.json --signal 'approve={"by":"ann"}' --skip-timers --json`,
+    )
+    .action(async (file: string, options: RunCliOptions) => {
+      process.exitCode = await runCommand(file, options);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs the verb; returns the exit code. Throws CliExit for bad usage and invalid documents or input. */
+async function runCommand(file: string, options: RunCliOptions): Promise<number> {
+  const definition = await loadMain(file);
+  const input = await parseJsonArgument(options.input, 'input');
+  const signals = await parseSignals(options.signal);
+  for (const signal of signals) {
+    try {
+      checkSignal(definition, { runId: '(new run)', status: 'running' }, signal.name, signal.data, Number.POSITIVE_INFINITY);
+    } catch (error) {
+      throw new CliExit(EXIT_INVALID, `--signal ${signal.name}: ${describeError(error)}`);
+    }
+  }
+  const activities: ActivityMap = options.activities ? await loadActivities(options.activities) : {};
+
+  const engine = createEmbeddedEngine({ activities, skipTimers: options.skipTimers === true });
+  try {
+    await engine.deploy(definition);
+    if (usesChildWorkflows(definition)) {
+      const directories = [dirname(resolve(file)), ...options.flows.map((dir) => resolve(dir))];
+      for (const child of await loadFlowDirectories(directories, resolve(file))) {
+        try {
+          await engine.deploy(child.definition);
+        } catch (error) {
+          process.stderr.write(`flowline: skipping ${child.file}: ${describeError(error)}\n`);
+        }
+      }
+    }
+
+    let runId: string;
+    try {
+      ({ runId } = await engine.start(definition.name, { version: definition.version, input }));
+    } catch (error) {
+      if (error instanceof FlowlineError) throw new CliExit(EXIT_INVALID, describeError(error));
+      throw error;
+    }
+    const stopOnInterrupt = (): void => {
+      process.stderr.write(`flowline: cancelling run ${runId} (press Ctrl-C again to quit at once)\n`);
+      process.off('SIGINT', stopOnInterrupt);
+      void engine.cancel(runId, 'interrupted').catch(() => undefined);
+    };
+    process.on('SIGINT', stopOnInterrupt);
+    try {
+      for (const signal of signals) {
+        try {
+          await engine.signal(runId, signal.name, signal.data);
+        } catch (error) {
+          if (!(error instanceof RunNotActiveError)) throw error;
+          process.stderr.write(`flowline: signal "${signal.name}" not delivered: the run had already ended\n`);
+        }
+      }
+      const result = await engine.result(runId, { wait: true });
+      report(result, options.json === true);
+      return result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
+    } finally {
+      process.off('SIGINT', stopOnInterrupt);
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+function report(result: RunResult, json: boolean): void {
+  const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
+  if (json) {
+    printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
+    return;
+  }
+  if (result.status === 'completed') {
+    printJson(result.output ?? null);
+    return;
+  }
+  const where = error?.step ? ` at step "${error.step}"` : '';
+  process.stderr.write(
+    `flowline: run ${result.runId} ended ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
+  );
+}
+
+async function loadMain(file: string): Promise<WorkflowDefinition> {
+  try {
+    return await loadDefinitionFile(file);
+  } catch (error) {
+    if (error instanceof DefinitionInvalidError) {
+      throw new CliExit(EXIT_INVALID, error.issues.map((issue) => formatIssue(issue, file)).join('\n'));
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliExit(EXIT_INVALID, `cannot read ${file}: no such file`);
+    throw new CliExit(EXIT_INVALID, `cannot load ${file}: ${describeError(error)}`);
+  }
+}
+
+/** `file:line:col  message  (hint)`, as `flowline validate` prints it. */
+function formatIssue(issue: ValidationIssue, file: string): string {
+  const where = `${issue.file ?? file}:${issue.line ?? 1}:${issue.column ?? 1}`;
+  return `${where}  ${issue.message}${issue.hint ? `  (${issue.hint})` : ''}`;
+}
+
+/** `name=JSON` (or `name=@file.json`, or just `name` for a null payload). */
+async function parseSignals(values: readonly string[]): Promise<{ name: string; data: unknown }[]> {
+  const signals: { name: string; data: unknown }[] = [];
+  for (const value of values) {
+    const equals = value.indexOf('=');
+    const name = equals === -1 ? value : value.slice(0, equals);
+    if (name === '') throw new CliExit(EXIT_INVALID, `--signal ${value}: write it as name=JSON, e.g. --signal 'approve={"by":"ann"}'`);
+    const data = equals === -1 ? null : await parseJsonArgument(value.slice(equals + 1), 'signal');
+    signals.push({ name, data });
+  }
+  return signals;
+}
+
+function usesChildWorkflows(definition: WorkflowDefinition): boolean {
+  return JSON.stringify(definition.steps).includes('"kind":"workflow"');
+}
+
+const FLOW_FILE = /\.(ya?ml|json)$/i;
+const FLOW_TEST_FILE = /\.test\.(ya?ml|json)$/i;
+
+/**
+ * Every workflow document in `directories` (not recursive), except flow tests, the main file,
+ * and files that do not load as workflows (they are other YAML/JSON, or broken: not this run's concern).
+ */
+async function loadFlowDirectories(
+  directories: readonly string[],
+  mainFile: string,
+): Promise<{ file: string; definition: WorkflowDefinition }[]> {
+  const found: { file: string; definition: WorkflowDefinition }[] = [];
+  const seen = new Set<string>([mainFile]);
+  for (const directory of directories) {
+    let entries: string[];
+    try {
+      entries = (await readdir(directory)).sort();
+    } catch (error) {
+      throw new CliExit(EXIT_INVALID, `--flows ${directory}: ${(error as Error).message}`);
+    }
+    for (const entry of entries) {
+      const file = join(directory, entry);
+      if (!FLOW_FILE.test(entry) || FLOW_TEST_FILE.test(entry) || seen.has(file) || basename(entry).startsWith('.')) continue;
+      seen.add(file);
+      try {
+        found.push({ file, definition: await loadDefinitionFile(file) });
+      } catch {
+        // Not a workflow document (or a broken one): skipped.
+      }
+    }
+  }
+  return found;
+}
