@@ -126,7 +126,7 @@ export class EmbeddedEngine implements Engine {
     if (!Object.prototype.hasOwnProperty.call(record.definition.queries, name)) {
       throw new QueryNotFoundError(name, Object.keys(record.definition.queries));
     }
-    return evaluateQuery(record.definition, record.state, name);
+    return evaluateQuery(record.definition, record.state, name, { limits: this.limits.expression });
   }
 
   async describe(runId: string): Promise<RunDescription> {
