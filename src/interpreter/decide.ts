@@ -1,0 +1,245 @@
+/**
+ * THE CORE: `decide(definition, state, event)` → the next state, the commands to carry out and
+ * the history entries to append. Pure and deterministic — no I/O, no clock, no randomness; time
+ * comes from `event.at`. The input state is never changed (updates copy what they touch, and
+ * large collections are persistent maps, so a decision costs the same late in a long run).
+ */
+import type { WorkflowDefinition } from '../definition/types.js';
+import { DEFAULT_LIMITS } from '../expression/index.js';
+import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
+import { TERMINAL_STATUSES } from './types.js';
+import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
+import { awaitingOf, getNode, record, settleSeq, stepFields, stepOf, type Ctx } from './context.js';
+import { indexDefinition } from './definition-index.js';
+import { handlerFor } from './dispatch.js';
+import { drain } from './drain.js';
+import { CoreMisuseError } from './errors.js';
+import { onRetryTimer, onStepTimeout } from './lifecycle.js';
+import { pmHas, pmSet } from './pmap.js';
+import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
+import { recordConsumed } from './steps/wait-signal.js';
+
+/** Options of a decision. */
+export interface DecideOptions {
+  /** Bounds on expression evaluation (default: the expression module's DEFAULT_LIMITS). */
+  readonly limits?: EvaluationLimits;
+}
+
+/** True for every status but `running`. Pure. */
+export function isTerminal(status: RunState['status']): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { type: 'RunStarted' }>): RunState {
+  return {
+    runId: event.runId,
+    workflow: { name: definition.name, version: definition.version, digest: definition.digest },
+    status: 'running',
+    input: event.input,
+    vars: {},
+    output: null,
+    error: null,
+    startedAt: event.at,
+    updatedAt: event.at,
+    endedAt: null,
+    revision: 0,
+    historyLength: 0,
+    retries: 0,
+    parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
+    core: initialCore(),
+  };
+}
+
+/**
+ * Decides one event. `state` is undefined exactly for `RunStarted`. Pure: returns a new state and
+ * never changes its inputs. A stale or duplicate event gives `accepted: false` and the same state.
+ * Throws CoreMisuseError when the event does not belong to this definition/state.
+ */
+export async function decide(
+  definition: WorkflowDefinition,
+  state: RunState | undefined,
+  event: RunEvent,
+  options: DecideOptions = {},
+): Promise<Decision> {
+  if (event.type === 'RunStarted') {
+    if (state !== undefined) throw new CoreMisuseError(`run ${state.runId} has already started`);
+  } else {
+    if (state === undefined) throw new CoreMisuseError(`${event.type} before RunStarted: no state to decide on`);
+    const w = state.workflow;
+    if (w.name !== definition.name || w.version !== definition.version || w.digest !== definition.digest) {
+      throw new CoreMisuseError(
+        `run ${state.runId} was started with ${w.name} v${w.version}, not ${definition.name} v${definition.version} (digest ${definition.digest})`,
+      );
+    }
+  }
+  const base = state ?? newState(definition, event as Extract<RunEvent, { type: 'RunStarted' }>);
+  const unchanged: Decision = { accepted: false, state: base, commands: [], history: [] };
+  if (isTerminal(base.status) && event.type !== 'RetryRequested') return unchanged;
+  const ctx: Ctx = {
+    definition,
+    index: indexDefinition(definition),
+    runId: base.runId,
+    event,
+    at: event.at,
+    limits: options.limits ?? DEFAULT_LIMITS,
+    owned: new WeakSet(),
+    handlerFor,
+    core: { ...(base.core as CoreState) },
+    run: {
+      status: base.status,
+      vars: base.vars,
+      output: base.output,
+      error: base.error,
+      endedAt: base.endedAt,
+      retries: base.retries,
+      input: base.input,
+      startedAt: base.startedAt,
+      parent: base.parent,
+    },
+    commands: [],
+    history: [],
+    queue: [],
+    queueHead: 0,
+    ended: false,
+  };
+  recordEvent(ctx);
+  if (!(await apply(ctx))) return state === undefined ? { ...unchanged, accepted: true } : unchanged;
+  await drain(ctx);
+  return finish(ctx, base, state === undefined);
+}
+
+function recordEvent(ctx: Ctx): void {
+  const event = ctx.event;
+  if ('seq' in event) {
+    const awaiting = awaitingOf(ctx, event.seq);
+    const node = awaiting && awaiting.node !== '' ? getNode(ctx, awaiting.node) : undefined;
+    const fields = node?.type === 'step' ? stepFields(ctx, node) : {};
+    record(ctx, event.type, { ...fields, seq: event.seq, ...(event.type === 'ActivityStarted' ? { attempt: event.attempt } : {}), event });
+  } else {
+    record(ctx, event.type, { event });
+  }
+}
+
+function stepNodeFor(ctx: Ctx, seq: number, kind: 'activity' | 'timer' | 'child'): StepNode | undefined {
+  const awaiting = awaitingOf(ctx, seq);
+  if (!awaiting || awaiting.kind !== kind || awaiting.node === '') return undefined;
+  const node = getNode(ctx, awaiting.node);
+  return node?.type === 'step' ? node : undefined;
+}
+
+/** Applies the event; false when it changes nothing (stale, duplicate, not applicable). */
+async function apply(ctx: Ctx): Promise<boolean> {
+  const event = ctx.event;
+  switch (event.type) {
+    case 'RunStarted':
+      await startRun(ctx);
+      return true;
+    case 'ActivityStarted':
+      return stepNodeFor(ctx, event.seq, 'activity') !== undefined;
+    case 'ActivityCompleted':
+    case 'ActivityFailed': {
+      const node = stepNodeFor(ctx, event.seq, 'activity');
+      if (!node) return false;
+      settleSeq(ctx, event.seq);
+      const outcome: Outcome = event.type === 'ActivityCompleted' ? { ok: true, output: event.output } : { ok: false, error: event.error };
+      const step = stepOf(ctx, node.path);
+      await ctx.handlerFor(step.kind).onActivity?.(ctx, node, step, event.seq, outcome);
+      return true;
+    }
+    case 'TimerFired':
+      return onTimer(ctx, event.seq);
+    case 'SignalReceived':
+      return onSignal(ctx, event);
+    case 'ChildStarted':
+      return stepNodeFor(ctx, event.seq, 'child') !== undefined;
+    case 'ChildCompleted':
+    case 'ChildFailed': {
+      const node = stepNodeFor(ctx, event.seq, 'child');
+      if (!node) return false;
+      const childRunId = awaitingOf(ctx, event.seq)?.childRunId ?? '';
+      settleSeq(ctx, event.seq);
+      const outcome: Outcome =
+        event.type === 'ChildCompleted'
+          ? { ok: true, output: event.output }
+          : {
+              ok: false,
+              error: {
+                type: 'ChildFailed',
+                message: `child run ${childRunId} ended ${event.status}: ${event.error.type}: ${event.error.message}`,
+                details: { childRunId, status: event.status, error: event.error },
+              } satisfies ErrorInfo,
+            };
+      const step = stepOf(ctx, node.path);
+      await ctx.handlerFor(step.kind).onChildRun?.(ctx, node, step, event.seq, outcome);
+      return true;
+    }
+    case 'CancelRequested':
+      return cancelRun(ctx, event.reason);
+    case 'TerminateRequested':
+      terminateRun(ctx, event.reason);
+      return true;
+    case 'RetryRequested':
+      return retryRun(ctx);
+    default: {
+      const never: never = event;
+      throw new CoreMisuseError(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function onTimer(ctx: Ctx, seq: number): Promise<boolean> {
+  const awaiting = awaitingOf(ctx, seq);
+  if (!awaiting || awaiting.kind !== 'timer') return false;
+  if (awaiting.purpose === 'run-timeout') {
+    await onRunTimeout(ctx, seq);
+    return true;
+  }
+  const node = stepNodeFor(ctx, seq, 'timer');
+  if (!node) return false;
+  if (awaiting.purpose === 'retry') await onRetryTimer(ctx, node, seq);
+  else if (awaiting.purpose === 'step-timeout') await onStepTimeout(ctx, node, seq);
+  else {
+    const step = stepOf(ctx, node.path);
+    await ctx.handlerFor(step.kind).onTimer?.(ctx, node, step, seq);
+  }
+  return true;
+}
+
+async function onSignal(ctx: Ctx, event: Extract<RunEvent, { type: 'SignalReceived' }>): Promise<boolean> {
+  if (event.signalId !== undefined) {
+    if (pmHas(ctx.core.seenSignals, event.signalId)) return false;
+    ctx.core.seenSignals = pmSet(ctx.core.seenSignals, event.signalId, 1, ctx.owned);
+  }
+  const [waiter, ...others] = ctx.core.waiters[event.name] ?? [];
+  const node = waiter === undefined ? undefined : getNode(ctx, waiter);
+  if (node?.type === 'step') {
+    ctx.core.waiters = { ...ctx.core.waiters, [event.name]: others };
+    recordConsumed(ctx, node, event.name, event.signalId);
+    const step = stepOf(ctx, node.path);
+    await ctx.handlerFor(step.kind).onSignal?.(ctx, node, step, event.data);
+    return true;
+  }
+  const buffered = { data: event.data, at: event.at, ...(event.signalId === undefined ? {} : { signalId: event.signalId }) };
+  ctx.core.signals = { ...ctx.core.signals, [event.name]: [...(ctx.core.signals[event.name] ?? []), buffered] };
+  return true;
+}
+
+function finish(ctx: Ctx, base: RunState, started: boolean): Decision {
+  const first = base.historyLength;
+  const history: HistoryEntry[] = ctx.history.map((entry, i) => ({ index: first + i, ...entry }));
+  const state: RunState = {
+    ...base,
+    status: ctx.run.status,
+    vars: ctx.run.vars,
+    output: ctx.run.output,
+    error: ctx.run.error,
+    updatedAt: ctx.at,
+    endedAt: ctx.run.endedAt,
+    retries: ctx.run.retries,
+    revision: base.revision + 1,
+    historyLength: first + history.length,
+    core: ctx.core,
+  };
+  void started;
+  return { accepted: true, state, commands: ctx.commands, history };
+}

@@ -1,0 +1,159 @@
+/**
+ * Expression evaluation for the core: builds the bindings of SPEC §2 from a scope chain and the
+ * decision's time, skips evaluation entirely for values without expressions, and turns an
+ * evaluation failure into an `ErrorInfo` (non-retryable) instead of an exception.
+ */
+import type { Step, WorkflowDefinition } from '../definition/types.js';
+import { collectExpressions, evaluateTemplate, hasExpressions, isTruthy, referencedStepIds, type EvaluationLimits } from '../expression/index.js';
+import type { ErrorInfo } from './types.js';
+import type { Scope } from './core-state.js';
+import { pmEntries, pmGet, pmHas, type PMap } from './pmap.js';
+
+/** What an evaluation gave: a value, or the error the step fails with. */
+export type Evaluated = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorInfo };
+
+/** Everything bindings are built from (a decision context or a stored state). */
+export interface EvalEnv {
+  readonly runId: string;
+  readonly definition: WorkflowDefinition;
+  readonly input: unknown;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly scopes: PMap<Scope>;
+  readonly startedAt: number;
+  readonly attempt: number;
+  readonly at: number;
+  readonly limits: EvaluationLimits;
+  /** Next `$uuid()` value (advances a per-run counter). */
+  readonly uuid: () => string;
+}
+
+interface Analysis {
+  readonly has: boolean;
+  /** Step ids the value refers to as `$steps.<id>`, or 'all' when it uses `$steps` otherwise. */
+  readonly steps: 'all' | readonly string[];
+}
+
+const NONE: Analysis = { has: false, steps: [] };
+const objectAnalyses = new WeakMap<object, Analysis>();
+const stringAnalyses = new Map<string, Analysis>();
+
+function analyseSources(value: unknown): Analysis {
+  if (!hasExpressions(value)) return NONE;
+  const ids = new Set<string>();
+  let all = false;
+  for (const { source } of collectExpressions(value).expressions) {
+    const uses = source.match(/\$steps\b/g)?.length ?? 0;
+    if (uses === 0) continue;
+    try {
+      const refs = referencedStepIds(source);
+      refs.forEach((r) => ids.add(r.id));
+      if (refs.length !== uses) all = true;
+    } catch {
+      all = true;
+    }
+  }
+  return { has: true, steps: all ? 'all' : [...ids] };
+}
+
+function analyse(value: unknown): Analysis {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return NONE;
+    let hit = stringAnalyses.get(value);
+    if (!hit) {
+      hit = analyseSources(value);
+      if (stringAnalyses.size > 10_000) stringAnalyses.clear();
+      stringAnalyses.set(value, hit);
+    }
+    return hit;
+  }
+  if (value === null || typeof value !== 'object') return NONE;
+  let hit = objectAnalyses.get(value);
+  if (!hit) {
+    hit = analyseSources(value);
+    objectAnalyses.set(value, hit);
+  }
+  return hit;
+}
+
+/** True when a value holds at least one expression (memoised). */
+export function isDynamic(value: unknown): boolean {
+  return analyse(value).has;
+}
+
+function scopeChain(scopes: PMap<Scope>, scopeId: string): Scope[] {
+  const chain: Scope[] = [];
+  let id: string | null = scopeId;
+  while (id !== null) {
+    const scope: Scope | undefined = pmGet(scopes, id);
+    if (!scope) break;
+    chain.push(scope);
+    id = scope.parent;
+  }
+  return chain;
+}
+
+/** The `$steps` view of a scope: inner scopes first (only the ids the value needs, when known). */
+function stepsView(chain: readonly Scope[], wanted: Analysis['steps']): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  if (wanted === 'all') {
+    for (let i = chain.length - 1; i >= 0; i--) {
+      for (const [k, v] of pmEntries(chain[i]!.steps)) Object.defineProperty(view, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return view;
+  }
+  for (const id of wanted) {
+    const owner = chain.find((s) => pmHas(s.steps, id));
+    if (owner) Object.defineProperty(view, id, { value: pmGet(owner.steps, id), enumerable: true, writable: true, configurable: true });
+  }
+  return view;
+}
+
+/** The bindings of SPEC §2 for an expression evaluated in a scope. Pure apart from `uuid`. */
+export function bindingsFor(env: EvalEnv, scopeId: string, value: unknown, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const chain = scopeChain(env.scopes, scopeId);
+  const locals: Record<string, unknown> = {};
+  for (let i = chain.length - 1; i >= 0; i--) Object.assign(locals, chain[i]!.locals);
+  const iso = new Date(env.at).toISOString();
+  return {
+    output: null,
+    error: null,
+    ...locals,
+    ...extra,
+    input: env.input,
+    vars: env.vars,
+    steps: stepsView(chain, analyse(value).steps),
+    workflow: {
+      id: env.runId,
+      name: env.definition.name,
+      version: env.definition.version,
+      startedAt: new Date(env.startedAt).toISOString(),
+      attempt: env.attempt,
+    },
+    now: () => iso,
+    millis: () => env.at,
+    uuid: env.uuid,
+  };
+}
+
+/** Evaluates a document value in a scope; never throws for expression failures. */
+export async function evaluateIn(env: EvalEnv, value: unknown, scopeId: string, step: Step | null, extra?: Readonly<Record<string, unknown>>): Promise<Evaluated> {
+  if (!analyse(value).has) return { ok: true, value };
+  try {
+    return { ok: true, value: await evaluateTemplate(value, bindingsFor(env, scopeId, value, extra), env.limits) };
+  } catch (error) {
+    return { ok: false, error: expressionError(error, step) };
+  }
+}
+
+/** The ErrorInfo for a failed evaluation: ExpressionError or ExpressionTimeout, never retried. */
+export function expressionError(error: unknown, step: Step | null): ErrorInfo {
+  const e = error as { type?: unknown; message?: unknown };
+  const type = e?.type === 'ExpressionTimeout' ? 'ExpressionTimeout' : 'ExpressionError';
+  const info: ErrorInfo = { type, message: typeof e?.message === 'string' ? e.message : String(error), nonRetryable: true };
+  return step ? { ...info, step: step.id ?? step.path } : info;
+}
+
+/** JSONata truthiness (if, when, until). */
+export function truthy(value: unknown): boolean {
+  return isTruthy(value);
+}

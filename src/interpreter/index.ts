@@ -1,0 +1,28 @@
+/** The interpreter core's public surface (pure: decide, replay, queries and the core's data types). */
+export { decide, isTerminal, type DecideOptions } from './decide.js';
+export { replay } from './replay.js';
+export { evaluateQuery } from './query.js';
+export { RETRYABLE_STATUSES } from './run-control.js';
+export { CoreMisuseError, CoreInvariantError, QueryFailedError } from './errors.js';
+export { deterministicUuid } from './determinism.js';
+export {
+  RUN_STATUSES,
+  TERMINAL_STATUSES,
+  BUILTIN_ERROR_TYPES,
+  type RunStatus,
+  type ErrorInfo,
+  type RunEvent,
+  type RunEventType,
+  type Command,
+  type HistoryEntry,
+  type HistoryEntryType,
+  type RunState,
+  type Decision,
+  type EvaluationLimits,
+  type EpochMs,
+  type TimerPurpose,
+  type ScheduleActivityCommand,
+  type StartTimerCommand,
+  type StartChildCommand,
+  type NotifyParentCommand,
+} from './types.js';

@@ -1,0 +1,33 @@
+/**
+ * `repeat`: a do-while loop. Each pass runs the body as a new block (fresh nodes) in the step's
+ * scope, then `until` is evaluated ($steps shows that pass's outputs, $output its last output).
+ * The loop ends when `until` is truthy or after `max` passes — reaching `max` is not an error.
+ */
+import type { RepeatStep } from '../../definition/types.js';
+import { mustNode, patchNode, type StepKindHandler } from '../context.js';
+import type { StepNode } from '../core-state.js';
+import { listKey } from '../definition-index.js';
+import { completeStep, evaluate, failStep, startBlock } from '../lifecycle.js';
+import { truthy } from '../evaluate.js';
+
+interface RepeatData {
+  readonly pass: number;
+}
+
+export const repeat: StepKindHandler<RepeatStep> = {
+  async start(ctx, node, step) {
+    patchNode(ctx, node, { data: { pass: 1 } satisfies RepeatData });
+    await startBlock(ctx, { parent: node.id, list: listKey.body(step.path), role: 'body', scope: node.scope, tag: 1 });
+  },
+  async onChildDone(ctx, node, step, _child, outcome) {
+    if (!outcome.ok) return failStep(ctx, node.id, outcome.error);
+    const { pass } = node.data as RepeatData;
+    const until = await evaluate(ctx, step.until, node.scope, step, { output: outcome.output });
+    if (!until.ok) return failStep(ctx, node.id, until.error);
+    if (truthy(until.value) || (step.max !== undefined && pass >= step.max)) {
+      return completeStep(ctx, node.id, outcome.output);
+    }
+    patchNode(ctx, mustNode(ctx, node.id) as StepNode, { data: { pass: pass + 1 } satisfies RepeatData });
+    await startBlock(ctx, { parent: node.id, list: listKey.body(step.path), role: 'body', scope: node.scope, tag: pass + 1 });
+  },
+};
