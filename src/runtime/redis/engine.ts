@@ -129,10 +129,16 @@ export class RedisEngine implements Engine {
     return this.guard('listing runs', () => this.runtime.indexes.list(filter, (ids) => this.runtime.loadStates(ids)));
   }
 
-  /** The pinned definition and current state of a run (read-only), for tools and tests. */
-  async inspect(runId: string): Promise<{ readonly definition: WorkflowDefinition; readonly state: RunState }> {
-    const state = await this.runtime.mustLoad(runId);
-    return { definition: await this.runtime.registry.pinned(state.workflow), state };
+  /**
+   * The pinned definition, current state and history of a run, read atomically (the history
+   * always matches the state), for tools and replay tests. Throws RunNotFoundError.
+   */
+  async inspect(
+    runId: string,
+  ): Promise<{ readonly definition: WorkflowDefinition; readonly state: RunState; readonly history: readonly HistoryEntry[] }> {
+    const snapshot = await this.runtime.store.snapshot(runId);
+    if (!snapshot) throw new RunNotFoundError(runId);
+    return { definition: await this.runtime.registry.pinned(snapshot.state.workflow), ...snapshot };
   }
 
   async close(): Promise<void> {

@@ -116,6 +116,16 @@ export class RunStore {
     return raw.map((text) => parseJson<HistoryEntry>(text, `history of run ${runId}`));
   }
 
+  /** State and history read atomically (one MULTI), so they always agree. */
+  async snapshot(runId: string): Promise<{ state: RunState; history: HistoryEntry[] } | null> {
+    const k = this.keys.run(runId);
+    const reply = (await this.client.multi().hget(k.run, 'state').lrange(k.history, 0, -1).exec()) ?? [];
+    const stateText = reply[0]?.[1] as string | null;
+    if (!stateText) return null;
+    const history = (reply[1]?.[1] as string[]).map((text) => parseJson<HistoryEntry>(text, `history of run ${runId}`));
+    return { state: parseJson<RunState>(stateText, `state of run ${runId}`), history };
+  }
+
   /** Pending timers of a run: seq and due time. */
   async pendingTimers(runId: string): Promise<{ seq: number; at: number }[]> {
     const flat = await this.client.zrangebyscore(this.keys.run(runId).timers, '-inf', '+inf', 'WITHSCORES');

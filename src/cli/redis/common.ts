@@ -1,0 +1,99 @@
+/** What every Redis verb shares: the `--redis`/`--prefix`/`--json` options, opening an engine, and printing. */
+import type { Command } from 'commander';
+import { FlowlineError, type ValidationIssue } from '../../errors.js';
+import type { RunResult } from '../../runtime/engine.js';
+import { DEFAULT_PREFIX, DEFAULT_REDIS_URL, createRedisEngine, type RedisEngine } from '../../runtime/redis/index.js';
+import { CliExit, EXIT_INVALID, describeError, printJson } from '../output.js';
+
+/** Options every Redis verb accepts. */
+export interface RedisCliOptions {
+  redis?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+/** Adds `--redis`, `--prefix` and `--json` to a verb. */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option('--redis <url>', `Redis URL, e.g. redis://user:pass@host:6379/0 or rediss://… (default: $FLOWLINE_REDIS_URL or ${DEFAULT_REDIS_URL})`)
+    .option('--prefix <prefix>', `key prefix of this Flowline deployment (default: $FLOWLINE_PREFIX or ${DEFAULT_PREFIX})`)
+    .option('--json', 'machine-readable JSON output');
+}
+
+/** The URL and prefix a verb uses: flag, then environment, then default. */
+export function resolveTarget(options: RedisCliOptions): { url: string; prefix: string } {
+  return {
+    url: options.redis ?? process.env.FLOWLINE_REDIS_URL ?? DEFAULT_REDIS_URL,
+    prefix: options.prefix ?? process.env.FLOWLINE_PREFIX ?? DEFAULT_PREFIX,
+  };
+}
+
+/** A URL without its password, for messages. Pure. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * Opens an engine, checks Redis answers, runs `work`, closes the engine. Flowline errors become
+ * exit code 2 with their message (a refused call is bad input, not a failed run).
+ */
+export async function withEngine<T>(options: RedisCliOptions, work: (engine: RedisEngine) => Promise<T>): Promise<T> {
+  const { url, prefix } = resolveTarget(options);
+  let engine: RedisEngine;
+  try {
+    engine = createRedisEngine({ url, prefix });
+  } catch (error) {
+    throw new CliExit(EXIT_INVALID, describeError(error));
+  }
+  try {
+    try {
+      await engine.runtime.client.ping();
+    } catch (error) {
+      throw new CliExit(
+        EXIT_INVALID,
+        `cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message} (is it running? set --redis or FLOWLINE_REDIS_URL)`,
+      );
+    }
+    return await work(engine);
+  } catch (error) {
+    if (error instanceof FlowlineError) throw new CliExit(EXIT_INVALID, describeError(error));
+    throw error;
+  } finally {
+    await engine.close().catch(() => undefined);
+  }
+}
+
+/** `file:line:col  message  (hint)`, as `flowline validate` prints it. Pure. */
+export function formatIssue(issue: ValidationIssue, file: string): string {
+  const where = `${issue.file ?? file}:${issue.line ?? 1}:${issue.column ?? 1}`;
+  return `${where}  ${issue.message}${issue.hint ? `  (${issue.hint})` : ''}`;
+}
+
+/** Prints a run's outcome: the output as JSON when completed (or `{runId,status,output,error}` with --json). */
+export function printResult(result: RunResult, json: boolean): void {
+  const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
+  if (json) {
+    printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
+    return;
+  }
+  if (result.status === 'completed') {
+    printJson(result.output ?? null);
+    return;
+  }
+  const where = error?.step ? ` at step "${error.step}"` : '';
+  process.stderr.write(
+    `flowline: run ${result.runId} is ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
+  );
+}
+
+/** Parses a positive integer option. Throws CliExit. */
+export function parsePositiveInt(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new CliExit(EXIT_INVALID, `${what} must be a positive integer, not "${value}"`);
+  return Number(value);
+}
+
+/** Collects a repeatable option. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,84 @@
+/** `flowline worker`: serves interpreter and activity work from Redis until SIGTERM/SIGINT, then stops gracefully. */
+import type { Command } from 'commander';
+import { startWorker } from '../../runtime/redis/index.js';
+import { loadActivities } from '../load-activities.js';
+import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
+import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
+
+interface WorkerCliOptions extends RedisCliOptions {
+  activities?: string;
+  concurrency?: string;
+  taskQueue: string[];
+  interpreter?: boolean;
+  lockDuration?: string;
+  stalledInterval?: string;
+}
+
+export function registerWorker(program: Command): void {
+  withRedisOptions(
+    program
+      .command('worker')
+      .description('serve interpreter and activity work from Redis (any number of workers, on any machines)')
+      .option('--activities <module>', 'JS/TS module whose default export (or `activities`) maps activity names to handlers')
+      .option('--concurrency <n>', 'jobs run at once per queue (default 10)')
+      .option('--task-queue <name>', 'task queue to serve activities from (repeatable; default "default")', collect, [])
+      .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
+      .option('--lock-duration <ms>', "how long a job stays owned without renewal before another worker takes it (default 30000)")
+      .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Stops on SIGTERM or SIGINT after finishing the jobs it is running; a second signal stops at once
+and hands the unfinished jobs back (another worker runs them again).
+Refuses to start unless Redis's maxmemory-policy is noeviction.
+
+Example:
+  flowline worker --activities ./activities.ts --concurrency 20 --redis redis://127.0.0.1:6379`,
+    )
+    .action(async (options: WorkerCliOptions) => {
+      const { url, prefix } = resolveTarget(options);
+      const activities = options.activities ? await loadActivities(options.activities) : {};
+      const concurrency = parsePositiveInt(options.concurrency, '--concurrency');
+      const lockDurationMs = parsePositiveInt(options.lockDuration, '--lock-duration');
+      const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
+      let handle;
+      try {
+        handle = await startWorker({
+          url,
+          prefix,
+          activities,
+          ...(concurrency === undefined ? {} : { concurrency }),
+          taskQueues: options.taskQueue,
+          interpreter: options.interpreter !== false,
+          ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
+          ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
+        });
+      } catch (error) {
+        throw new CliExit(EXIT_INVALID, `cannot start the worker against ${redactUrl(url)}: ${describeError(error)}`);
+      }
+      const { outboxesRepaired, timersRearmed } = handle.startup;
+      process.stderr.write(
+        `flowline worker ready (pid ${process.pid}, prefix ${prefix}, queues ${handle.queues.join(', ')}; ` +
+          `${Object.keys(activities).length} activities; repaired ${outboxesRepaired} outboxes, re-armed ${timersRearmed} timers)\n`,
+      );
+      const worker = handle;
+      await new Promise<void>((resolve) => {
+        let stops = 0;
+        const stop = (signal: NodeJS.Signals): void => {
+          stops++;
+          const force = stops > 1;
+          process.stderr.write(
+            force
+              ? `flowline worker: ${signal} again, stopping now and handing unfinished jobs back\n`
+              : `flowline worker: ${signal}, finishing running jobs (send it again to stop at once)\n`,
+          );
+          void worker.close({ force }).then(resolve, resolve);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+      process.stderr.write('flowline worker stopped\n');
+      process.exitCode = EXIT_OK;
+    });
+}
