@@ -1,0 +1,129 @@
+/**
+ * Hints for people fixing a document: the nearest valid key ("did you mean `call`?"), lists of
+ * allowed values, and the YAML slips of SPEC §1 (an expression split by YAML). Pure.
+ */
+
+/** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  if (s === t) return 0;
+  const rows = s.length + 1;
+  const cols = t.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => {
+    const row = new Array<number>(cols).fill(0);
+    row[0] = i;
+    return row;
+  });
+  for (let j = 0; j < cols; j++) d[0][j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[rows - 1][cols - 1];
+}
+
+/**
+ * The candidate closest to `word`, or undefined when none is close enough to be a likely typo
+ * (distance at most 1 for short words, 2 from five letters, 3 from nine).
+ */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > 64) return undefined;
+  const limit = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined && bestDistance === 0) return best; // differs only by letter case
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** `a`, `a` or `b`, `a`, `b` or `c` — each in backticks. */
+export function listOf(values: readonly string[], conjunction = 'or'): string {
+  const quoted = values.map((v) => `\`${v}\``);
+  if (quoted.length <= 1) return quoted.join('');
+  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted[quoted.length - 1]}`;
+}
+
+/** "did you mean `x`?" when a near candidate exists. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const match = nearest(word, candidates);
+  return match === undefined ? undefined : `did you mean \`${match}\`?`;
+}
+
+/** Shortens a value for a message without echoing large user data. */
+export function preview(value: unknown, max = 40): string {
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  text = text.replace(/\s+/g, ' ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export const QUOTE_EXPRESSION_HINT =
+  "put the expression in quotes — '${ … }' (single quotes keep double quotes inside as they are) — or write it as a block scalar: `key: |` followed by the expression on the next, indented line";
+
+/**
+ * Recognises the YAML slips around expressions from a YAML syntax error and the source text
+ * around it (SPEC §1). Returns a message and hint replacing YAML's own wording, or undefined.
+ */
+export function explainYamlError(
+  code: string,
+  text: string,
+  offset: number,
+): { message: string; hint: string } | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEndRaw = text.indexOf('\n', offset);
+  const line = text.slice(lineStart, lineEndRaw < 0 ? text.length : lineEndRaw);
+  const before = text.slice(lineStart, offset);
+  if (code === 'UNEXPECTED_TOKEN' && text[offset] === '{' && before.endsWith('$')) {
+    return {
+      message: 'an expression `${ … }` inside a `{ … }` or `[ … ]` list/map must be quoted: YAML read its braces as part of the map',
+      hint: `write it as "\${ … }" (in quotes), or write the map in block style, one \`key: value\` per line`,
+    };
+  }
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
+    const value = /:\s+(.*)$/.exec(line)?.[1] ?? line.trim();
+    if (value.includes('${') || line.includes('${')) {
+      return {
+        message: 'this expression contains `: `, which YAML reads as the start of a new key',
+        hint: QUOTE_EXPRESSION_HINT,
+      };
+    }
+    return {
+      message: 'a value contains `: `, which YAML reads as the start of a new key',
+      hint: 'put the value in quotes, or write it as a block scalar (`key: |` and the text on the next, indented line)',
+    };
+  }
+  if (line.includes('${') && code === 'UNEXPECTED_TOKEN') {
+    return {
+      message: 'YAML could not read this line: an unquoted expression contains characters YAML treats specially',
+      hint: QUOTE_EXPRESSION_HINT,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The source line holding `offset` contains ` #` after an expression opening: YAML took the rest
+ * of the line for a comment. Used to explain an unclosed `${`.
+ */
+export function commentCutExpression(text: string, offset: number): boolean {
+  const lineEnd = text.indexOf('\n', offset);
+  const rest = text.slice(offset, lineEnd < 0 ? text.length : lineEnd);
+  return /\s#/.test(rest);
+}

@@ -1,0 +1,258 @@
+/**
+ * Turns one (already reduced) ajv error into a sentence a non-developer can act on, with a hint:
+ * the nearest valid key, the allowed values, or how to write the value. Never echoes large data. Pure.
+ */
+import type { ErrorObject } from 'ajv';
+import type { RawIssue } from './issue.js';
+import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
+import type { SubschemaInfo } from './schema-check.js';
+import { didYouMean, listOf, nearest, preview } from './hints.js';
+import { DurationError, parseDuration } from './duration.js';
+import { kindsOwning } from './schema-source.js';
+import { STEP_KINDS } from './types.js';
+
+const KINDS: readonly string[] = STEP_KINDS;
+
+/** A message for one schema error, or undefined when another issue already explains it. Pure. */
+export function describeSchemaError(error: ErrorObject, document: unknown, where: SubschemaInfo | undefined): RawIssue | undefined {
+  const definition = where?.definition ?? '';
+  const kind = definition.endsWith('Step') ? stepKindFromDefinition(definition) : undefined;
+  const pointer = error.instancePath;
+  const data: unknown = error.data;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return unknownKey(pointer, String(error.params.additionalProperty), error.parentSchema, definition, kind);
+    case 'required':
+      return missingKey(pointer, String(error.params.missingProperty), error.parentSchema, document, definition, kind);
+    case 'type':
+      return wrongType(pointer, String(error.params.type), data, definition);
+    case 'pattern':
+      return badPattern(error, pointer, data, definition);
+    case 'const':
+    case 'enum':
+      return notAllowed(pointer, data, error.keyword === 'const' ? [error.params.allowedValue] : (error.params.allowedValues as unknown[]));
+    case 'minimum':
+    case 'maximum':
+      return outOfRange(pointer, error.keyword, Number(error.params.limit));
+    case 'minItems':
+      return tooFew(pointer);
+    case 'minLength':
+      return { pointer, message: `${subject(pointer)} must not be empty` };
+    default:
+      return {
+        pointer,
+        message: `${subject(pointer)} is not valid here`,
+        hint: firstSentence(isRecord(error.parentSchema) ? error.parentSchema.description : undefined),
+      };
+  }
+}
+
+function stepKindFromDefinition(definition: string): string {
+  return definition === 'groupStep' ? 'steps' : definition.slice(0, -'Step'.length);
+}
+
+/** `key`, or `item 3 of key` for a list element; `the workflow` for the root. */
+export function subject(pointer: string): string {
+  const tokens = pointerTokens(pointer);
+  if (tokens.length === 0) return 'the workflow';
+  const last = tokens[tokens.length - 1];
+  if (/^\d+$/.test(last)) {
+    const parent = tokens.length > 1 ? tokens[tokens.length - 2] : '';
+    return parent === 'steps' || parent === 'parallel' || parent === 'try' || parent === 'default'
+      ? `step ${Number(last) + 1} of \`${parent}\``
+      : `item ${Number(last) + 1} of \`${parent}\``;
+  }
+  return `\`${last}\``;
+}
+
+function firstSentence(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = /^(.+?[.!?])(\s|$)/.exec(text);
+  return match ? match[1] : text;
+}
+
+function allowedKeys(parentSchema: unknown): string[] {
+  return isRecord(parentSchema) && isRecord(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
+}
+
+function unknownKey(pointer: string, key: string, parentSchema: unknown, definition: string, kind: string | undefined): RawIssue {
+  const at = { pointer: childPointer(pointer, key), at: 'key' as const };
+  const allowed = allowedKeys(parentSchema);
+  const suggestion = didYouMean(key, allowed);
+  if (kind !== undefined) {
+    const owners = kindsOwning(key);
+    if (owners.length > 0 && !suggestion) {
+      return { ...at, message: `\`${key}\` does not belong on a \`${kind}\` step`, hint: `\`${key}\` is a key of ${listOf(owners.map((k) => `${k}`))} steps` };
+    }
+    return { ...at, message: `unknown key \`${preview(key)}\` on a \`${kind}\` step`, hint: suggestion ?? `allowed here: ${allowed.join(', ')}` };
+  }
+  if (definition === 'switchDefaultCase') {
+    return { ...at, message: 'a `default` case holds only `default:` with its list of steps', hint: 'a switch case is either `when:` with `steps:`, or `default:` alone (put it last)' };
+  }
+  if (definition === '#' && pointer === '') {
+    const hint =
+      suggestion ??
+      (KINDS.includes(key) ? 'steps go in the list under `steps:`, each starting with `- `' : `allowed at the top: ${allowed.join(', ')}`);
+    return { ...at, message: `unknown top-level key \`${preview(key)}\``, hint };
+  }
+  return {
+    ...at,
+    message: `unknown key \`${preview(key)}\`${pointer ? ` in ${subject(pointer)}` : ''}`,
+    hint: suggestion ?? (allowed.length > 0 ? `allowed here: ${allowed.join(', ')}` : undefined),
+  };
+}
+
+function missingKey(
+  pointer: string,
+  key: string,
+  parentSchema: unknown,
+  document: unknown,
+  definition: string,
+  kind: string | undefined,
+): RawIssue | undefined {
+  const allowed = allowedKeys(parentSchema);
+  const value = valueAt(document, pointer);
+  // A misspelt key already reported as unknown explains the missing one: say it once.
+  if (isRecord(value) && Object.keys(value).some((k) => !allowed.includes(k) && nearest(k, allowed) === key)) return undefined;
+  const described = isRecord(parentSchema) && isRecord(parentSchema.properties) ? parentSchema.properties[key] : undefined;
+  const hint = firstSentence(isRecord(described) ? described.description : undefined);
+  let owner: string;
+  if (kind !== undefined) owner = `a \`${kind}\` step`;
+  else if (pointer === '') owner = 'a workflow';
+  else if (definition === 'catchClause') owner = 'each `catch` clause';
+  else if (definition === 'switchWhenCase') owner = 'a `switch` case';
+  else if (definition === 'repeatBody') owner = '`repeat`';
+  else if (definition === 'failBody') owner = '`fail`';
+  else if (definition === 'waitUntil') owner = '`wait` with a map';
+  else owner = subject(pointer);
+  return { pointer, message: `${owner} needs \`${key}:\``, hint };
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: '`true` or `false`',
+  object: 'a map (`key: value` lines)',
+  array: 'a list (`- item` lines)',
+  null: 'empty',
+};
+
+function describeData(data: unknown): string {
+  if (data === null || data === undefined) return 'empty';
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'object') return 'a map';
+  if (typeof data === 'string') return `the text \`${preview(data, 30)}\``;
+  return `\`${preview(data)}\``;
+}
+
+function wrongType(pointer: string, type: string, data: unknown, definition: string): RawIssue {
+  if (definition === 'duration') return durationIssue(pointer, data);
+  const key = lastToken(pointer);
+  if (definition === 'step' || definition === 'compensation') {
+    return {
+      pointer,
+      message: '`compensate` beside another kind key must be a step to run as the undo, e.g. `compensate: { call: inventory.release }`',
+      hint: 'to run registered compensations now, make a separate step: `- compensate: all`',
+    };
+  }
+  if (definition === 'stepList' || (type === 'array' && (key === 'steps' || key === 'parallel' || key === 'try' || key === 'default'))) {
+    const hint = isRecord(data) ? 'start each step with `- ` on its own line' : 'write the steps below it, each starting with `- `';
+    return { pointer, message: `${subject(pointer)} must be a list of steps, but is ${describeData(data)}`, hint };
+  }
+  const words = type
+    .split(',')
+    .map((t) => TYPE_WORDS[t] ?? t)
+    .join(' or ');
+  let hint: string | undefined;
+  if (typeof data === 'string' && /^-?\d+(\.\d+)?$/.test(data) && /integer|number/.test(type)) hint = 'write the number without quotes';
+  else if (typeof data === 'string' && data.includes('${') && type.includes('object')) hint = `${subject(pointer)} takes fixed keys; put expressions in its values`;
+  return { pointer, message: `${subject(pointer)} must be ${words}, but is ${describeData(data)}`, hint };
+}
+
+function durationIssue(pointer: string, data: unknown): RawIssue {
+  let message = `${subject(pointer)} must be a duration`;
+  try {
+    parseDuration(data);
+  } catch (error) {
+    if (error instanceof DurationError) message = `${subject(pointer)}: ${error.message}`;
+  }
+  return { pointer, message, hint: 'durations look like `250ms`, `30s`, `5m`, `48h`, `7d` or `PT30S`' };
+}
+
+const IDENTIFIER_RULE = 'letters, digits and `_` only, not starting with a digit';
+
+function badPattern(error: ErrorObject, pointer: string, data: unknown, definition: string): RawIssue {
+  if (definition === 'duration') return durationIssue(pointer, data);
+  const text = typeof data === 'string' ? data : String(data);
+  const suggestion = text.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+  if (error.propertyName !== undefined) {
+    const at = { pointer: childPointer(pointer, error.propertyName), at: 'key' as const };
+    const what = lastToken(pointer) === 'signals' ? 'signal name' : lastToken(pointer) === 'queries' ? 'query name' : 'variable name';
+    return {
+      ...at,
+      message: `\`${preview(error.propertyName)}\` is not a valid ${what}: use ${what === 'signal name' ? 'letters, digits, `_`, `.` and `-`, starting with a letter' : IDENTIFIER_RULE}`,
+      hint: what === 'signal name' ? undefined : `e.g. \`${preview(suggestion)}\` (it is used as \`$${what === 'variable name' ? 'vars.' : ''}name\` in expressions)`,
+    };
+  }
+  const key = lastToken(pointer);
+  if (text.includes('${')) {
+    return { pointer, message: `${subject(pointer)} must be fixed text: expressions are not allowed here`, hint: 'expressions may appear in with, set, assign, output, if, when, forEach, until, wait.until, queries, fail and return' };
+  }
+  if (definition === 'stepId' || key === 'id' || /^\d+$/.test(key)) {
+    return { pointer, message: `step id \`${preview(text)}\` is not valid: use ${IDENTIFIER_RULE}`, hint: `e.g. \`${preview(suggestion)}\`, so that \`$steps.${preview(suggestion)}\` works in expressions` };
+  }
+  if (definition === 'workflowName') {
+    const slug = text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+    return { pointer, message: `\`${preview(text)}\` is not a valid workflow name: use lower-case letters, digits, \`.\`, \`_\` and \`-\``, hint: slug ? `e.g. \`${preview(slug)}\`` : undefined };
+  }
+  if (key === 'call') {
+    return { pointer, message: `\`${preview(text)}\` is not a valid activity name`, hint: 'activity names are dotted words such as `inventory.reserve` (letters, digits, `_` and `-`)' };
+  }
+  if (definition === 'signalName') {
+    return { pointer, message: `\`${preview(text)}\` is not a valid signal name`, hint: 'use letters, digits, `_`, `.` and `-`, starting with a letter' };
+  }
+  if (key === 'as' || key === 'indexAs') {
+    return { pointer, message: `\`${preview(text)}\` is not a valid binding name: use ${IDENTIFIER_RULE}`, hint: `e.g. \`${preview(suggestion)}\`` };
+  }
+  return { pointer, message: `${subject(pointer)} has an invalid value \`${preview(text)}\`` };
+}
+
+function notAllowed(pointer: string, data: unknown, allowed: unknown[]): RawIssue {
+  const words = allowed.map(String);
+  const key = lastToken(pointer);
+  if (key === 'dsl') {
+    return { pointer, message: `\`dsl\` must be \`flowline/v1\`, not \`${preview(data)}\``, hint: 'this version of Flowline reads `flowline/v1` documents' };
+  }
+  if (key === 'compensate') {
+    return { pointer, message: '`compensate` as a step takes `all` or a list of step ids', hint: typeof data === 'string' ? (didYouMean(data, words) ?? 'e.g. `compensate: all` or `compensate: [pay, reserve]`') : undefined };
+  }
+  return {
+    pointer,
+    message: `${subject(pointer)} must be ${listOf(words)}, not \`${preview(data)}\``,
+    hint: typeof data === 'string' ? didYouMean(data, words) : undefined,
+  };
+}
+
+function outOfRange(pointer: string, keyword: string, limit: number): RawIssue {
+  const key = lastToken(pointer);
+  if (key === 'version') return { pointer, message: '`version` must be a positive whole number (1, 2, 3…)' };
+  if (key === 'maxAttempts') return { pointer, message: '`maxAttempts` must be at least 1 (1 means a single attempt, no retry)' };
+  if (key === 'backoffCoefficient') return { pointer, message: '`backoffCoefficient` must be at least 1 (delays never shrink)' };
+  if (key === 'jitter') return { pointer, message: '`jitter` must be a fraction between 0 and 1 (or `true` for 0.2)' };
+  return { pointer, message: `${subject(pointer)} must be ${keyword === 'minimum' ? 'at least' : 'at most'} ${limit}` };
+}
+
+function tooFew(pointer: string): RawIssue {
+  const key = lastToken(pointer);
+  const messages: Record<string, string> = {
+    steps: pointer === '/steps' ? 'the workflow needs at least one step' : '`steps` needs at least one step',
+    parallel: '`parallel` needs at least one branch',
+    switch: '`switch` needs at least one case',
+    catch: '`catch` needs at least one clause',
+    errors: '`errors` lists no error type',
+    compensate: '`compensate` lists no step id',
+  };
+  const hint = key === 'errors' ? 'leave `errors` out to handle any error' : key === 'compensate' ? 'write `compensate: all` to run every registered compensation' : undefined;
+  return { pointer, message: messages[key] ?? `${subject(pointer)} must not be an empty list`, hint };
+}
