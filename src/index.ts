@@ -27,6 +27,7 @@ export {
   type Clock,
   type TimerHandle,
 } from './runtime/memory/index.js';
+export { createRedisEngine, RedisEngine, startWorker, type RedisEngineOptions, type WorkerStartOptions, type WorkerHandle, type ScheduleSpec, type ScheduleInfo } from './runtime/redis/index.js';
 export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.js';
 export type { RunStatus, ErrorInfo, HistoryEntry, HistoryEntryType } from './interpreter/types.js';
 
