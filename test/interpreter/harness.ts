@@ -8,6 +8,12 @@ import type { Step, WorkflowDefinition } from '../../src/definition/types.js';
 import { decide, replay } from '../../src/interpreter/index.js';
 import type { Command, Decision, ErrorInfo, HistoryEntry, RunEvent, RunState, ScheduleActivityCommand, StartTimerCommand } from '../../src/interpreter/index.js';
 
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
 type Spec = Record<string, unknown> & { kind: Step['kind'] };
 
 function withPaths(spec: Spec, path: string): Step {
@@ -81,9 +87,10 @@ export class Run {
   async send(event: Omit<RunEvent, 'at'> & { at?: number }): Promise<Decision> {
     const full = { ...event, at: event.at ?? this.now } as RunEvent;
     this.now = Math.max(this.now, full.at);
-    const before = this.state ? JSON.stringify(this.state) : undefined;
+    // Frozen input: any mutation by decide throws (ES modules are strict). Shared subtrees are
+    // frozen already, so this costs only what the last decision created.
+    if (this.state) deepFreeze(this.state);
     const d = await decide(this.definition, this.state, full);
-    if (before !== undefined && JSON.stringify(this.state) !== before) throw new Error('decide mutated its input state');
     this.last = d;
     this.commands = d.commands;
     if (d.accepted) {

@@ -126,8 +126,8 @@ describe('forEach', () => {
   });
 
   it('10,000 synchronous iterations do not overflow the stack', async () => {
-    const def = flow([{ kind: 'forEach', forEach: '${ [1..10000] }', steps: [{ kind: 'set', set: { i: '${ $item }' } }] }]);
-    const { run } = await simulate(def);
+    const def = flow([{ kind: 'forEach', forEach: '${ $input.items }', steps: [{ kind: 'set', set: { i: '${ $item }' } }] }]);
+    const { run } = await simulate(def, { input: { items: Array.from({ length: 10_000 }, (_, i) => i + 1) }, maxEvents: 100 });
     expect(run.state.status).toBe('completed');
     expect((run.state.output as unknown[]).length).toBe(10_000);
     expect(run.state.vars).toEqual({ i: 10_000 });
