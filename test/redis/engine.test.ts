@@ -1,0 +1,236 @@
+/**
+ * Redis-specific behaviour of the engine, against a real Redis with an in-process worker:
+ * concurrent signals from two engines, signal ids, refusals that store nothing, payload limits,
+ * definition pinning, list indexes and expiry, retention, and the repairs (outbox re-dispatch,
+ * timer re-arm) a worker makes at start-up.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { loadDefinition } from '../../src/definition/load.js';
+import type { WorkflowDefinition } from '../../src/definition/types.js';
+import type { ActivityMap } from '../../src/activities/types.js';
+import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
+import { jobId } from '../../src/runtime/redis/keys.js';
+import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
+
+const prefix = uniquePrefix();
+let raw: Redis;
+let engine: RedisEngine;
+const workers: WorkerHandle[] = [];
+const extraEngines: RedisEngine[] = [];
+
+const activities: ActivityMap = {
+  'echo.run': (input: unknown) => input,
+};
+
+async function worker(options: { activities?: ActivityMap } = {}): Promise<WorkerHandle> {
+  const handle = await startWorker({ url: TEST_REDIS_URL, prefix, activities: options.activities ?? activities, maintenanceIntervalMs: 0 });
+  workers.push(handle);
+  return handle;
+}
+
+function flow(yaml: string): WorkflowDefinition {
+  return loadDefinition(yaml.replace(/^ {4}/gm, ''), { file: 'engine-test.yaml' });
+}
+
+const COLLECT = flow(`
+    dsl: flowline/v1
+    name: collect
+    version: 1
+    signals:
+      item: { schema: { type: object, required: [n], properties: { n: { type: integer } } } }
+    queries:
+      count: \${ $count($vars.items) }
+    steps:
+      - set: { items: [] }
+      - repeat:
+          steps:
+            - id: got
+              waitSignal: item
+              assign: { items: '\${ $append($vars.items, $output.n) }' }
+          until: \${ $count($vars.items) >= $input.expect }
+    output: \${ $vars.items }
+`);
+
+const ECHO_V1 = flow(`
+    dsl: flowline/v1
+    name: echo
+    version: 1
+    steps:
+      - id: e
+        call: echo.run
+        with: { v: 1 }
+    output: \${ $steps.e.v }
+`);
+
+const ECHO_V2 = flow(`
+    dsl: flowline/v1
+    name: echo
+    version: 2
+    steps:
+      - id: e
+        call: echo.run
+        with: { v: 2 }
+    output: \${ $steps.e.v }
+`);
+
+const SLEEPY = flow(`
+    dsl: flowline/v1
+    name: sleepy
+    version: 1
+    steps:
+      - wait: 200ms
+      - id: e
+        call: echo.run
+        with: { done: true }
+    output: \${ $steps.e.done }
+`);
+
+beforeAll(async () => {
+  raw = rawClient();
+  engine = createRedisEngine({ url: TEST_REDIS_URL, prefix, limits: { payloadBytes: 4096, retentionMs: 60_000 } });
+  for (const definition of [COLLECT, ECHO_V1, SLEEPY]) await engine.deploy(definition);
+});
+
+afterEach(async () => {
+  for (const handle of workers.splice(0)) await handle.close({ force: true });
+});
+
+afterAll(async () => {
+  for (const e of extraEngines) await e.close();
+  await engine.close();
+  await deletePrefix(raw, prefix);
+  await raw.quit();
+});
+
+describe('signals on Redis', () => {
+  it('100 concurrent signals from two engines all land, in one order that the run consumes', async () => {
+    await worker();
+    const other = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+    extraEngines.push(other);
+    const { runId } = await engine.start('collect', { input: { expect: 100 } });
+    await Promise.all(
+      Array.from({ length: 100 }, (_, n) => (n % 2 === 0 ? engine : other).signal(runId, 'item', { n })),
+    );
+    const result = await engine.result(runId, { wait: true, timeoutMs: 20_000 });
+    expect(result.status).toBe('completed');
+    const consumed = result.output as number[];
+    expect([...consumed].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+    // Order of acceptance (history) is the order of consumption.
+    const received = (await engine.history(runId))
+      .filter((e) => e.type === 'SignalReceived')
+      .map((e) => ((e.event as { data: { n: number } }).data.n));
+    expect(received).toEqual(consumed);
+  });
+
+  it('applies a signal re-sent with the same id once', async () => {
+    const { runId } = await engine.start('collect', { input: { expect: 2 } });
+    await engine.signal(runId, 'item', { n: 1 }, { signalId: 'a' });
+    await engine.signal(runId, 'item', { n: 1 }, { signalId: 'a' });
+    await engine.signal(runId, 'item', { n: 2 }, { signalId: 'b' });
+    expect(await engine.query(runId, 'count')).toBe(2);
+    expect(await engine.result(runId)).toMatchObject({ status: 'completed', output: [1, 2] });
+  });
+
+  it('refuses unknown runs, oversized payloads and finished runs, storing nothing', async () => {
+    await expect(engine.signal('no-such-run', 'item', { n: 1 })).rejects.toMatchObject({ type: 'RunNotFound' });
+    await expect(engine.describe('no-such-run')).rejects.toMatchObject({ type: 'RunNotFound' });
+    await expect(engine.history('no-such-run')).rejects.toMatchObject({ type: 'RunNotFound' });
+    await expect(engine.result('no-such-run', { wait: true })).rejects.toMatchObject({ type: 'RunNotFound' });
+
+    const { runId } = await engine.start('collect', { input: { expect: 1 } });
+    const before = await engine.history(runId);
+    await expect(engine.signal(runId, 'item', { n: 1, pad: 'x'.repeat(5000) })).rejects.toMatchObject({ type: 'PayloadTooLarge' });
+    await expect(engine.start('collect', { input: { expect: 1, pad: 'x'.repeat(5000) } })).rejects.toMatchObject({ type: 'PayloadTooLarge' });
+    expect(await engine.history(runId)).toEqual(before);
+
+    await engine.signal(runId, 'item', { n: 7 });
+    expect((await engine.result(runId)).status).toBe('completed');
+    await expect(engine.signal(runId, 'item', { n: 8 })).rejects.toMatchObject({ type: 'RunNotActive' });
+  });
+
+  it('queries read the stored state and never change it', async () => {
+    const { runId } = await engine.start('collect', { input: { expect: 5 } });
+    await engine.signal(runId, 'item', { n: 1 });
+    const { state } = await engine.inspect(runId);
+    expect(await engine.query(runId, 'count')).toBe(1);
+    expect(await engine.query(runId, 'count')).toBe(1);
+    expect((await engine.inspect(runId)).state.revision).toBe(state.revision);
+    await expect(engine.query(runId, 'nope')).rejects.toMatchObject({ type: 'QueryNotFound' });
+    await engine.terminate(runId, 'done testing');
+  });
+});
+
+describe('definitions, lifecycle and indexes on Redis', () => {
+  it('pins a run to the definition it started with, while new runs take the latest', async () => {
+    await worker();
+    const first = await engine.start('echo');
+    await engine.deploy(ECHO_V2);
+    const second = await engine.start('echo');
+    expect(await engine.result(first.runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 1 });
+    expect(await engine.result(second.runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 2 });
+    expect((await engine.describe(first.runId)).version).toBe(1);
+    await expect(engine.deploy({ ...ECHO_V2, digest: 'different' })).rejects.toMatchObject({ type: 'DefinitionConflict' });
+  });
+
+  it('refuses a second start of a running id, and sets the retention on a finished run', async () => {
+    await worker();
+    await engine.start('collect', { id: 'biz-1', input: { expect: 1 } });
+    await expect(engine.start('collect', { id: 'biz-1', input: { expect: 1 } })).rejects.toMatchObject({ type: 'RunAlreadyExists' });
+    await engine.signal('biz-1', 'item', { n: 1 });
+    expect((await engine.result('biz-1', { wait: true, timeoutMs: 10_000 })).status).toBe('completed');
+    const ttl = await raw.pttl(`${prefix}:run:{biz-1}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('lists by status and name, and skips (and forgets) runs that have expired', async () => {
+    const running = await engine.start('collect', { input: { expect: 9 } });
+    const gone = await engine.start('collect', { input: { expect: 9 } });
+    await engine.terminate(gone.runId);
+    const terminated = await engine.list({ status: 'terminated', name: 'collect' });
+    expect(terminated.map((r) => r.runId)).toContain(gone.runId);
+    expect(terminated.map((r) => r.runId)).not.toContain(running.runId);
+    expect((await engine.list({ status: 'running' })).map((r) => r.runId)).toContain(running.runId);
+
+    // Simulate expiry: the run's keys disappear; list must not show it and drops the index entry.
+    await raw.del(`${prefix}:run:{${gone.runId}}`, `${prefix}:run:{${gone.runId}}:history`);
+    expect((await engine.list({ status: 'terminated' })).map((r) => r.runId)).not.toContain(gone.runId);
+    expect(await raw.zscore(`${prefix}:idx:status:terminated`, gone.runId)).toBeNull();
+    await engine.terminate(running.runId);
+  });
+});
+
+describe('repairs at worker start-up', () => {
+  it('re-dispatches an outbox left by a process that crashed between commit and dispatch', async () => {
+    const crashing = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+    extraEngines.push(crashing);
+    // The commit succeeds; the dispatch "crashes".
+    crashing.runtime.dispatcher.dispatch = async () => {
+      throw new Error('process died');
+    };
+    const { runId } = await crashing.start('echo', { version: 1 });
+    expect(await raw.llen(`${prefix}:run:{${runId}}:outbox`)).toBeGreaterThan(0);
+    const handle = await worker();
+    expect(handle.startup.outboxesRepaired).toBeGreaterThanOrEqual(1);
+    expect(await engine.result(runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 1 });
+    // Exactly one completion of the step despite the repair.
+    const completed = (await engine.history(runId)).filter((e) => e.type === 'ActivityCompleted');
+    expect(completed).toHaveLength(1);
+  });
+
+  it('re-arms a pending timer whose job was lost', async () => {
+    const { runId } = await engine.start('sleepy');
+    const { state } = await engine.inspect(runId);
+    expect(state.status).toBe('running');
+    const timers = await raw.zrange(`${prefix}:run:{${runId}}:timers`, 0, -1);
+    expect(timers).toHaveLength(1);
+    // Lose the delayed job (as a Redis that lost its last second of writes would).
+    const removed = await engine.runtime.queues.timers.remove(jobId('tmr', runId, Number(timers[0])));
+    expect(removed).toBe(1);
+    const handle = await worker();
+    expect(handle.startup.timersRearmed).toBeGreaterThanOrEqual(1);
+    expect(await engine.result(runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: true });
+    expect((await engine.history(runId)).filter((e) => e.type === 'TimerFired')).toHaveLength(1);
+  });
+});
