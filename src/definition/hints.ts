@@ -43,7 +43,24 @@ export function nearest(word: string, candidates: readonly string[]): string | u
     }
   }
   if (best !== undefined && bestDistance === 0) return best; // differs only by letter case
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // A long shared start is a likely slip too (`retries` for `retry`, `timeoutMs` for `timeout`).
+  let byPrefix: string | undefined;
+  let longest = 3;
+  for (const candidate of candidates) {
+    const shared = commonPrefixLength(word.toLowerCase(), candidate.toLowerCase());
+    if (shared > longest && shared >= 0.6 * Math.min(word.length, candidate.length)) {
+      byPrefix = candidate;
+      longest = shared;
+    }
+  }
+  return byPrefix;
+}
+
+function commonPrefixLength(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** `a`, `a` or `b`, `a`, `b` or `c` — each in backticks. */

@@ -10,6 +10,7 @@ import type { ValidationIssue } from '../errors.js';
 import type { WorkflowDefinition } from './types.js';
 import type { RawIssue } from './issue.js';
 import { didYouMean, listOf, preview } from './hints.js';
+import { valueAt } from './raw-data.js';
 
 type FormatsPlugin = (ajv: Ajv) => Ajv;
 // ajv-formats is CommonJS: its function is the module itself or its `default`, depending on the loader.
@@ -33,7 +34,7 @@ export function jsonSchemaProblems(schema: unknown, pointer: string): RawIssue[]
     return reduce(checker.errors ?? []).map((error) => ({
       pointer: pointer + error.instancePath,
       message: `invalid JSON Schema: ${schemaErrorText(error)}`,
-      hint: schemaErrorHint(error),
+      hint: schemaErrorHint(error, valueAt(schema, error.instancePath)),
     }));
   }
   try {
@@ -52,8 +53,8 @@ function schemaErrorText(error: ErrorObject): string {
   return `${at}${error.message ?? 'is not valid'}`;
 }
 
-function schemaErrorHint(error: ErrorObject): string | undefined {
-  if (error.keyword === 'enum' && typeof error.data === 'string') return didYouMean(error.data, (error.params.allowedValues as unknown[]).map(String));
+function schemaErrorHint(error: ErrorObject, data: unknown): string | undefined {
+  if (error.keyword === 'enum' && typeof data === 'string') return didYouMean(data, (error.params.allowedValues as unknown[]).map(String));
   return undefined;
 }
 

@@ -67,7 +67,8 @@ export function subject(pointer: string): string {
 
 function firstSentence(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
-  const match = /^(.+?[.!?])(\s|$)/.exec(text);
+  // A sentence ends at . ! or ? followed by a capital letter or the end ("e.g. `x`" does not end one).
+  const match = /^(.+?[.!?])(?=\s+[A-Z]|\s*$)/.exec(text);
   return match ? match[1] : text;
 }
 

@@ -111,7 +111,7 @@ function durationAt(value: unknown, pointer: string, issues: RawIssue[], positiv
     return ms;
   } catch (error) {
     if (!(error instanceof DurationError)) throw error;
-    issues.push({ pointer, message: error.message, hint: 'durations look like `250ms`, `30s`, `5m`, `48h`, `7d` or `PT30S`' });
+    issues.push({ pointer, message: `${lastKey(pointer)}: ${error.message}`, hint: 'durations look like `250ms`, `30s`, `5m`, `48h`, `7d` or `PT30S`' });
     return undefined;
   }
 }
