@@ -152,7 +152,9 @@ export class RunLoop {
       while (record.queue.length > 0) {
         const item = record.queue.shift() as QueuedEvent;
         try {
-          item.done?.resolve(await this.decideOne(record, item));
+          // (Not `done?.resolve(await …)`: optional chaining would skip deciding when nobody waits.)
+          const accepted = await this.decideOne(record, item);
+          item.done?.resolve(accepted);
         } catch (error) {
           record.fault = error;
           activityLogger().error({ runId: record.runId, err: error }, 'flowline: the interpreter failed on an event');
