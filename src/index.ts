@@ -1,7 +1,14 @@
 /** Flowline's public TypeScript API (SPEC §10): load documents, create an engine, register activities, run flows. */
 
 // Documents
-export { loadDefinition, loadDefinitionFile } from './definition/load.js';
+export {
+  loadDefinition,
+  loadDefinitionFile,
+  validateDefinition,
+  validateDefinitionFile,
+  type LoadOptions,
+  type ValidationResult,
+} from './definition/load.js';
 export type { WorkflowDefinition, Step, StepKind, RetryPolicy } from './definition/types.js';
 
 // Engines
