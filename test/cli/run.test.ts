@@ -1,0 +1,179 @@
+/** `flowline run` driven for real through bin/flowline.js: output, --json, exit codes, inputs, signals, child flows. */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/flowline.js');
+const ACTIVITIES = join(ROOT, 'test/fixtures/activities/run-activities.ts');
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function flowline(args: string[]): Promise<Ran> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+const file = (name: string): string => join(dir, name);
+
+const ORDER = `
+dsl: flowline/v1
+name: cli-order
+version: 1
+input:
+  schema: { type: object, required: [sku, qty], properties: { sku: { type: string }, qty: { type: integer, minimum: 1 } } }
+steps:
+  - id: reserve
+    call: inventory.reserve
+    with: { sku: '\${ $input.sku }', qty: '\${ $input.qty }' }
+  - id: pay
+    call: payments.charge
+    with: { amount: '\${ $input.qty * 10 }' }
+output: '\${ {"reservation": $steps.reserve.id, "charge": $steps.pay.chargeId} }'
+`;
+
+const APPROVAL = `
+dsl: flowline/v1
+name: cli-approval
+version: 1
+signals:
+  note: { schema: { type: string } }
+  approve: { schema: { type: object, required: [by], properties: { by: { type: string } } } }
+steps:
+  - id: first
+    waitSignal: note
+  - id: second
+    waitSignal: note
+  - id: approval
+    waitSignal: approve
+    timeout: 48h
+  - wait: 1h
+output: '\${ [$steps.first, $steps.second, $steps.approval.by] }'
+`;
+
+const PARENT = `
+dsl: flowline/v1
+name: cli-parent
+version: 1
+steps:
+  - id: local
+    workflow: cli-child
+    with: hello
+  - id: other
+    workflow: cli-elsewhere
+output: '\${ [$steps.local, $steps.other] }'
+`;
+
+const CHILD = `
+dsl: flowline/v1
+name: cli-child
+version: 1
+steps:
+  - call: text.shout
+    with: '\${ $input }'
+`;
+
+const ELSEWHERE = `{"dsl":"flowline/v1","name":"cli-elsewhere","version":1,"steps":[{"return":"from --flows"}]}`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flowline-run-'));
+  await mkdir(file('more'));
+  await writeFile(file('order.yaml'), ORDER);
+  await writeFile(file('approval.yaml'), APPROVAL);
+  await writeFile(file('parent.yaml'), PARENT);
+  await writeFile(file('child.yml'), CHILD);
+  await writeFile(file('child.test.yaml'), 'flow: ./child.yml\ncases: []\n');
+  await writeFile(file('broken.yaml'), 'dsl: flowline/v1\nname: [oops\n');
+  await writeFile(file('notes.json'), '{"not": "a workflow"}');
+  await writeFile(file('more/elsewhere.json'), ELSEWHERE);
+  await writeFile(file('input.json'), JSON.stringify({ sku: 'B2', qty: 3 }));
+  await writeFile(file('invalid.yaml'), 'dsl: flowline/v1\nname: bad\nversion: 1\nsteps:\n  - call: a.b\n    colour: red\n');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('flowline run', () => {
+  it('prints the output as JSON and exits 0 when the run completes (TS activities module, inline input)', async () => {
+    const ran = await flowline(['run', file('order.yaml'), '--input', '{"sku":"A1","qty":2}', '--activities', ACTIVITIES]);
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual({ reservation: 'res-A1-2', charge: 'ch-20' });
+  });
+
+  it('--json prints { runId, status, output, error } and exits 1 when the run fails; --input @file', async () => {
+    await writeFile(file('big.json'), JSON.stringify({ sku: 'C3', qty: 50 }));
+    const failed = await flowline(['run', file('order.yaml'), '--input', `@${file('big.json')}`, '--activities', ACTIVITIES, '--json']);
+    expect(failed.code).toBe(1);
+    const body = JSON.parse(failed.stdout) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['error', 'output', 'runId', 'status']);
+    expect(body).toMatchObject({ status: 'failed', output: null, error: { type: 'CardDeclined', message: 'amount 500 declined', step: 'pay' } });
+    expect(typeof body.runId).toBe('string');
+
+    const ok = await flowline(['run', file('order.yaml'), '--input', `@${file('input.json')}`, '--activities', ACTIVITIES, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'completed', output: { reservation: 'res-B2-3' }, error: null });
+  });
+
+  it('delivers --signal values right after the start, in order; --skip-timers skips the waits', async () => {
+    const ran = await flowline([
+      'run',
+      file('approval.yaml'),
+      '--signal',
+      'note="one"',
+      '--signal',
+      'approve={"by":"ann"}',
+      '--signal',
+      'note="two"',
+      '--skip-timers',
+    ]);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual(['one', 'two', 'ann']);
+  });
+
+  it('resolves child flows from the file’s directory and --flows, skipping flow tests and files that are not workflows', async () => {
+    const ran = await flowline(['run', file('parent.yaml'), '--activities', ACTIVITIES, '--flows', file('more'), '--json']);
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'completed', output: ['HELLO!', 'from --flows'] });
+    const missing = await flowline(['run', file('parent.yaml'), '--activities', ACTIVITIES, '--json']);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ status: 'failed', error: { type: 'ChildFailed', step: 'other' } });
+  });
+
+  it('exits 2 for an invalid document, naming file:line:col', async () => {
+    const ran = await flowline(['run', file('invalid.yaml')]);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toMatch(/invalid\.yaml:\d+:\d+ /);
+  });
+
+  it('exits 2 for invalid input, malformed JSON, an undeclared or invalid signal, or a missing activities module', async () => {
+    const cases: string[][] = [
+      ['run', file('order.yaml'), '--input', '{"sku":"A1","qty":0}', '--activities', ACTIVITIES],
+      ['run', file('order.yaml'), '--input', '{not json', '--activities', ACTIVITIES],
+      ['run', file('approval.yaml'), '--signal', 'nope={}'],
+      ['run', file('approval.yaml'), '--signal', 'approve={"by":1}'],
+      ['run', file('order.yaml'), '--activities', join(dir, 'missing.ts')],
+    ];
+    const results = await Promise.all(cases.map((args) => flowline(args)));
+    expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+    expect(results[0]!.stderr).toContain('InputInvalid');
+    expect(results[1]!.stderr).toContain('not valid JSON');
+    expect(results[2]!.stderr).toContain('SignalNotDeclared');
+    expect(results[3]!.stderr).toContain('SignalPayloadInvalid');
+    expect(results[4]!.stderr).toContain('missing.ts');
+    for (const result of results) expect(result.stdout).toBe('');
+  });
+});
