@@ -8,34 +8,33 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RawIssue } from './issue.js';
 import { ancestorPointer, isRecord, valueAt } from './raw-data.js';
 import { stepDefinitionName, walkSteps, type KindResolution } from './step-walk.js';
-import { describeSchemaError } from './schema-messages.js';
+import { describeSchemaError, type SubschemaInfo } from './schema-messages.js';
 import { stepShapeIssues } from './step-shape.js';
 import { workflowSchema } from './schema-source.js';
 
-/** Where a subschema sits: the definition holding it and how many instance levels below that definition's instance. */
-export interface SubschemaInfo {
-  readonly definition: string;
-  readonly depth: number;
-}
-
-interface Compiled {
-  readonly quick: ValidateFunction;
-  readonly thorough: ValidateFunction;
+interface Thorough {
+  readonly validate: ValidateFunction;
   readonly info: Map<object, SubschemaInfo>;
 }
 
-let compiled: Compiled | undefined;
+const AJV_OPTIONS = { strict: true, allowUnionTypes: true } as const;
+let quick: ValidateFunction | undefined;
+let thorough: Thorough | undefined;
 
-function getCompiled(): Compiled {
-  if (compiled) return compiled;
+/**
+ * Two validators from the same schema, each compiled once on first use: a fast one that stops at
+ * the first error (valid documents, the common case) and one that collects every error with its
+ * schema, compiled only when a document is invalid.
+ */
+function quickValidator(): ValidateFunction {
+  quick ??= new Ajv({ ...AJV_OPTIONS, allErrors: false }).compile(workflowSchema());
+  return quick;
+}
+
+function thoroughValidator(): Thorough {
   const schema = workflowSchema();
-  // Two validators from the same schema: a fast one that stops at the first error (valid
-  // documents, the common case) and one that collects every error with its schema for reporting.
-  const options = { strict: true, allowUnionTypes: true } as const;
-  const quick = new Ajv({ ...options, allErrors: false }).compile(schema);
-  const thorough = new Ajv({ ...options, allErrors: true, verbose: true }).compile(schema);
-  compiled = { quick, thorough, info: indexSubschemas(schema) };
-  return compiled;
+  thorough ??= { validate: new Ajv({ ...AJV_OPTIONS, allErrors: true, verbose: true }).compile(schema), info: indexSubschemas(schema) };
+  return thorough;
 }
 
 /** Maps every subschema object to its definition and instance depth (not following `$ref`). */
@@ -66,13 +65,13 @@ function indexSubschemas(schema: Record<string, unknown>): Map<object, Subschema
 
 /** Every schema problem of a raw document, one per real mistake. Pure. */
 export function checkSchema(document: unknown): RawIssue[] {
-  const { quick, thorough, info } = getCompiled();
   const sites = new Map<string, KindResolution>();
   walkSteps(document, (site) => sites.set(site.pointer, site.resolution));
   const shapeIssues = stepShapeIssues(document, sites);
-  if (quick(document)) return shapeIssues;
-  thorough(document);
-  const kept = reduceErrors(thorough.errors ?? [], document, sites, info);
+  if (quickValidator()(document)) return shapeIssues;
+  const { validate, info } = thoroughValidator();
+  validate(document);
+  const kept = reduceErrors(validate.errors ?? [], document, sites, info);
   const described = kept.map((error) =>
     describeSchemaError(error, document, isRecord(error.parentSchema) ? info.get(error.parentSchema) : undefined),
   );

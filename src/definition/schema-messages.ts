@@ -5,13 +5,18 @@
 import type { ErrorObject } from 'ajv';
 import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
-import type { SubschemaInfo } from './schema-check.js';
 import { didYouMean, listOf, nearest, preview } from './hints.js';
 import { DurationError, parseDuration } from './duration.js';
 import { kindsOwning } from './schema-source.js';
 import { STEP_KINDS } from './types.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
+
+/** Where a subschema sits: the definition holding it and how many instance levels below that definition's instance. */
+export interface SubschemaInfo {
+  readonly definition: string;
+  readonly depth: number;
+}
 
 /** A message for one schema error, or undefined when another issue already explains it. Pure. */
 export function describeSchemaError(error: ErrorObject, document: unknown, where: SubschemaInfo | undefined): RawIssue | undefined {

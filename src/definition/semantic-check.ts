@@ -136,20 +136,35 @@ function checkDurationsAndRetries(document: Record<string, unknown>, sites: read
   return issues;
 }
 
-/** Interval sanity of a retry policy, seen together with the defaults it merges over. */
+/**
+ * Interval sanity of a retry policy seen together with the defaults it merges over: the delay
+ * grows from initialInterval to maxInterval, so maxInterval may not be shorter.
+ */
 function checkRetry(retry: unknown, defaults: unknown, pointer: string, issues: RawIssue[]): void {
   if (!isRecord(retry)) return;
-  const initial = durationAt(own(retry, 'initialInterval'), `${pointer}/initialInterval`, issues, true);
-  const max = durationAt(own(retry, 'maxInterval'), `${pointer}/maxInterval`, issues, true);
-  const fallbackInitial = isRecord(defaults) && typeof defaults.initialInterval === 'string' ? safeDuration(defaults.initialInterval) : undefined;
-  const effectiveInitial = initial ?? fallbackInitial ?? 1000;
-  if (max !== undefined && max < effectiveInitial) {
-    issues.push({
-      pointer: `${pointer}/maxInterval`,
-      message: `\`maxInterval\` (${own(retry, 'maxInterval') as string}) is shorter than \`initialInterval\` (${initial !== undefined ? (own(retry, 'initialInterval') as string) : `${effectiveInitial} ms`})`,
-      hint: 'the delay between attempts grows from initialInterval up to maxInterval: make maxInterval at least initialInterval',
-    });
-  }
+  const ownInitial = durationAt(own(retry, 'initialInterval'), `${pointer}/initialInterval`, issues, true);
+  const ownMax = durationAt(own(retry, 'maxInterval'), `${pointer}/maxInterval`, issues, true);
+  const fromDefaults = (key: string): number | undefined => {
+    const value = isRecord(defaults) ? own(defaults, key) : undefined;
+    return typeof value === 'string' ? safeDuration(value) : undefined;
+  };
+  const initial = ownInitial ?? fromDefaults('initialInterval') ?? 1000;
+  const max = ownMax ?? fromDefaults('maxInterval');
+  if (max === undefined || max >= initial || (ownInitial === undefined && ownMax === undefined)) return;
+  const blame = ownMax !== undefined ? 'maxInterval' : 'initialInterval';
+  issues.push({
+    pointer: `${pointer}/${blame}`,
+    message: `\`maxInterval\` (${formatMs(max)}) is shorter than \`initialInterval\` (${formatMs(initial)})${ownInitial === undefined || ownMax === undefined ? ' once merged with `defaults.retry`' : ''}`,
+    hint: 'the delay between attempts grows from initialInterval up to maxInterval: make maxInterval at least initialInterval',
+  });
+}
+
+function formatMs(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 function safeDuration(value: string): number | undefined {
