@@ -65,7 +65,9 @@ export interface Ctx {
   core: Mutable<CoreState>;
   run: RunDraft;
   readonly commands: Command[];
-  readonly history: Array<Omit<HistoryEntry, 'index'>>;
+  readonly history: HistoryEntry[];
+  /** Index of the first history entry of this decision (the previous state's historyLength). */
+  readonly historyBase: number;
   readonly queue: Pending[];
   queueHead: number;
   /** Set when the run reached a terminal status in this decision: nothing else may happen. */
@@ -84,13 +86,22 @@ export function mustNode(ctx: Ctx, id: string): Node {
   return node;
 }
 
-/** Stores a node (new or replaced). */
+/** Stores a node (new or replaced); the object then belongs to this decision. */
 export function putNode(ctx: Ctx, node: Node): void {
+  ctx.owned.add(node);
   ctx.core.nodes = pmSet(ctx.core.nodes, node.id, node, ctx.owned);
 }
 
-/** Replaces some fields of an active node (copy: nodes of the input state are never changed). */
+/**
+ * Replaces some fields of an active node. A node of the input state is copied, never changed;
+ * one created or copied in this decision is updated in place. Callers must not keep a node
+ * object across a patch to compare old and new values: read the fields they need first.
+ */
 export function patchNode<N extends Node>(ctx: Ctx, node: N, patch: Partial<N>): N {
+  if (ctx.owned.has(node)) {
+    Object.assign(node, patch);
+    return node;
+  }
   const next = { ...node, ...patch } as N;
   putNode(ctx, next);
   return next;
@@ -132,9 +143,9 @@ export function emit(ctx: Ctx, command: Command): void {
   ctx.commands.push(command);
 }
 
-/** Appends a history entry (its index is assigned when the decision is finished). */
+/** Appends a history entry, numbered after the previous state's last one. */
 export function record(ctx: Ctx, type: HistoryEntryType, fields: Omit<HistoryEntry, 'index' | 'type' | 'at'> = {}): void {
-  ctx.history.push({ at: ctx.at, type, ...fields });
+  ctx.history.push({ index: ctx.historyBase + ctx.history.length, at: ctx.at, type, ...fields });
 }
 
 /** History fields naming a step node: path, stepId, attempt. */

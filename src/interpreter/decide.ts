@@ -6,7 +6,7 @@
  */
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DEFAULT_LIMITS } from '../expression/index.js';
-import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
+import type { Decision, EvaluationLimits, ErrorInfo, RunEvent, RunState } from './types.js';
 import { TERMINAL_STATUSES } from './types.js';
 import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
 import { awaitingOf, getNode, record, settleSeq, stepFields, stepOf, type Ctx } from './context.js';
@@ -98,14 +98,15 @@ export async function decide(
     },
     commands: [],
     history: [],
+    historyBase: base.historyLength,
     queue: [],
     queueHead: 0,
     ended: false,
   };
   recordEvent(ctx);
-  if (!(await apply(ctx))) return state === undefined ? { ...unchanged, accepted: true } : unchanged;
+  if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
-  return finish(ctx, base, state === undefined);
+  return finish(ctx, base);
 }
 
 function recordEvent(ctx: Ctx): void {
@@ -224,9 +225,8 @@ async function onSignal(ctx: Ctx, event: Extract<RunEvent, { type: 'SignalReceiv
   return true;
 }
 
-function finish(ctx: Ctx, base: RunState, started: boolean): Decision {
-  const first = base.historyLength;
-  const history: HistoryEntry[] = ctx.history.map((entry, i) => ({ index: first + i, ...entry }));
+function finish(ctx: Ctx, base: RunState): Decision {
+  const history = ctx.history;
   const state: RunState = {
     ...base,
     status: ctx.run.status,
@@ -237,9 +237,8 @@ function finish(ctx: Ctx, base: RunState, started: boolean): Decision {
     endedAt: ctx.run.endedAt,
     retries: ctx.run.retries,
     revision: base.revision + 1,
-    historyLength: first + history.length,
+    historyLength: base.historyLength + history.length,
     core: ctx.core,
   };
-  void started;
   return { accepted: true, state, commands: ctx.commands, history };
 }

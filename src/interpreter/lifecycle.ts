@@ -14,7 +14,7 @@ import {
   putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, type Ctx,
 } from './context.js';
 import { evaluateIn, truthy, type EvalEnv, type Evaluated } from './evaluate.js';
-import { EMPTY_PMAP, pmEntries, pmSet } from './pmap.js';
+import { EMPTY_PMAP, pmKeys, pmSet } from './pmap.js';
 import { backoffMs, mayRetry, retryPolicyOf, timeoutOf } from './retry-policy.js';
 import { deterministicUuid } from './determinism.js';
 import { listKey } from './definition-index.js';
@@ -74,11 +74,12 @@ export async function startStep(ctx: Ctx, parentId: string, step: Step, scopeId:
 /** Runs the kind's start for the node's current attempt, then arms the step timeout if it still runs. */
 async function beginAttempt(ctx: Ctx, nodeId: string): Promise<void> {
   const node = mustNode(ctx, nodeId) as StepNode;
+  const attempt = node.attempt;
   const step = stepOf(ctx, node.path);
   await ctx.handlerFor(step.kind).start(ctx, node, step);
   const after = getNode(ctx, nodeId);
   const timeoutMs = timeoutOf(ctx.definition, step);
-  if (timeoutMs !== undefined && !ctx.ended && after?.type === 'step' && after.attempt === node.attempt && after.phase === 'running') {
+  if (timeoutMs !== undefined && !ctx.ended && after?.type === 'step' && after.attempt === attempt && after.phase === 'running') {
     startTimer(ctx, nodeId, ctx.at + timeoutMs, 'step-timeout', stepFields(ctx, after));
   }
 }
@@ -199,9 +200,10 @@ export async function onHandlerDone(ctx: Ctx, node: StepNode, outcome: Outcome):
 function releaseWork(ctx: Ctx, node: StepNode, step: Step): void {
   const current = mustNode(ctx, node.id);
   for (const seq of current.waits) cancelSeq(ctx, seq);
-  for (const [childId] of pmEntries(current.children)) cancelNode(ctx, childId);
-  const after = mustNode(ctx, node.id);
-  if (after.children.n > 0) patchNode(ctx, after, { children: EMPTY_PMAP });
+  if (current.children.n > 0) {
+    for (const childId of pmKeys(current.children)) cancelNode(ctx, childId);
+    patchNode(ctx, mustNode(ctx, node.id), { children: EMPTY_PMAP });
+  }
   ctx.handlerFor(step.kind).onLeave?.(ctx, node, step);
 }
 
@@ -215,7 +217,7 @@ function leave(ctx: Ctx, node: StepNode, step: Step): void {
 export function cancelNode(ctx: Ctx, nodeId: string): void {
   const node = getNode(ctx, nodeId);
   if (!node) return;
-  for (const [childId] of pmEntries(node.children)) cancelNode(ctx, childId);
+  for (const childId of pmKeys(node.children)) cancelNode(ctx, childId);
   for (const seq of mustNode(ctx, nodeId).waits) cancelSeq(ctx, seq);
   if (node.type === 'step') {
     const step = stepOf(ctx, node.path);
@@ -230,7 +232,7 @@ export function cancelNode(ctx: Ctx, nodeId: string): void {
 /** Cancels every child of a node (used by parallel, forEach); the node itself stays. */
 export function cancelChildren(ctx: Ctx, nodeId: string): void {
   const node = mustNode(ctx, nodeId);
-  for (const [childId] of pmEntries(node.children)) cancelNode(ctx, childId);
+  for (const childId of pmKeys(node.children)) cancelNode(ctx, childId);
   patchNode(ctx, mustNode(ctx, nodeId), { children: EMPTY_PMAP });
 }
 

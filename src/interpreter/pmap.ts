@@ -24,7 +24,7 @@ const FLAT_BACK = 8;
 const WIDTH = 32;
 
 /** The empty map. */
-export const EMPTY_PMAP: PMap<never> = Object.freeze({ n: 0, f: Object.freeze({}) });
+export const EMPTY_PMAP: PMap<never> = Object.freeze({ n: 0, f: Object.freeze(Object.create(null) as Record<string, never>) });
 
 function hash(key: string): number {
   let h = 0x811c9dc5;
@@ -57,7 +57,23 @@ export function pmHas<V>(map: PMap<V>, key: string): boolean {
 }
 
 function setKey<V>(record: Record<string, V>, key: string, value: V): void {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  // Records have no prototype, so even `__proto__` is a plain data key.
+  record[key] = value;
+}
+
+/**
+ * A new record for map entries. Null-prototype objects live in V8's dictionary mode, which is
+ * what a hash map with ever-new keys (node ids, seqs) needs: fast-mode objects would create a
+ * new hidden class for every key ever used.
+ */
+function record<V>(): Record<string, V> {
+  return Object.create(null) as Record<string, V>;
+}
+
+function copy<V>(source: Readonly<Record<string, V>>, owned: Owned | undefined, skip?: string): Record<string, V> {
+  const out = own(record<V>(), owned);
+  for (const k in source) if (k !== skip) out[k] = source[k] as V;
+  return out;
 }
 
 /** A map with `key` set to `value`. */
@@ -65,7 +81,7 @@ export function pmSet<V>(map: PMap<V>, key: string, value: V, owned?: Owned): PM
   const present = pmHas(map, key);
   const n = present ? map.n : map.n + 1;
   if (map.f && n <= FLAT_MAX) {
-    const f = owned?.has(map.f) ? (map.f as Record<string, V>) : own({ ...map.f }, owned);
+    const f = owned?.has(map.f) ? (map.f as Record<string, V>) : copy(map.f, owned);
     setKey(f, key, value);
     if (owned?.has(map)) {
       Object.assign(map, { n, f });
@@ -80,7 +96,7 @@ export function pmSet<V>(map: PMap<V>, key: string, value: V, owned?: Owned): PM
   const top = owned?.has(base) ? base : own(base.slice(), owned);
   const mid = top[i] ? (owned?.has(top[i]!) ? top[i]! : own(top[i]!.slice(), owned)) : own(new Array(WIDTH).fill(null), owned);
   top[i] = mid;
-  const leaf = mid[j] ? (owned?.has(mid[j]!) ? mid[j]! : own({ ...mid[j]! }, owned)) : own({} as Record<string, V>, owned);
+  const leaf = mid[j] ? (owned?.has(mid[j]!) ? mid[j]! : copy(mid[j]!, owned)) : own(record<V>(), owned);
   mid[j] = leaf;
   setKey(leaf, key, value);
   return own({ n, t: top }, owned);
@@ -91,7 +107,7 @@ function toTrie<V>(flat: Readonly<Record<string, V>>, owned: Owned | undefined):
   for (const key of Object.keys(flat)) {
     const h = hash(key);
     const mid = (top[h & 31] ??= own(new Array(WIDTH).fill(null), owned));
-    const leaf = (mid[(h >>> 5) & 31] ??= own({}, owned));
+    const leaf = (mid[(h >>> 5) & 31] ??= own(record<V>(), owned));
     setKey(leaf, key, flat[key] as V);
   }
   return top;
@@ -102,8 +118,7 @@ export function pmDelete<V>(map: PMap<V>, key: string, owned?: Owned): PMap<V> {
   if (!pmHas(map, key)) return map;
   const n = map.n - 1;
   if (map.f) {
-    const f = owned?.has(map.f) ? (map.f as Record<string, V>) : own({ ...map.f }, owned);
-    delete f[key];
+    const f = copy(map.f, owned, key);
     if (owned?.has(map)) {
       Object.assign(map, { n, f });
       return map;
@@ -111,8 +126,8 @@ export function pmDelete<V>(map: PMap<V>, key: string, owned?: Owned): PMap<V> {
     return own({ n, f }, owned);
   }
   if (n <= FLAT_BACK) {
-    const f: Record<string, V> = own({}, owned);
-    for (const [k, v] of pmEntries(map)) if (k !== key) setKey(f, k, v);
+    const f = own(record<V>(), owned);
+    for (const [k, v] of pmEntries(map)) if (k !== key) f[k] = v;
     return own({ n, f }, owned);
   }
   const h = hash(key);
@@ -122,8 +137,7 @@ export function pmDelete<V>(map: PMap<V>, key: string, owned?: Owned): PMap<V> {
   const top = owned?.has(base) ? base : own(base.slice(), owned);
   const mid = owned?.has(top[i]!) ? top[i]! : own(top[i]!.slice(), owned);
   top[i] = mid;
-  const leaf = owned?.has(mid[j]!) ? mid[j]! : own({ ...mid[j]! }, owned);
-  delete leaf[key];
+  const leaf = copy(mid[j]!, owned, key);
   mid[j] = Object.keys(leaf).length === 0 ? null : leaf;
   return own({ n, t: top }, owned);
 }
@@ -143,9 +157,18 @@ export function* pmEntries<V>(map: PMap<V>): Generator<[string, V]> {
   }
 }
 
+/** Every key, as an array (cheaper than iterating entries when only keys are needed). */
+export function pmKeys<V>(map: PMap<V>): string[] {
+  if (map.n === 0) return [];
+  if (map.f) return Object.keys(map.f);
+  const keys: string[] = [];
+  for (const [k] of pmEntries(map)) keys.push(k);
+  return keys;
+}
+
 /** A plain record of the whole map (O(n); for final outputs and queries). */
 export function pmToRecord<V>(map: PMap<V>): Record<string, V> {
   const out: Record<string, V> = {};
-  for (const [k, v] of pmEntries(map)) setKey(out, k, v);
+  for (const [k, v] of pmEntries(map)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }

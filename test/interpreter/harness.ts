@@ -14,6 +14,9 @@ function deepFreeze(value: unknown): void {
   for (const v of Object.values(value)) deepFreeze(v);
 }
 
+/** An event without its time (the harness fills `at` from its clock). Distributes over the union. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> & { at?: number } : never) : never;
+
 type Spec = Record<string, unknown> & { kind: Step['kind'] };
 
 function withPaths(spec: Spec, path: string): Step {
@@ -84,7 +87,7 @@ export class Run {
   }
 
   /** Feeds an event (its `at` defaults to the run's clock). */
-  async send(event: Omit<RunEvent, 'at'> & { at?: number }): Promise<Decision> {
+  async send(event: EventInput): Promise<Decision> {
     const full = { ...event, at: event.at ?? this.now } as RunEvent;
     this.now = Math.max(this.now, full.at);
     // Frozen input: any mutation by decide throws (ES modules are strict). Shared subtrees are
@@ -144,7 +147,7 @@ export interface SimOptions {
   /** Child workflow results by workflow name. */
   readonly children?: Readonly<Record<string, { output?: unknown; error?: ErrorInfo; status?: RunState['status'] }>>;
   /** Extra events to inject once the run is idle, in order (e.g. a cancel). */
-  readonly whenIdle?: ReadonlyArray<Omit<RunEvent, 'at'>>;
+  readonly whenIdle?: readonly EventInput[];
   readonly maxEvents?: number;
 }
 
