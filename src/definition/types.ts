@@ -48,6 +48,27 @@ export const COMMON_STEP_KEYS = [
   'compensate',
 ] as const;
 
+/**
+ * Each kind's own keys in the DSL, besides its kind key and COMMON_STEP_KEYS (SPEC §3); `try`
+ * also requires the common key `catch`. Checked against the schema by schema-types.test.ts.
+ */
+export const STEP_KIND_KEYS = {
+  call: ['with', 'taskQueue'],
+  steps: [],
+  parallel: ['completion'],
+  forEach: ['steps', 'concurrency', 'as', 'indexAs'],
+  switch: [],
+  repeat: [],
+  wait: [],
+  waitSignal: [],
+  set: [],
+  workflow: ['version', 'with'],
+  try: [],
+  compensate: [],
+  fail: [],
+  return: [],
+} as const satisfies Record<StepKind, readonly string[]>;
+
 /** A complete retry policy; the loader fills every field (SPEC §4). */
 export interface RetryPolicy {
   /** Total attempts including the first; 1 means no retry. */
