@@ -62,7 +62,7 @@ function describe(error: ErrorObject): { pointer: string; message: string; hint?
     case 'enum':
       return {
         pointer: where,
-        message: `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`,
+        message: `\`${where.split('/').pop() ?? ''}\` must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`,
         at: 'value',
       };
     default:
@@ -101,17 +101,27 @@ function format(file: string, source: ParsedSource | undefined, pointer: string,
   return `${file}:${position.line}:${position.column}  ${message}${hint ? `  (${hint})` : ''}`;
 }
 
-/** Parse and validate test file text. Pure apart from nothing: throws FlowTestInvalidError with every problem. */
+/** 1-based line and column of a character offset in `text`. Pure. */
+function positionInText(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+/** Parse and validate test file text. Pure. Throws FlowTestInvalidError listing every problem. */
 export function parseFlowTest(text: string, file: string): FlowTestFile {
   const { parsed, issues } = parseSource(text);
-  if (!parsed) {
+  if (issues.length > 0) {
     throw new FlowTestInvalidError(
       file,
-      issues.map((i) => `${file}:1:1  ${i.message}${i.hint ? `  (${i.hint})` : ''}`),
+      issues.map((i) => {
+        const position =
+          i.offset !== undefined ? positionInText(text, i.offset) : parsed ? positionAt(parsed, offsetOf(parsed, i.pointer, i.at ?? 'value')) : { line: 1, column: 1 };
+        return `${file}:${position.line}:${position.column}  ${i.message}${i.hint ? `  (${i.hint})` : ''}`;
+      }),
     );
   }
-  const yamlProblems = issues.map((i) => format(file, parsed, i.pointer, i.message, i.hint, i.at ?? 'value'));
-  if (yamlProblems.length) throw new FlowTestInvalidError(file, yamlProblems);
+  if (!parsed) throw new FlowTestInvalidError(file, [`${file}:1:1  cannot be read as YAML`]);
   if (!validate(parsed.value)) {
     const seen = new Set<string>();
     const problems: string[] = [];

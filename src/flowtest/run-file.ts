@@ -98,7 +98,7 @@ export async function runCase(
 /** Load the flow a test file names; an invalid flow makes the whole file invalid. */
 async function loadFlow(test: FlowTestFile): Promise<WorkflowDefinition> {
   try {
-    return await loadDefinitionFile(test.flowPath);
+    return await loadDefinitionFile(displayPath(test.flowPath));
   } catch (error) {
     const flow = displayPath(test.flowPath);
     if (error instanceof DefinitionInvalidError) {
