@@ -11,7 +11,6 @@ import { decide, isTerminal } from '../../interpreter/index.js';
 import type {
   Command,
   Decision,
-  ErrorInfo,
   HistoryEntry,
   RunEvent,
   RunState,
@@ -19,40 +18,14 @@ import type {
   StartChildCommand,
 } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
-import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
+import { activityNotFound, answerOf } from '../common/activity-outcome.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
+import type { EventInput, QueuedEvent, RunRecord } from './run-record.js';
 import { TimerTable } from './timer-table.js';
 
-/** An event before the loop stamps its time: `at` is set when it is decided. */
-export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
-
-interface QueuedEvent {
-  readonly event: EventInput;
-  /** The event's time is at least this (a timer fires no earlier than it was due). */
-  readonly notBefore?: number;
-  /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
-  readonly dropWhenEnded: boolean;
-  readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
-}
-
-/** One run as the embedded runtime holds it. */
-export interface RunRecord {
-  readonly runId: string;
-  /** The exact definition the run started with (pinned). */
-  readonly definition: WorkflowDefinition;
-  state: RunState;
-  readonly history: HistoryEntry[];
-  readonly queue: QueuedEvent[];
-  draining: boolean;
-  /** In-flight activity attempts by seq. */
-  readonly activities: Map<number, AbortController>;
-  /** Called (then cleared) whenever the run reaches a terminal status or faults. */
-  waiters: Array<() => void>;
-  /** A bug in the core while deciding: the run can no longer move. */
-  fault?: unknown;
-}
+export type { EventInput, RunRecord } from './run-record.js';
 
 export interface RunLoopOptions {
   readonly clock: Clock;
@@ -69,6 +42,8 @@ export class RunLoop {
   private inFlightActivities = 0;
   private activeDrains = 0;
   private skipScheduled = false;
+  /** Child runs whose parent asked to cancel them before they were stored. */
+  private readonly cancelWhenStarted = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: RunLoopOptions) {
@@ -111,6 +86,7 @@ export class RunLoop {
     this.runs.set(runId, record);
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
+    if (this.cancelWhenStarted.delete(runId)) this.cancelChild(record);
     return record;
   }
 
@@ -220,7 +196,9 @@ export class RunLoop {
           break;
         case 'CancelChild': {
           const child = this.runs.get(command.childRunId);
-          if (child && child.state.status === 'running') this.enqueue(child, { event: { type: 'CancelRequested', reason: 'parent cancelled it' }, dropWhenEnded: true });
+          if (child) this.cancelChild(child);
+          // Still deciding its RunStarted: cancel it as soon as it is stored.
+          else this.cancelWhenStarted.add(command.childRunId);
           break;
         }
         case 'NotifyParent': {
@@ -240,15 +218,15 @@ export class RunLoop {
     }
   }
 
+  private cancelChild(child: RunRecord): void {
+    if (child.state.status !== 'running') return;
+    this.enqueue(child, { event: { type: 'CancelRequested', reason: 'its parent run was cancelled' }, dropWhenEnded: true });
+  }
+
   private runActivity(record: RunRecord, command: ScheduleActivityCommand): void {
     const handler = this.options.activities.get(command.activity);
     if (!handler) {
-      const registered = this.options.activities.names();
-      const error: ErrorInfo = {
-        type: 'ActivityNotFound',
-        message: `no activity is registered under "${command.activity}"${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
-        nonRetryable: true,
-      };
+      const error = activityNotFound(command.activity, this.options.activities.names());
       this.answer(record, { type: 'ActivityFailed', seq: command.seq, error });
       return;
     }
@@ -270,33 +248,9 @@ export class RunLoop {
     }).then((outcome) => {
       this.inFlightActivities--;
       if (record.activities.get(command.seq) === controller) record.activities.delete(command.seq);
-      if (outcome.ok) {
-        this.answer(record, this.completion(command.seq, stepId, outcome.output));
-      } else {
-        this.answer(record, { type: 'ActivityFailed', seq: command.seq, error: outcome.error });
-      }
+      this.answer(record, answerOf(command.seq, stepId, outcome, this.options.limits.payloadBytes));
       this.pokeSkipper();
     });
-  }
-
-  /** ActivityCompleted with the output as stored JSON, or a non-retryable failure when it is too large or not JSON. */
-  private completion(seq: number, stepId: string, output: unknown): EventInput {
-    let value: unknown;
-    try {
-      value = toJsonValue(output);
-    } catch (error) {
-      return { type: 'ActivityFailed', seq, error: { type: 'OutputInvalid', message: `the output of step "${stepId}" is not JSON: ${(error as Error).message}`, nonRetryable: true } };
-    }
-    const size = jsonByteSize(value);
-    const limit = this.options.limits.payloadBytes;
-    if (size > limit) {
-      return {
-        type: 'ActivityFailed',
-        seq,
-        error: { type: 'PayloadTooLarge', message: `the output of step "${stepId}" is ${size} bytes, above the limit of ${limit} bytes`, nonRetryable: true, details: { sizeBytes: size, limitBytes: limit } },
-      };
-    }
-    return { type: 'ActivityCompleted', seq, output: value };
   }
 
   private startChild(parent: RunRecord, command: StartChildCommand): void {

@@ -1,0 +1,33 @@
+/** One run as the embedded runtime holds it: its pinned definition, state, history and event queue. */
+import type { WorkflowDefinition } from '../../definition/types.js';
+import type { HistoryEntry, RunEvent, RunState } from '../../interpreter/types.js';
+
+/** An event before the loop stamps its time: `at` is set when it is decided. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
+
+export interface QueuedEvent {
+  readonly event: EventInput;
+  /** The event's time is at least this (a timer fires no earlier than it was due). */
+  readonly notBefore?: number;
+  /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
+  readonly dropWhenEnded: boolean;
+  readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
+}
+
+/** One run as the embedded runtime holds it. */
+export interface RunRecord {
+  readonly runId: string;
+  /** The exact definition the run started with (pinned). */
+  readonly definition: WorkflowDefinition;
+  state: RunState;
+  readonly history: HistoryEntry[];
+  readonly queue: QueuedEvent[];
+  draining: boolean;
+  /** In-flight activity attempts by seq. */
+  readonly activities: Map<number, AbortController>;
+  /** Called (then cleared) whenever the run reaches a terminal status or faults. */
+  waiters: Array<() => void>;
+  /** A bug in the core while deciding: the run can no longer move. */
+  fault?: unknown;
+}
+
