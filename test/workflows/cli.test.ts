@@ -1,0 +1,67 @@
+/** The examples through the command line, as the README and guides show them: `flowline run`, `flowline graph`, `flowline test`. */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { toMermaid } from '../../src/graph/index.js';
+import { example } from './helpers.js';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+
+async function flowline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, ['bin/flowline.js', ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('examples on the command line', () => {
+  it('flowline run runs scheduled-report once with the shared activity module', async () => {
+    const { code, stdout, stderr } = await flowline(
+      'run',
+      'workflows/scheduled-report.yaml',
+      '--activities',
+      'workflows/activities/index.ts',
+      '--input',
+      '{"date":"2026-03-01","recipients":["ops@example.com"]}',
+      '--json',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'completed',
+      output: { day: '2026-03-01', delivery: 'sent', headline: '42 orders, 12 tickets' },
+      error: null,
+    });
+  });
+
+  it('flowline run exits 1 and reports the error of a compensated order', async () => {
+    const { code, stdout } = await flowline(
+      'run',
+      'workflows/order-fulfilment.yaml',
+      '--activities',
+      'workflows/activities/index.ts',
+      '--input',
+      '{"orderId":"o-9","sku":"A1","qty":1,"customer":"mallory"}',
+      '--signal',
+      'approve={"by":"bob"}',
+      '--skip-timers',
+      '--json',
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'compensated', error: { type: 'CardDeclined', step: 'pay' } });
+  });
+
+  it('flowline graph prints the same diagram as the library', async () => {
+    const { code, stdout } = await flowline('graph', 'workflows/order-fulfilment.yaml');
+    expect(code).toBe(0);
+    expect(stdout).toBe(toMermaid(await example('order-fulfilment')));
+    const bad = await flowline('graph', 'workflows/order-fulfilment.yaml', '--format', 'dot');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format dot is not supported (formats: mermaid)');
+  });
+});
