@@ -11,9 +11,7 @@ import { decide, isTerminal } from '../../interpreter/index.js';
 import type {
   Command,
   Decision,
-  HistoryEntry,
   RunEvent,
-  RunState,
   ScheduleActivityCommand,
   StartChildCommand,
 } from '../../interpreter/types.js';
