@@ -137,7 +137,7 @@ export function initialCore(): CoreState {
     nextReg: 0,
     uuids: 0,
     nodes: EMPTY_PMAP,
-    scopes: { n: 1, f: { [ROOT_SCOPE]: { parent: null, locals: {}, steps: EMPTY_PMAP } } },
+    scopes: { n: 1, f: [ROOT_SCOPE, { parent: null, locals: {}, steps: EMPTY_PMAP }] },
     awaiting: EMPTY_PMAP,
     waiters: {},
     signals: {},

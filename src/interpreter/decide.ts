@@ -82,7 +82,7 @@ export async function decide(
     event,
     at: event.at,
     limits: options.limits ?? DEFAULT_LIMITS,
-    owned: new WeakSet(),
+    owned: new Set(),
     handlerFor,
     core: { ...(base.core as CoreState) },
     run: {

@@ -1,30 +1,39 @@
 /**
  * A persistent (copy-on-write) string-keyed map that is plain JSON, so run state can hold large
  * collections (active nodes, step outputs, forEach results) and still be updated in time that does
- * not grow with the collection: a small map is one record; past 16 entries it becomes a two-level
- * hashed trie (32 × 32 buckets), so an update copies two 32-slot arrays and one small bucket.
+ * not grow with the collection. Entries are kept as flat `[key, value, key, value, …]` arrays
+ * (copying an array is a memcpy; objects used as hash maps are slow to copy in V8): up to 64
+ * entries in one array, beyond that in a two-level, 64-way hashed trie whose leaves are such
+ * arrays, so an update copies two 64-slot arrays and one small leaf (about 25 entries at
+ * 100,000 entries).
  *
  * Pure: every update returns a new map and never changes the one it was given — unless the caller
  * passes an `owned` set holding objects it created itself during the current decision (not yet
  * visible to anyone else), which may then be updated in place.
  */
 
-/** The map. `f` (flat) and `t` (trie) are exclusive; `n` is the number of entries. */
+/** Alternating keys and values. */
+type Pairs = unknown[];
+type Level = Array<Level | Pairs | null>;
+
+/** The map. `f` (flat pairs) and `t` (trie) are exclusive; `n` is the number of entries. */
 export interface PMap<V> {
   readonly n: number;
-  readonly f?: Readonly<Record<string, V>>;
-  readonly t?: ReadonlyArray<ReadonlyArray<Readonly<Record<string, V>> | null> | null>;
+  readonly f?: readonly unknown[];
+  readonly t?: readonly unknown[];
+  /** Phantom: the value type. */
+  readonly __v?: V;
 }
 
 /** Objects created during the current decision: safe to update in place. */
-export type Owned = WeakSet<object>;
+export type Owned = Set<object>;
 
-const FLAT_MAX = 16;
-const FLAT_BACK = 8;
-const WIDTH = 32;
+const FLAT_MAX = 64;
+const FLAT_BACK = 32;
+const WIDTH = 64;
 
 /** The empty map. */
-export const EMPTY_PMAP: PMap<never> = Object.freeze({ n: 0, f: Object.freeze(Object.create(null) as Record<string, never>) });
+export const EMPTY_PMAP: PMap<never> = Object.freeze({ n: 0, f: Object.freeze([]) as readonly unknown[] });
 
 function hash(key: string): number {
   let h = 0x811c9dc5;
@@ -40,77 +49,82 @@ function own<T extends object>(value: T, owned: Owned | undefined): T {
   return value;
 }
 
+function writable<T extends unknown[]>(value: T, owned: Owned | undefined): T {
+  return owned?.has(value) ? value : own(value.slice() as T, owned);
+}
+
+function find(pairs: readonly unknown[], key: string): number {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return i;
+  return -1;
+}
+
+function leafOf(trie: readonly unknown[], h: number): Pairs | null {
+  const mid = trie[h & 63] as Level | null;
+  return (mid?.[(h >>> 6) & 63] as Pairs | null | undefined) ?? null;
+}
+
 /** The value under `key`, or undefined. */
 export function pmGet<V>(map: PMap<V>, key: string): V | undefined {
-  if (map.f) return Object.prototype.hasOwnProperty.call(map.f, key) ? map.f[key] : undefined;
-  const h = hash(key);
-  const bucket = map.t?.[h & 31]?.[(h >>> 5) & 31];
-  return bucket && Object.prototype.hasOwnProperty.call(bucket, key) ? bucket[key] : undefined;
+  const pairs = map.f ?? leafOf(map.t!, hash(key));
+  if (!pairs) return undefined;
+  const i = find(pairs, key);
+  return i < 0 ? undefined : (pairs[i + 1] as V);
 }
 
 /** True when `key` is present. */
 export function pmHas<V>(map: PMap<V>, key: string): boolean {
-  if (map.f) return Object.prototype.hasOwnProperty.call(map.f, key);
+  const pairs = map.f ?? leafOf(map.t!, hash(key));
+  return !!pairs && find(pairs, key) >= 0;
+}
+
+function emptyLevel(owned: Owned | undefined): Level {
+  return own(new Array<Level | Pairs | null>(WIDTH).fill(null), owned);
+}
+
+/** Sets key in a trie (the top level is writable); returns true when the key is new. */
+function trieSet(top: Level, key: string, value: unknown, owned: Owned | undefined): boolean {
   const h = hash(key);
-  const bucket = map.t?.[h & 31]?.[(h >>> 5) & 31];
-  return !!bucket && Object.prototype.hasOwnProperty.call(bucket, key);
+  const i = h & 63;
+  const j = (h >>> 6) & 63;
+  const mid = top[i] ? writable(top[i] as Level, owned) : emptyLevel(owned);
+  top[i] = mid;
+  const leaf = mid[j] ? writable(mid[j] as Pairs, owned) : own([] as Pairs, owned);
+  mid[j] = leaf;
+  const at = find(leaf, key);
+  if (at >= 0) {
+    leaf[at + 1] = value;
+    return false;
+  }
+  leaf.push(key, value);
+  return true;
 }
 
-function setKey<V>(record: Record<string, V>, key: string, value: V): void {
-  // Records have no prototype, so even `__proto__` is a plain data key.
-  record[key] = value;
-}
-
-/**
- * A new record for map entries. Null-prototype objects live in V8's dictionary mode, which is
- * what a hash map with ever-new keys (node ids, seqs) needs: fast-mode objects would create a
- * new hidden class for every key ever used.
- */
-function record<V>(): Record<string, V> {
-  return Object.create(null) as Record<string, V>;
-}
-
-function copy<V>(source: Readonly<Record<string, V>>, owned: Owned | undefined, skip?: string): Record<string, V> {
-  const out = own(record<V>(), owned);
-  for (const k in source) if (k !== skip) out[k] = source[k] as V;
-  return out;
+function withCount<V>(map: PMap<V>, n: number, part: { f?: unknown[]; t?: unknown[] }, owned: Owned | undefined): PMap<V> {
+  if (owned?.has(map) && (part.f ? map.f : map.t)) {
+    Object.assign(map, { n, ...part });
+    return map;
+  }
+  return own({ n, ...part } as PMap<V>, owned);
 }
 
 /** A map with `key` set to `value`. */
 export function pmSet<V>(map: PMap<V>, key: string, value: V, owned?: Owned): PMap<V> {
-  const present = pmHas(map, key);
-  const n = present ? map.n : map.n + 1;
-  if (map.f && n <= FLAT_MAX) {
-    const f = owned?.has(map.f) ? (map.f as Record<string, V>) : copy(map.f, owned);
-    setKey(f, key, value);
-    if (owned?.has(map)) {
-      Object.assign(map, { n, f });
-      return map;
+  if (map.f) {
+    const at = find(map.f, key);
+    if (at >= 0 || map.n < FLAT_MAX) {
+      const f = writable(map.f as unknown[], owned);
+      if (at >= 0) f[at + 1] = value;
+      else f.push(key, value);
+      return withCount(map, at >= 0 ? map.n : map.n + 1, { f }, owned);
     }
-    return own({ n, f }, owned);
+    const top = emptyLevel(owned);
+    for (let i = 0; i < map.f.length; i += 2) trieSet(top, map.f[i] as string, map.f[i + 1], owned);
+    trieSet(top, key, value, owned);
+    return own({ n: map.n + 1, t: top } as PMap<V>, owned);
   }
-  const base = map.f ? toTrie(map.f, owned) : (map.t as Array<Array<Record<string, V> | null> | null>);
-  const h = hash(key);
-  const i = h & 31;
-  const j = (h >>> 5) & 31;
-  const top = owned?.has(base) ? base : own(base.slice(), owned);
-  const mid = top[i] ? (owned?.has(top[i]!) ? top[i]! : own(top[i]!.slice(), owned)) : own(new Array(WIDTH).fill(null), owned);
-  top[i] = mid;
-  const leaf = mid[j] ? (owned?.has(mid[j]!) ? mid[j]! : copy(mid[j]!, owned)) : own(record<V>(), owned);
-  mid[j] = leaf;
-  setKey(leaf, key, value);
-  return own({ n, t: top }, owned);
-}
-
-function toTrie<V>(flat: Readonly<Record<string, V>>, owned: Owned | undefined): Array<Array<Record<string, V> | null> | null> {
-  const top: Array<Array<Record<string, V> | null> | null> = own(new Array(WIDTH).fill(null), owned);
-  for (const key of Object.keys(flat)) {
-    const h = hash(key);
-    const mid = (top[h & 31] ??= own(new Array(WIDTH).fill(null), owned));
-    const leaf = (mid[(h >>> 5) & 31] ??= own(record<V>(), owned));
-    setKey(leaf, key, flat[key] as V);
-  }
-  return top;
+  const top = writable(map.t as Level, owned);
+  const added = trieSet(top, key, value, owned);
+  return withCount(map, added ? map.n + 1 : map.n, { t: top }, owned);
 }
 
 /** A map without `key`. */
@@ -118,49 +132,49 @@ export function pmDelete<V>(map: PMap<V>, key: string, owned?: Owned): PMap<V> {
   if (!pmHas(map, key)) return map;
   const n = map.n - 1;
   if (map.f) {
-    const f = copy(map.f, owned, key);
-    if (owned?.has(map)) {
-      Object.assign(map, { n, f });
-      return map;
-    }
-    return own({ n, f }, owned);
+    const f = writable(map.f as unknown[], owned);
+    f.splice(find(f, key), 2);
+    return withCount(map, n, { f }, owned);
   }
   if (n <= FLAT_BACK) {
-    const f = own(record<V>(), owned);
-    for (const [k, v] of pmEntries(map)) if (k !== key) f[k] = v;
-    return own({ n, f }, owned);
+    const f: unknown[] = own([], owned);
+    for (const [k, v] of pmEntries(map)) if (k !== key) f.push(k, v);
+    return own({ n, f } as PMap<V>, owned);
   }
   const h = hash(key);
-  const i = h & 31;
-  const j = (h >>> 5) & 31;
-  const base = map.t as Array<Array<Record<string, V> | null> | null>;
-  const top = owned?.has(base) ? base : own(base.slice(), owned);
-  const mid = owned?.has(top[i]!) ? top[i]! : own(top[i]!.slice(), owned);
-  top[i] = mid;
-  const leaf = copy(mid[j]!, owned, key);
-  mid[j] = Object.keys(leaf).length === 0 ? null : leaf;
-  return own({ n, t: top }, owned);
+  const top = writable(map.t as Level, owned);
+  const mid = writable(top[h & 63] as Level, owned);
+  top[h & 63] = mid;
+  const leaf = writable(mid[(h >>> 6) & 63] as Pairs, owned);
+  leaf.splice(find(leaf, key), 2);
+  mid[(h >>> 6) & 63] = leaf.length === 0 ? null : leaf;
+  return withCount(map, n, { t: top }, owned);
+}
+
+function* pairsOf(pairs: readonly unknown[]): Generator<[string, unknown]> {
+  for (let i = 0; i < pairs.length; i += 2) yield [pairs[i] as string, pairs[i + 1]];
 }
 
 /** Every entry. Order is deterministic for a given history of updates, but not sorted. */
 export function* pmEntries<V>(map: PMap<V>): Generator<[string, V]> {
   if (map.f) {
-    for (const key of Object.keys(map.f)) yield [key, map.f[key] as V];
+    yield* pairsOf(map.f) as Generator<[string, V]>;
     return;
   }
-  for (const mid of map.t ?? []) {
+  for (const mid of map.t as Level) {
     if (!mid) continue;
-    for (const leaf of mid) {
-      if (!leaf) continue;
-      for (const key of Object.keys(leaf)) yield [key, leaf[key] as V];
-    }
+    for (const leaf of mid as Level) if (leaf) yield* pairsOf(leaf as Pairs) as Generator<[string, V]>;
   }
 }
 
-/** Every key, as an array (cheaper than iterating entries when only keys are needed). */
+/** Every key, as an array. */
 export function pmKeys<V>(map: PMap<V>): string[] {
   if (map.n === 0) return [];
-  if (map.f) return Object.keys(map.f);
+  if (map.f) {
+    const keys: string[] = [];
+    for (let i = 0; i < map.f.length; i += 2) keys.push(map.f[i] as string);
+    return keys;
+  }
   const keys: string[] = [];
   for (const [k] of pmEntries(map)) keys.push(k);
   return keys;
