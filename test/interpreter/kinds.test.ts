@@ -183,3 +183,14 @@ describe('sequence-like kinds, set/assign, if, fail, return, wait', () => {
     expect(bad.run.state).toMatchObject({ status: 'failed', error: { type: 'ExpressionError' } });
   });
 });
+
+describe('simple paths read without JSONata give what JSONata gives', () => {
+  const exprs = ['${ $input.a }', '${ $input.a.b }', '${ $input.missing.x }', '${ $input.n }', '${ $input.s }', '${ $input.t }', '${ $input.list.x }', '${ $input.obj }', '${ $nothing }', '${ $input.z }'];
+  it.each(exprs)('%s', async (expr) => {
+    const input = { a: { b: 'deep' }, n: 4.5, s: 'str', t: false, list: [{ x: 1 }, { x: 2 }], obj: { k: [1] }, z: null };
+    const shortcut = await simulate(flow([{ kind: 'return', value: expr }]), { input });
+    const viaJsonata = await simulate(flow([{ kind: 'return', value: expr.replace('${ ', '${ ( ').replace(' }', ' ) }') }]), { input });
+    expect(shortcut.run.state.status).toBe('completed');
+    expect(shortcut.run.state.output).toEqual(viaJsonata.run.state.output);
+  });
+});
