@@ -77,6 +77,7 @@ export async function executeActivity(
   if (params.cancelSignal?.aborted) onCancel();
   else params.cancelSignal?.addEventListener('abort', onCancel, { once: true });
 
+  let logger: ActivityLogger | undefined;
   const ctx: ActivityContext = {
     runId: params.runId,
     stepId: params.stepId,
@@ -87,10 +88,14 @@ export async function executeActivity(
     workflow: params.workflow,
     signal: controller.signal,
     heartbeat: (details?: unknown) => params.onHeartbeat?.(details),
-    log: attemptLogger(
-      { runId: params.runId, stepId: params.stepId, attempt: params.attempt, activity: params.activity },
-      params.logger,
-    ),
+    // Created on first use: most handlers never log, and a child logger per attempt is not free.
+    get log(): ActivityLogger {
+      logger ??= attemptLogger(
+        { runId: params.runId, stepId: params.stepId, attempt: params.attempt, activity: params.activity },
+        params.logger,
+      );
+      return logger;
+    },
   };
 
   if (controller.signal.aborted) {
