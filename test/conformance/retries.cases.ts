@@ -136,6 +136,22 @@ export function retryCases(ctx: SuiteContext): void {
       expect(result).toMatchObject({ status: 'failed', error: { type: 'Timeout', step: 'hang' } });
     });
 
+    it('a timeout on a non-call step bounds the whole step, which fails with Timeout', async () => {
+      const h = await ctx.setup({});
+      const result = await h.run(`
+        dsl: flowline/v1
+        name: step-timeout
+        version: 1
+        signals: { never: {} }
+        steps:
+          - id: slowGroup
+            timeout: 100ms
+            steps:
+              - waitSignal: never
+      `);
+      expect(result).toMatchObject({ status: 'failed', error: { type: 'Timeout', step: 'slowGroup' } });
+    });
+
     it('a run that reaches its timeout runs its compensations and ends timed_out with type Timeout', async () => {
       const h = await ctx.setup({ 'do.it': async () => 'done', 'undo.it': async () => 'undone' });
       const result = await h.run(`
