@@ -60,6 +60,19 @@ function activityExport(module: Record<string, unknown>, source: string): Record
   );
 }
 
+let typeScriptForCommonJs: Promise<void> | undefined;
+
+/**
+ * bin/flowline.js registers tsx for ES modules; a .ts file in a package without `"type": "module"`
+ * is loaded as CommonJS and needs tsx's CommonJS hook too. Registered once, on first need.
+ */
+function registerTypeScriptForCommonJs(): Promise<void> {
+  typeScriptForCommonJs ??= import('tsx/cjs/api').then(({ register }) => {
+    register();
+  });
+  return typeScriptForCommonJs;
+}
+
 /**
  * Imports the module at `path` (relative to the working directory) and returns its activities.
  * Throws ActivityModuleError with a one-line reason (never a stack trace) when it cannot.
@@ -75,7 +88,12 @@ export async function loadActivities(path: string): Promise<ActivityMap> {
   }
   let module: Record<string, unknown>;
   try {
+    if (/\.[cm]?tsx?$/.test(absolute)) await registerTypeScriptForCommonJs();
     module = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    // A TypeScript file outside a `"type": "module"` package is compiled as CommonJS: its ES
+    // exports then arrive as `default`, marked with `__esModule`.
+    const inner = module.default as Record<string, unknown> | undefined;
+    if (isPlainMap(inner) && inner.__esModule === true) module = inner;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ActivityModuleError(`cannot load activity module ${path}: ${reason}`);

@@ -1,0 +1,102 @@
+/** `flowline validate` driven through the real CLI (`node bin/flowline.js validate …`). */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(repo, 'bin/flowline.js');
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function flowline(...args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: repo, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'flowline-validate-cli-'));
+const HEAD = 'dsl: flowline/v1\nname: t\nversion: 1\n';
+const bad = join(dir, 'bad.yaml');
+writeFileSync(bad, `${HEAD}steps:\n  - cal: inventory.reserve\n  - call: inventory.reserve\n    retry: { maxAttempts: 0 }\n  - wait: 5\n`);
+const good = join(dir, 'good.yaml');
+writeFileSync(good, `${HEAD}steps:\n  - call: inventory.reserve\n  - call: payments.charge\n    compensate: { call: payments.refnd }\n`);
+const activities = join(dir, 'activities.ts');
+writeFileSync(
+  activities,
+  "const noop = async (input: unknown) => input;\nexport default { inventory: { reserve: noop }, 'payments.charge': noop, 'payments.refund': noop };\n",
+);
+const broken = join(dir, 'broken.mjs');
+writeFileSync(broken, 'export const notActivities = 1;\n');
+
+describe('flowline validate', () => {
+  it('prints every problem as file:line:col  message  (hint), sorted, and exits 2', async () => {
+    const { code, stdout, stderr } = await flowline('validate', bad, good);
+    expect(code).toBe(2);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toEqual([
+      `${bad}:5:5  unknown key \`cal\` in a step  (did you mean \`call\`?)`,
+      `${bad}:7:27  \`maxAttempts\` must be at least 1 (1 means a single attempt, no retry)`,
+      expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8:11  \`wait\`: a duration needs a unit: write \`5s\``)),
+      `${good}: valid`,
+    ]);
+    expect(stderr).toBe('3 problems in 1 of 2 files\n');
+  });
+
+  it('exits 0 for valid files and whole directories (flow tests skipped)', async () => {
+    const { code, stdout } = await flowline('validate', 'workflows');
+    expect(code).toBe(0);
+    expect(stdout).toContain('workflows/hello-world.yaml: valid');
+    expect(stdout).not.toContain('.test.yaml');
+  });
+
+  it('--json prints structured issues', async () => {
+    const { code, stdout } = await flowline('validate', '--json', bad, good);
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { valid: boolean; files: Array<{ file: string; valid: boolean; issues: Array<Record<string, unknown>> }> };
+    expect(report.valid).toBe(false);
+    expect(report.files.map((f) => [f.file, f.valid, f.issues.length])).toEqual([
+      [bad, false, 3],
+      [good, true, 0],
+    ]);
+    expect(report.files[0].issues[0]).toEqual({
+      file: bad,
+      line: 5,
+      column: 5,
+      pointer: '/steps/0/cal',
+      message: 'unknown key `cal` in a step',
+      hint: 'did you mean `call`?',
+    });
+  });
+
+  it('--activities reports calls (compensations included) of unregistered activities', async () => {
+    const { code, stdout } = await flowline('validate', '--activities', activities, good);
+    expect(code).toBe(2);
+    expect(stdout.trim()).toBe(`${good}:7:25  activity \`payments.refnd\` is not registered in ${activities}  (did you mean \`payments.refund\`?)`);
+  });
+
+  it('refuses an activity module that exports no activities, in one line without a stack trace', async () => {
+    const { code, stdout, stderr } = await flowline('validate', '--activities', broken, good);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^flowline validate: ActivityModuleInvalid: .*exports no activities/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('reports a missing file as an issue of that file', async () => {
+    const missing = join(dir, 'nope.yaml');
+    const { code, stdout, stderr } = await flowline('validate', missing);
+    expect(code).toBe(2);
+    expect(stdout.trim()).toBe(`${missing}:1:1  file not found`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
