@@ -189,7 +189,7 @@ export function buildRunTrace(definition: WorkflowDefinition, runId: string, his
 
 /**
  * Emits a run's span tree under the caller's context in `carrier` (one trace id from the caller).
- * Call it once, when the run has ended. Side effects: spans handed to the global (or given) tracer.
+ * Call it once, when the run has ended. Side effects: spans handed to the tracer. Returns how many.
  */
 export function emitRunTrace(
   tracer: Tracer,
@@ -198,7 +198,11 @@ export function emitRunTrace(
   runId: string,
   history: readonly HistoryEntry[],
 ): number {
-  const records = buildRunTrace(definition, runId, history);
+  return emitSpanRecords(tracer, carrier, buildRunTrace(definition, runId, history));
+}
+
+/** Emits span records built by {@link buildRunTrace}. Side effects: spans handed to the tracer. */
+export function emitSpanRecords(tracer: Tracer, carrier: TraceCarrier | undefined, records: readonly SpanRecord[]): number {
   const root = extractTraceContext(carrier, ROOT_CONTEXT);
   const contexts = records.map(() => root);
   records.forEach((record, index) => {

@@ -1,7 +1,8 @@
 /**
- * The queue dashboard's Redis side: finds Flowline's BullMQ queues under a prefix and registers
- * them with a bull-board server adapter (Express, Fastify, … — whatever the caller mounts).
- * Lives here because bull-board's queue adapter needs BullMQ `Queue` objects.
+ * Operators' views of Flowline's queues, Redis side: finds the BullMQ queues under a prefix,
+ * registers them with a bull-board server adapter (Express, Fastify, …), and reads job counts,
+ * Redis memory and liveness for the worker's /metrics and /healthz. Lives here because these
+ * need BullMQ `Queue` objects and an ioredis client.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
@@ -10,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectionOptions, createClient, type RedisConnection } from './connection.js';
 import { DEFAULT_PREFIX } from './keys.js';
+import type { QueueJobCounts, RedisMemory } from '../../observability/metrics.js';
 
 /** Options of {@link mountQueueBoard}. */
 export interface QueueBoardOptions {
@@ -123,5 +125,60 @@ function describeQueue(name: string): string {
       return 'cron and interval schedules';
     default:
       return 'Flowline queue';
+  }
+}
+
+/**
+ * Scrape-time readings for the metrics collectors and the liveness probe, on a connection of its
+ * own (not blocking: an unreachable Redis makes a reading fail instead of hang). Side effects:
+ * a Redis connection; SCAN and BullMQ count commands on each reading.
+ */
+export class QueueProbe {
+  private readonly client: Redis;
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    connection: RedisConnection | undefined,
+    private readonly prefix: string = DEFAULT_PREFIX,
+  ) {
+    this.client = createClient(connectionOptions(connection), { blocking: false });
+    this.client.on('error', () => undefined);
+  }
+
+  /** Job counts of every Flowline queue under the prefix. */
+  async jobCounts(): Promise<QueueJobCounts[]> {
+    const names = await discoverQueueNames(this.client, this.prefix);
+    return Promise.all(
+      names.map(async (name) => {
+        let queue = this.queues.get(name);
+        if (!queue) this.queues.set(name, (queue = new Queue(name, { connection: this.client, prefix: this.prefix })));
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
+        return {
+          queue: name,
+          waiting: counts.waiting ?? 0,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          prioritized: counts.prioritized ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      }),
+    );
+  }
+
+  /** `used_memory` and `maxmemory` from INFO memory. */
+  async memory(): Promise<RedisMemory> {
+    const info = await this.client.info('memory');
+    const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return { usedBytes: field('used_memory'), maxBytes: field('maxmemory') };
+  }
+
+  /** True when Redis answers PING. */
+  async ping(): Promise<boolean> {
+    return (await this.client.ping()) === 'PONG';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await this.client.quit().catch(() => this.client.disconnect());
   }
 }
