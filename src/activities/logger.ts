@@ -9,10 +9,12 @@ let root: Logger | undefined;
  * command's stdout (e.g. `flowline run` printing the output) stays clean.
  */
 export function activityLogger(): Logger {
-  root ??= pino(
-    { name: 'flowline', level: process.env.FLOWLINE_LOG_LEVEL ?? 'warn' },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  if (!root) {
+    const wanted = process.env.FLOWLINE_LOG_LEVEL?.trim().toLowerCase();
+    // An unknown level must not break handlers: fall back to the default.
+    const level = wanted && (wanted === 'silent' || wanted in pino.levels.values) ? wanted : 'warn';
+    root = pino({ name: 'flowline', level }, pino.destination({ fd: 2, sync: true }));
+  }
   return root;
 }
 

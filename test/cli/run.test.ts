@@ -15,9 +15,10 @@ interface Ran {
   stderr: string;
 }
 
-function flowline(args: string[]): Promise<Ran> {
+function flowline(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+    const options = { cwd: ROOT, timeout: 60_000, env: { ...process.env, FLOWLINE_LOG_LEVEL: '', ...env } };
+    execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       done({ code, stdout, stderr });
     });
@@ -107,9 +108,15 @@ afterAll(async () => {
 
 describe('flowline run', () => {
   it('prints the output as JSON and exits 0 when the run completes (TS activities module, inline input)', async () => {
-    const ran = await flowline(['run', file('order.yaml'), '--input', '{"sku":"A1","qty":2}', '--activities', ACTIVITIES]);
+    const ran = await flowline(['run', file('order.yaml'), '--input', '{"sku":"A1","qty":2}', '--activities', ACTIVITIES], {
+      FLOWLINE_LOG_LEVEL: 'info',
+    });
     expect(ran.code).toBe(0);
     expect(JSON.parse(ran.stdout)).toEqual({ reservation: 'res-A1-2', charge: 'ch-20' });
+    // ctx.log writes JSON lines to stderr, carrying the attempt's identity; stdout stays clean.
+    const line = JSON.parse(ran.stderr.split('\n').find((l) => l.includes('reserving')) ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ msg: 'reserving', sku: 'A1', stepId: 'reserve', attempt: 1, activity: 'inventory.reserve' });
+    expect(typeof line.runId).toBe('string');
   });
 
   it('--json prints { runId, status, output, error } and exits 1 when the run fails; --input @file', async () => {
@@ -120,6 +127,7 @@ describe('flowline run', () => {
     expect(Object.keys(body).sort()).toEqual(['error', 'output', 'runId', 'status']);
     expect(body).toMatchObject({ status: 'failed', output: null, error: { type: 'CardDeclined', message: 'amount 500 declined', step: 'pay' } });
     expect(typeof body.runId).toBe('string');
+    expect(failed.stderr).not.toContain('reserving'); // default level is warn
 
     const ok = await flowline(['run', file('order.yaml'), '--input', `@${file('input.json')}`, '--activities', ACTIVITIES, '--json']);
     expect(ok.code).toBe(0);
