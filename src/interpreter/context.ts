@@ -72,6 +72,8 @@ export interface Ctx {
   queueHead: number;
   /** Set when the run reached a terminal status in this decision: nothing else may happen. */
   ended: boolean;
+  /** Per-decision counters (e.g. repeat passes run without waiting), by node id. */
+  readonly counters: Map<string, number>;
 }
 
 /** The active node with that id, or undefined. */

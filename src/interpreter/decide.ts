@@ -102,6 +102,7 @@ export async function decide(
     queue: [],
     queueHead: 0,
     ended: false,
+    counters: new Map(),
   };
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;

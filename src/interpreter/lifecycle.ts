@@ -44,6 +44,14 @@ export function evaluate(ctx: Ctx, value: unknown, scopeId: string, step: Step |
   return evaluateIn(envOf(ctx), value, scopeId, step, extra);
 }
 
+/**
+ * A value handed to the outside (activity or child input): a copy when it is an object, because a
+ * value without expressions is the definition's own (frozen, shared) object.
+ */
+export function detached(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+}
+
 /** An error as the step reports it: `step` filled with the step's id (or path) when missing. */
 export function errorAt(error: ErrorInfo, step: Step): ErrorInfo {
   return error.step === undefined || error.step === null ? { ...error, step: stepLabel(step) } : error;

@@ -60,6 +60,8 @@ export interface RunStartedEvent extends EventBase {
   readonly input: unknown;
   /** Set when this run is a child: the parent's run id and the seq of its StartChild command. */
   readonly parent?: { readonly runId: string; readonly seq: number };
+  /** W3C trace context of the caller (`traceparent`…), kept in history so workers continue its trace. Ignored by the core. */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 /** A worker picked up an attempt (informational; recorded in history). */
 export interface ActivityStartedEvent extends EventBase {

@@ -98,7 +98,7 @@ export class Run {
     this.commands = d.commands;
     if (d.accepted) {
       this.state = d.state;
-      this.history.push(...d.history);
+      for (const entry of d.history) this.history.push(entry);
     }
     return d;
   }

@@ -194,3 +194,19 @@ describe('simple paths read without JSONata give what JSONata gives', () => {
     expect(shortcut.run.state.output).toEqual(viaJsonata.run.state.output);
   });
 });
+
+describe('guards', () => {
+  it('a repeat whose body never waits is stopped with LoopLimit instead of hanging', async () => {
+    const def = flow([{ kind: 'repeat', until: '${ false }', steps: [{ kind: 'set', set: { x: 1 } }] }]);
+    const run = await Run.start(def);
+    expect(run.state).toMatchObject({ status: 'failed', error: { type: 'LoopLimit' } });
+  });
+
+  it('activity input without expressions is a copy, not the definition object', async () => {
+    const def = flow([{ kind: 'call', call: 'a', with: Object.freeze({ list: Object.freeze([1]) }) }]);
+    const run = await Run.start(def);
+    const input = run.schedules()[0]!.input as { list: number[] };
+    expect(input).toEqual({ list: [1] });
+    expect(Object.isFrozen(input)).toBe(false);
+  });
+});

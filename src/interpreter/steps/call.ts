@@ -1,7 +1,7 @@
 /** `call`: schedules the activity (one ScheduleActivity per attempt) and ends with its result. */
 import type { CallStep } from '../../definition/types.js';
 import { awaitSeq, emit, newSeq, record, stepFields, type StepKindHandler } from '../context.js';
-import { completeStep, evaluate, failStep } from '../lifecycle.js';
+import { completeStep, detached, evaluate, failStep } from '../lifecycle.js';
 import { timeoutOf } from '../retry-policy.js';
 
 export const call: StepKindHandler<CallStep> = {
@@ -14,7 +14,7 @@ export const call: StepKindHandler<CallStep> = {
       type: 'ScheduleActivity',
       seq,
       activity: step.call,
-      input: input.value,
+      input: detached(input.value),
       attempt: node.attempt,
       // Same for every attempt of this node; every forEach iteration or repeat pass makes new nodes.
       idempotencyKey: `${ctx.runId}:${node.id}`,

@@ -2,6 +2,8 @@
  * `repeat`: a do-while loop. Each pass runs the body as a new block (fresh nodes) in the step's
  * scope, then `until` is evaluated ($steps shows that pass's outputs, $output its last output).
  * The loop ends when `until` is truthy or after `max` passes — reaching `max` is not an error.
+ * A loop whose body never waits is stopped (LoopLimit) after 10,000 passes in one decision, so
+ * a runaway loop cannot hang the runtime.
  */
 import type { RepeatStep } from '../../definition/types.js';
 import { mustNode, patchNode, type StepKindHandler } from '../context.js';
@@ -9,6 +11,9 @@ import type { StepNode } from '../core-state.js';
 import { listKey } from '../definition-index.js';
 import { completeStep, evaluate, failStep, startBlock } from '../lifecycle.js';
 import { truthy } from '../evaluate.js';
+
+/** Passes one repeat may run within a single decision (a body that never waits would never end). */
+export const MAX_PASSES_PER_DECISION = 10_000;
 
 interface RepeatData {
   readonly pass: number;
@@ -26,6 +31,15 @@ export const repeat: StepKindHandler<RepeatStep> = {
     if (!until.ok) return failStep(ctx, node.id, until.error);
     if (truthy(until.value) || (step.max !== undefined && pass >= step.max)) {
       return completeStep(ctx, node.id, outcome.output);
+    }
+    const streak = (ctx.counters.get(node.id) ?? 0) + 1;
+    ctx.counters.set(node.id, streak);
+    if (streak >= MAX_PASSES_PER_DECISION) {
+      return failStep(ctx, node.id, {
+        type: 'LoopLimit',
+        message: `repeat ran ${streak} passes without waiting for anything; give it a max, or wait inside the loop`,
+        nonRetryable: true,
+      });
     }
     patchNode(ctx, mustNode(ctx, node.id) as StepNode, { data: { pass: pass + 1 } satisfies RepeatData });
     await startBlock(ctx, { parent: node.id, list: listKey.body(step.path), role: 'body', scope: node.scope, tag: pass + 1 });

@@ -4,7 +4,7 @@
  */
 import type { WorkflowStep } from '../../definition/types.js';
 import { awaitSeq, emit, newSeq, record, stepFields, type StepKindHandler } from '../context.js';
-import { completeStep, evaluate, failStep } from '../lifecycle.js';
+import { completeStep, detached, evaluate, failStep } from '../lifecycle.js';
 
 export const workflow: StepKindHandler<WorkflowStep> = {
   async start(ctx, node, step) {
@@ -19,7 +19,7 @@ export const workflow: StepKindHandler<WorkflowStep> = {
       childRunId,
       workflow: step.workflow,
       ...(step.version === undefined ? {} : { version: step.version }),
-      input: input.value,
+      input: detached(input.value),
     });
     awaitSeq(ctx, seq, { node: node.id, kind: 'child', childRunId });
     record(ctx, 'StepScheduled', { ...stepFields(ctx, node), seq, details: { workflow: step.workflow, childRunId } });
