@@ -30,6 +30,9 @@ import { SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
 
+/** Expired runs are swept once every this many starts (besides being dropped when looked up). */
+const SWEEP_EVERY_STARTS = 256;
+
 /** Options of {@link createEmbeddedEngine}. */
 export interface EmbeddedEngineOptions {
   /** Activity handlers by dotted name. More can be added with `engine.register`. */
@@ -67,6 +70,7 @@ export class EmbeddedEngine implements Engine {
   private readonly loop: RunLoop;
   /** Ids being started right now, so two concurrent starts of one id cannot both win. */
   private readonly starting = new Set<string>();
+  private startsSinceSweep = 0;
 
   constructor(options: EmbeddedEngineOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -96,6 +100,7 @@ export class EmbeddedEngine implements Engine {
     const existing = this.record(runId);
     if (this.starting.has(runId) || existing?.state.status === 'running') throw new RunAlreadyExistsError(runId);
     const input = checkStartInput(definition, options.input, this.limits.payloadBytes);
+    if (++this.startsSinceSweep >= SWEEP_EVERY_STARTS) this.sweepExpired();
     this.starting.add(runId);
     try {
       // A finished run's id may be reused: the new run replaces the old one.
@@ -203,6 +208,12 @@ export class EmbeddedEngine implements Engine {
   inspect(runId: string): { readonly definition: WorkflowDefinition; readonly state: RunState } {
     const record = this.mustGet(runId);
     return { definition: record.definition, state: record.state };
+  }
+
+  /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */
+  private sweepExpired(): void {
+    this.startsSinceSweep = 0;
+    for (const runId of [...this.loop.runs.keys()]) this.record(runId);
   }
 
   private async request(runId: string, operation: string, event: { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
