@@ -1,0 +1,238 @@
+/**
+ * Fault tests with real Redis and real worker processes (`node bin/flowline.js worker`): a worker
+ * killed with SIGKILL mid-activity, every worker killed while runs wait on timers and signals,
+ * 100 concurrent signals to one run, and two workers racing on the same runs. Each asserts that
+ * no run is lost and that every completed step is applied to its run exactly once.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { loadDefinition } from '../../src/definition/load.js';
+import type { HistoryEntry } from '../../src/interpreter/types.js';
+import { replay } from '../../src/interpreter/index.js';
+import { createRedisEngine, type RedisEngine } from '../../src/runtime/redis/index.js';
+import { spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
+import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
+
+const prefix = uniquePrefix('fltest-fault');
+const env = { FLOWLINE_PREFIX: prefix, FLOWLINE_REDIS_URL: TEST_REDIS_URL, FAULT_PREFIX: prefix, FAULT_REDIS_URL: TEST_REDIS_URL };
+const WORKER_ARGS = ['--activities', 'test/redis/fixtures/fault-activities.ts', '--lock-duration', '2000', '--stalled-interval', '1000'];
+let raw: Redis;
+let engine: RedisEngine;
+const processes: WorkerProcess[] = [];
+
+function flow(yaml: string) {
+  return loadDefinition(yaml.replace(/^ {2}/gm, ''), { file: 'faults.yaml' });
+}
+
+const SLOW = flow(`
+  dsl: flowline/v1
+  name: slow
+  version: 1
+  steps:
+    - id: long
+      call: fault.slow
+      with: { ms: 3000 }
+    - id: after
+      call: fault.quick
+      with: { ok: true }
+  output: \${ $steps.after.ok }
+`);
+
+const PATIENT = flow(`
+  dsl: flowline/v1
+  name: patient
+  version: 1
+  signals: { go: {} }
+  steps:
+    - id: first
+      call: fault.quick
+      with: { n: 1 }
+    - wait: 1500ms
+    - id: gate
+      waitSignal: go
+    - id: last
+      call: fault.quick
+      with: { n: 2 }
+  output: \${ $steps.last.n }
+`);
+
+const COLLECT = flow(`
+  dsl: flowline/v1
+  name: collect
+  version: 1
+  signals: { item: {} }
+  steps:
+    - set: { items: [] }
+    - repeat:
+        steps:
+          - waitSignal: item
+            assign: { items: '\${ $append($vars.items, $output.n) }' }
+        until: \${ $count($vars.items) >= 100 }
+  output: \${ $vars.items }
+`);
+
+const FANOUT = flow(`
+  dsl: flowline/v1
+  name: fanout
+  version: 1
+  steps:
+    - id: each
+      forEach: '\${ [1,2,3,4,5,6] }'
+      concurrency: 6
+      steps:
+        - call: fault.quick
+          with:
+            i: \${ $item }
+    - id: both
+      parallel:
+        - id: a
+          call: fault.quick
+          with: { x: a }
+        - id: b
+          call: fault.quick
+          with: { x: b }
+  output: \${ $count($steps.each) }
+`);
+
+async function startWorkers(count: number): Promise<WorkerProcess[]> {
+  const started = await Promise.all(Array.from({ length: count }, () => spawnWorker(WORKER_ARGS, env)));
+  processes.push(...started);
+  return started;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+/** How many times the step at `path` completed in a history. */
+function completions(history: readonly HistoryEntry[], path: string): number {
+  return history.filter((e) => e.type === 'StepCompleted' && e.path === path).length;
+}
+
+/** Every accepted answer of one seq appears once; the history replays to the stored state. */
+async function assertAppliedOnce(runId: string): Promise<HistoryEntry[]> {
+  const { definition, state, history } = await engine.inspect(runId);
+  const answers = history.filter((e) => e.type === 'ActivityCompleted' || e.type === 'ActivityFailed' || e.type === 'TimerFired');
+  const seqs = answers.map((e) => e.seq);
+  expect(new Set(seqs).size, `run ${runId}: an answer was applied twice`).toBe(seqs.length);
+  expect(await replay(definition, history)).toEqual(state);
+  return history;
+}
+
+beforeAll(async () => {
+  raw = rawClient();
+  engine = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+  for (const definition of [SLOW, PATIENT, COLLECT, FANOUT]) await engine.deploy(definition);
+});
+
+afterEach(async () => {
+  for (const p of processes.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGKILL');
+      await p.exited;
+    }
+  }
+});
+
+afterAll(async () => {
+  await engine.close();
+  await deletePrefix(raw, prefix);
+  await raw.quit();
+});
+
+describe('fault tolerance with real worker processes', () => {
+  it('a worker killed with SIGKILL mid-activity: the activity runs again, every run completes, each step applied once', async () => {
+    const workers = await startWorkers(2);
+    const runs = await Promise.all(Array.from({ length: 4 }, () => engine.start('slow')));
+    // Wait until every slow activity is running, then kill a worker that is in the middle of one.
+    let started: string[] = [];
+    await waitFor(async () => {
+      started = (await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => s.includes('|long|'));
+      return new Set(started.map((s) => s.split('|')[0])).size === runs.length;
+    }, 'every slow activity is running');
+    const victimPid = started[0].split('|')[2];
+    const victim = workers.find((w) => String(w.child.pid) === victimPid);
+    expect(victim, 'the activity ran in one of the spawned workers').toBeDefined();
+    const killedRuns = started.filter((s) => s.endsWith(`|${victimPid}`)).map((s) => s.split('|')[0]);
+    victim?.child.kill('SIGKILL');
+    await victim?.exited;
+
+    for (const { runId } of runs) {
+      expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: true });
+      const history = await assertAppliedOnce(runId);
+      expect(completions(history, '/steps/0')).toBe(1);
+      expect(completions(history, '/steps/1')).toBe(1);
+    }
+    const executions = await raw.hgetall(`${prefix}:test:exec`);
+    for (const runId of killedRuns) {
+      const count = Object.entries(executions).find(([key]) => key.startsWith(`${runId}|long|`))?.[1];
+      expect(Number(count), `the killed attempt of ${runId} ran again`).toBeGreaterThanOrEqual(2);
+    }
+  }, 60_000);
+
+  it('every worker killed while runs wait on timers and signals: after a restart all complete', async () => {
+    const [only] = await startWorkers(1);
+    const runs = await Promise.all(Array.from({ length: 6 }, () => engine.start('patient')));
+    await waitFor(
+      async () => {
+        const histories = await Promise.all(runs.map((r) => engine.history(r.runId)));
+        return histories.every((h) => h.some((e) => e.type === 'TimerStarted'));
+      },
+      'every run waits on its timer',
+    );
+    only.child.kill('SIGKILL');
+    await only.exited;
+    // While no worker is alive: signals are accepted and stored; half arrive before the timer is due.
+    for (const { runId } of runs.slice(0, 3)) await engine.signal(runId, 'go', {});
+    await new Promise((resolve) => setTimeout(resolve, 1600)); // the timers become overdue with no worker alive
+    for (const { runId } of runs.slice(3)) await engine.signal(runId, 'go', {});
+    expect((await engine.list({ status: 'running', name: 'patient' })).length).toBeGreaterThanOrEqual(runs.length);
+
+    await startWorkers(1);
+    for (const { runId } of runs) {
+      expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: 2 });
+      const history = await assertAppliedOnce(runId);
+      expect(history.filter((e) => e.type === 'TimerFired')).toHaveLength(1);
+      for (const path of ['/steps/0', '/steps/1', '/steps/2', '/steps/3']) expect(completions(history, path)).toBe(1);
+    }
+  }, 60_000);
+
+  it('100 concurrent signals to one run from four clients: none lost, order kept', async () => {
+    await startWorkers(2);
+    const clients = Array.from({ length: 4 }, () => createRedisEngine({ url: TEST_REDIS_URL, prefix }));
+    try {
+      const { runId } = await engine.start('collect');
+      await Promise.all(Array.from({ length: 100 }, (_, n) => clients[n % 4].signal(runId, 'item', { n })));
+      const result = await engine.result(runId, { wait: true, timeoutMs: 30_000 });
+      expect(result.status).toBe('completed');
+      const consumed = result.output as number[];
+      expect([...consumed].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+      const history = await assertAppliedOnce(runId);
+      const accepted = history.filter((e) => e.type === 'SignalReceived').map((e) => (e.event as { data: { n: number } }).data.n);
+      expect(accepted).toEqual(consumed);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }, 60_000);
+
+  it('two workers racing on the same runs never apply a transition twice', async () => {
+    await startWorkers(2);
+    const runs = await Promise.all(Array.from({ length: 20 }, () => engine.start('fanout')));
+    for (const { runId } of runs) {
+      expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: 6 });
+      const history = await assertAppliedOnce(runId);
+      expect(history.filter((e) => e.type === 'ActivityCompleted')).toHaveLength(8);
+      expect(completions(history, '/steps/0/steps/0')).toBe(6);
+      expect(completions(history, '/steps/0')).toBe(1);
+      expect(completions(history, '/steps/1')).toBe(1);
+    }
+    // Both workers took part.
+    const pids = new Set((await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => runs.some((r) => s.startsWith(`${r.runId}|`))).map((s) => s.split('|')[2]));
+    expect(pids.size).toBe(2);
+  }, 60_000);
+});
