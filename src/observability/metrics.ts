@@ -33,6 +33,8 @@ export interface RedisMemory {
 export interface MetricsCollectors {
   readonly queueJobCounts?: () => Promise<readonly QueueJobCounts[]>;
   readonly redisMemory?: () => Promise<RedisMemory>;
+  /** Runs kept in Redis by status (running, and finished ones within retention). */
+  readonly runCounts?: () => Promise<Readonly<Partial<Record<RunStatus, number>>>>;
 }
 
 /**
@@ -145,15 +147,18 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
 
   // One reading of the collectors per scrape (cached 1 s, failures too), shared by the gauges below.
   const readings = cachedCall(async (): Promise<Readings> => {
-    const [queueResult, memoryResult] = await Promise.allSettled([
+    const [queueResult, memoryResult, runsResult] = await Promise.allSettled([
       collectors.queueJobCounts?.(),
       collectors.redisMemory?.(),
+      collectors.runCounts?.(),
     ]);
     if (queueResult.status === 'rejected') collectErrors.inc({ collector: 'queue_jobs' });
     if (memoryResult.status === 'rejected') collectErrors.inc({ collector: 'redis_memory' });
+    if (runsResult.status === 'rejected') collectErrors.inc({ collector: 'runs' });
     return {
       queues: queueResult.status === 'fulfilled' ? queueResult.value : undefined,
       memory: memoryResult.status === 'fulfilled' ? memoryResult.value : undefined,
+      runs: runsResult.status === 'fulfilled' ? runsResult.value : undefined,
     };
   });
   new Gauge({
@@ -169,6 +174,18 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
           const value = counts[state];
           if (value !== undefined) this.set({ queue, state }, value);
         }
+      }
+    },
+  });
+  new Gauge({
+    name: 'flowline_runs',
+    help: 'Runs stored in Redis by status (running, and finished runs until their retention expires), read at scrape time.',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [status, count] of Object.entries((await readings()).runs ?? {})) {
+        if (count !== undefined) this.set({ status }, count);
       }
     },
   });
@@ -241,6 +258,7 @@ export const noopMetrics: Metrics = {
 interface Readings {
   readonly queues?: readonly QueueJobCounts[];
   readonly memory?: RedisMemory;
+  readonly runs?: Readonly<Partial<Record<RunStatus, number>>>;
 }
 
 /** Shares one in-flight/recent call between the gauges of one scrape and shields Redis from scrape storms. `call` must not reject. */

@@ -1,6 +1,8 @@
 /** `flowline worker`: serves interpreter and activity work from Redis until SIGTERM/SIGINT, then stops gracefully. */
 import type { Command } from 'commander';
 import { startWorker } from '../../runtime/redis/index.js';
+import { QueueProbe } from '../../runtime/redis/dashboard.js';
+import { createWorkerObservability, metricsPortFromEnv } from '../../observability/setup.js';
 import { loadActivities } from '../load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
 import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
@@ -12,6 +14,8 @@ interface WorkerCliOptions extends RedisCliOptions {
   interpreter?: boolean;
   lockDuration?: string;
   stalledInterval?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -24,7 +28,9 @@ export function registerWorker(program: Command): void {
       .option('--task-queue <name>', 'task queue to serve activities from (repeatable; default "default")', collect, [])
       .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
       .option('--lock-duration <ms>', "how long a job stays owned without renewal before another worker takes it (default 30000)")
-      .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)'),
+      .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)')
+      .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default: $FLOWLINE_METRICS_PORT; none)')
+      .option('--metrics-host <host>', 'address the metrics port binds (default 0.0.0.0)'),
   )
     .addHelpText(
       'after',
@@ -42,6 +48,12 @@ Example:
       const concurrency = parsePositiveInt(options.concurrency, '--concurrency');
       const lockDurationMs = parsePositiveInt(options.lockDuration, '--lock-duration');
       const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
+      // Observability (src/observability): logs, metrics, spans and the /metrics /healthz /readyz server.
+      const metricsPort = options.metricsPort === undefined ? metricsPortFromEnv() : parsePort(options.metricsPort);
+      const observability = createWorkerObservability({
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+        ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
+      });
       let handle;
       try {
         handle = await startWorker({
@@ -53,6 +65,7 @@ Example:
           interpreter: options.interpreter !== false,
           ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
           ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
+          observer: observability.observer,
         });
       } catch (error) {
         throw new CliExit(EXIT_INVALID, `cannot start the worker against ${redactUrl(url)}: ${describeError(error)}`);
@@ -63,6 +76,12 @@ Example:
           `${Object.keys(activities).length} activities; repaired ${outboxesRepaired} outboxes, re-armed ${timersRearmed} timers)\n`,
       );
       const worker = handle;
+      const probe = new QueueProbe(url, prefix);
+      const server = await observability.serve(
+        { live: () => probe.ping(), ready: async () => worker.isReady() },
+        { queueJobCounts: () => probe.jobCounts(), redisMemory: () => probe.memory(), runCounts: () => probe.runCounts() },
+      );
+      if (server) process.stderr.write(`flowline worker: metrics and health on ${server.url}/metrics, /healthz, /readyz\n`);
       await new Promise<void>((resolve) => {
         let stops = 0;
         const stop = (signal: NodeJS.Signals): void => {
@@ -78,7 +97,15 @@ Example:
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
       });
+      await observability.close();
+      await probe.close();
       process.stderr.write('flowline worker stopped\n');
       process.exitCode = EXIT_OK;
     });
+}
+
+/** Parses `--metrics-port` (0 picks a free port). Throws CliExit. */
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new CliExit(EXIT_INVALID, `--metrics-port must be a port number, not "${value}"`);
+  return Number(value);
 }

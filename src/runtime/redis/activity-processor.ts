@@ -6,8 +6,9 @@
  */
 import { executeActivity } from '../../activities/execute.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
+import type { ActivityLogger } from '../../activities/types.js';
 import { RunNotFoundError } from '../../errors.js';
-import type { ErrorInfo } from '../../interpreter/types.js';
+import type { ErrorInfo, HistoryEntry } from '../../interpreter/types.js';
 import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
@@ -46,7 +47,7 @@ export async function processActivityJob(
   const controller = new AbortController();
   running.set(key, controller);
   try {
-    const outcome = await executeActivity(handler, data.input, {
+    const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, data.input, {
       runId: data.runId,
       stepId,
       stepPath: data.stepPath,
@@ -56,7 +57,15 @@ export async function processActivityJob(
       workflow: data.workflow,
       ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
       cancelSignal: controller.signal,
+      ...(logger ? { logger } : {}),
     });
+    // Observability hook: the attempt's span, duration metric and a logger with its fields.
+    const outcome = runtime.observer
+      ? await runtime.observer.aroundAttempt(
+          { ...data, loadFirstEntry: () => firstHistoryEntry(runtime, data.runId) },
+          (logger) => execute(logger),
+        )
+      : await execute();
     const event: EventInput = outcome.ok
       ? completion(data.seq, stepId, outcome.output, runtime.limits.payloadBytes)
       : { type: 'ActivityFailed', seq: data.seq, error: outcome.error };
@@ -103,4 +112,10 @@ export function completion(seq: number, stepId: string, output: unknown, limitBy
     };
   }
   return { type: 'ActivityCompleted', seq, output: value };
+}
+
+/** A run's first history entry (RunStarted, with the caller's trace carrier), in one LINDEX. */
+async function firstHistoryEntry(runtime: RedisRuntime, runId: string): Promise<HistoryEntry | undefined> {
+  const text = await runtime.client.lindex(runtime.keys.run(runId).history, 0);
+  return text === null ? undefined : (JSON.parse(text) as HistoryEntry);
 }

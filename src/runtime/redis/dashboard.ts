@@ -10,8 +10,9 @@ import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectionOptions, createClient, type RedisConnection } from './connection.js';
-import { DEFAULT_PREFIX } from './keys.js';
+import { DEFAULT_PREFIX, KeyLayout } from './keys.js';
 import type { QueueJobCounts, RedisMemory } from '../../observability/metrics.js';
+import { RUN_STATUSES, type RunStatus } from '../../interpreter/types.js';
 
 /** Options of {@link mountQueueBoard}. */
 export interface QueueBoardOptions {
@@ -170,6 +171,21 @@ export class QueueProbe {
     const info = await this.client.info('memory');
     const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
     return { usedBytes: field('used_memory'), maxBytes: field('maxmemory') };
+  }
+
+  /** Runs kept in Redis by status, from the status indexes (one ZCARD each, pipelined). */
+  async runCounts(): Promise<Record<RunStatus, number>> {
+    const keys = new KeyLayout(this.prefix);
+    const pipeline = this.client.pipeline();
+    for (const status of RUN_STATUSES) pipeline.zcard(keys.indexStatus(status));
+    const replies = (await pipeline.exec()) ?? [];
+    const counts = {} as Record<RunStatus, number>;
+    RUN_STATUSES.forEach((status, i) => {
+      const [error, value] = replies[i] ?? [];
+      if (error) throw error;
+      counts[status] = Number(value ?? 0);
+    });
+    return counts;
   }
 
   /** True when Redis answers PING. */

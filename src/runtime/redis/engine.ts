@@ -22,6 +22,7 @@ import { translateRedisError } from './errors.js';
 import { ChannelSubscriber } from './notices.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
 import { ScheduleManager } from './schedules.js';
+import { injectTraceContext } from '../../observability/tracing.js';
 
 /** Options of {@link createRedisEngine}. */
 export type RedisEngineOptions = RedisRuntimeOptions;
@@ -56,7 +57,8 @@ export class RedisEngine implements Engine {
       const definition = await this.runtime.registry.get(name, options.version);
       const runId = resolveRunId(options.id);
       const input = checkStartInput(definition, options.input, this.runtime.limits.payloadBytes);
-      await this.runtime.startRun(definition, runId, input);
+      // The caller's trace context (if any) is stored with the run, so workers continue its trace.
+      await this.runtime.startRun(definition, runId, input, undefined, injectTraceContext());
       return { runId };
     });
   }

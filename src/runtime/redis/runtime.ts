@@ -19,6 +19,7 @@ import { DefinitionRegistry } from './registry.js';
 import { withScripts, type ScriptedClient } from './scripts.js';
 import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
+import type { RunObserver } from '../../observability/run-observer.js';
 
 /** How to reach Redis and what to store there. */
 export interface RedisRuntimeOptions {
@@ -31,6 +32,8 @@ export interface RedisRuntimeOptions {
   readonly limits?: EngineLimitsOptions;
   /** Outbox entries older than this are re-dispatched when their run is next touched (default 5 s). */
   readonly outboxGraceMs?: number;
+  /** Observability hook (logs, metrics, spans): told of every committed transition and wraps activity attempts. */
+  readonly observer?: RunObserver;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -45,12 +48,15 @@ export class RedisRuntime {
   readonly indexes: RunIndexes;
   readonly transitions: Transitions;
   readonly connection: ReturnType<typeof connectionOptions>;
+  /** Observability hook (src/observability/run-observer.ts), when one was given. */
+  readonly observer: RunObserver | undefined;
   private closed = false;
 
   constructor(options: RedisRuntimeOptions, role: { blocking: boolean }) {
     this.connection = connectionOptions(options.connection ?? options.url);
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.limits = resolveLimits(options.limits);
+    this.observer = options.observer;
     this.client = withScripts(createClient(this.connection, role));
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
@@ -68,14 +74,21 @@ export class RedisRuntime {
       limits: this.limits,
       now,
       outboxGraceMs: options.outboxGraceMs ?? 5_000,
+      ...(options.observer ? { observer: options.observer } : {}),
       onDispatchError: (runId, error) =>
         activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),
     });
   }
 
   /** Creates a run (input already checked). Throws RunAlreadyExistsError when the id is running. */
-  startRun(definition: WorkflowDefinition, runId: string, input: unknown, parent?: { runId: string; seq: number }): Promise<RunState> {
-    return this.transitions.create(definition, { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}) });
+  startRun(
+    definition: WorkflowDefinition,
+    runId: string,
+    input: unknown,
+    parent?: { runId: string; seq: number },
+    trace?: Readonly<Record<string, string>>,
+  ): Promise<RunState> {
+    return this.transitions.create(definition, { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) });
   }
 
   /** The state of a run. Throws RunNotFoundError. */

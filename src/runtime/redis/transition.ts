@@ -13,6 +13,7 @@ import { TransitionConflictError } from './errors.js';
 import type { RunIndexes } from './indexes.js';
 import type { DefinitionRegistry } from './registry.js';
 import type { OutboxEntry, RunStore } from './store.js';
+import type { RunObserver } from '../../observability/run-observer.js';
 
 /** An event before it is stamped with the decision time. */
 export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
@@ -39,6 +40,8 @@ export interface TransitionDeps {
   readonly outboxGraceMs: number;
   /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
   readonly onDispatchError: (runId: string, error: unknown) => void;
+  /** Observability hook, told of every committed transition (never throws). */
+  readonly observer?: RunObserver;
 }
 
 const MAX_ATTEMPTS = 60;
@@ -66,7 +69,7 @@ export class Transitions {
     return this.serialised(event.runId, async () => {
       const full: RunStartedEvent = { ...event, at: this.deps.now() };
       const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-      await this.commitAndDispatch(event.runId, -1, decision, full, null);
+      await this.commitAndDispatch(event.runId, -1, decision, full, null, definition);
       return decision.state;
     });
   }
@@ -100,7 +103,7 @@ export class Transitions {
         if (loaded.oldestOutbox) await this.repairQuietly(runId);
         return { accepted: false, state };
       }
-      if (await this.commitAndDispatch(runId, state.revision, decision, event, state)) {
+      if (await this.commitAndDispatch(runId, state.revision, decision, event, state, definition)) {
         return { accepted: true, state: decision.state };
       }
       // Lost the race to another process: back off a little (jittered) and decide again.
@@ -116,6 +119,7 @@ export class Transitions {
     decision: Decision,
     event: RunEvent,
     previous: RunState | null,
+    definition: WorkflowDefinition,
   ): Promise<boolean> {
     const now = this.deps.now();
     const outbox = decision.commands.map((command, i) =>
@@ -132,6 +136,8 @@ export class Transitions {
       ...bookkeeping(decision.commands, event),
     });
     if (!outcome.ok) return false;
+    // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
+    this.deps.observer?.onCommitted({ definition, previous, decision, event, loadHistory: () => this.deps.store.history(runId) });
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);

@@ -43,6 +43,8 @@ export interface WorkerHandle {
   readonly startup: MaintenanceReport;
   /** Queue names served. */
   readonly queues: readonly string[];
+  /** True while every BullMQ worker is running and the worker is not stopping (for /readyz). */
+  isReady(): boolean;
   /**
    * Stops taking work. By default waits for in-flight jobs to finish; `force` hands them back
    * instead (their locks lapse and another worker runs them again).
@@ -106,6 +108,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     serve<TimerJobData>(QUEUES.timers, async (job) => {
       const { runId, seq, at } = job.data;
       if (!(await runtime.store.isTimerPending(runId, seq))) return 'skipped';
+      runtime.observer?.timerFired(Date.now() - at);
       try {
         await runtime.transitions.apply(runId, () => ({ type: 'TimerFired', seq }), at);
       } catch (error) {
@@ -137,6 +140,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
   return {
     startup,
     queues: workers.map((w) => w.name),
+    isReady: () => closing === undefined && workers.every((w) => w.isRunning()),
     close(closeOptions = {}) {
       closing ??= (async () => {
         if (timer) clearInterval(timer);
