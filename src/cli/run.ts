@@ -101,7 +101,19 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
           process.stderr.write(`flowline: signal "${signal.name}" not delivered: the run had already ended\n`);
         }
       }
-      const result = await engine.result(runId, { wait: true });
+      const ended = engine.result(runId, { wait: true });
+      const stalled = engine.whenStalled().then(() => undefined);
+      let result = await Promise.race([ended, stalled]);
+      if (result === undefined && (await engine.result(runId)).status === 'running') {
+        // Nothing in this process can wake the run (no timer, no activity) and nobody else can
+        // signal it: end it gracefully rather than hang forever.
+        const declared = Object.keys(definition.signals);
+        process.stderr.write(
+          `flowline: run ${runId} is stuck: no timer is pending and no activity is running${declared.length ? `; it may be waiting for a signal (declared: ${declared.join(', ')}) — pass it with --signal name=JSON` : ''}. Cancelling it.\n`,
+        );
+        await engine.cancel(runId, 'stuck: nothing can make progress').catch(() => undefined);
+      }
+      result = await ended;
       report(result, options.json === true);
       return result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
     } finally {

@@ -98,6 +98,10 @@ beforeAll(async () => {
   await writeFile(file('broken.yaml'), 'dsl: flowline/v1\nname: [oops\n');
   await writeFile(file('notes.json'), '{"not": "a workflow"}');
   await writeFile(file('more/elsewhere.json'), ELSEWHERE);
+  await writeFile(
+    file('stuck.yaml'),
+    'dsl: flowline/v1\nname: cli-stuck\nversion: 1\nsignals: { go: {} }\nsteps:\n  - waitSignal: go\n',
+  );
   await writeFile(file('input.json'), JSON.stringify({ sku: 'B2', qty: 3 }));
   await writeFile(file('invalid.yaml'), 'dsl: flowline/v1\nname: bad\nversion: 1\nsteps:\n  - call: a.b\n    colour: red\n');
 });
@@ -158,6 +162,13 @@ describe('flowline run', () => {
     const missing = await flowline(['run', file('parent.yaml'), '--activities', ACTIVITIES, '--json']);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout)).toMatchObject({ status: 'failed', error: { type: 'ChildFailed', step: 'other' } });
+  });
+
+  it('ends a run that nothing can wake (waiting for a signal no one can send) instead of hanging', async () => {
+    const ran = await flowline(['run', file('stuck.yaml'), '--json']);
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'cancelled' });
+    expect(ran.stderr).toContain('declared: go');
   });
 
   it('exits 2 for an invalid document, naming file:line:col', async () => {

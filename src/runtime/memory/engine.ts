@@ -202,6 +202,15 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
+   * Resolves the first time nothing inside the engine can move any run forward: no event queued,
+   * no activity running, no timer pending. A run still `running` then waits for a caller (a
+   * signal, a cancel). Used by `flowline run`, where no one else can send signals.
+   */
+  whenStalled(): Promise<void> {
+    return this.loop.whenStalled();
+  }
+
+  /**
    * The pinned definition and current state of a run, for tools and replay tests. Read-only:
    * the objects are the engine's own and must not be changed.
    */

@@ -39,7 +39,8 @@ export class RunLoop {
   private readonly timers: TimerTable;
   private inFlightActivities = 0;
   private activeDrains = 0;
-  private skipScheduled = false;
+  private idleCheckScheduled = false;
+  private readonly stallWaiters: Array<() => void> = [];
   /** Child runs whose parent asked to cancel them before they were stored. */
   private readonly cancelWhenStarted = new Set<string>();
   private closed = false;
@@ -287,18 +288,39 @@ export class RunLoop {
     );
   }
 
-  /** Time skipping: once nothing is queued or in flight anywhere, fire the earliest timer. */
+  /**
+   * Resolves the first time the engine is stalled: no event queued, no activity running and no
+   * timer pending, so nothing inside the engine can move any run forward (only a caller can).
+   */
+  whenStalled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.stallWaiters.push(resolve);
+      this.pokeSkipper();
+    });
+  }
+
+  /**
+   * Called whenever work may have run out. Time skipping: once nothing is queued or in flight
+   * anywhere, fire the earliest timer. With no timer either, tell whoever waits for a stall.
+   */
   private pokeSkipper(): void {
-    if (!this.options.skipTimers || this.skipScheduled || this.closed) return;
-    if (!this.idle() || this.timers.size === 0) return;
-    this.skipScheduled = true;
+    if (this.idleCheckScheduled || this.closed || !this.idle()) return;
+    const wantsSkip = this.options.skipTimers && this.timers.size > 0;
+    const wantsStall = this.stallWaiters.length > 0 && this.timers.size === 0;
+    if (!wantsSkip && !wantsStall) return;
+    this.idleCheckScheduled = true;
     // setImmediate lets promise continuations (a caller's signal right after start, an activity
     // result being delivered) run first.
     setImmediate(() => {
-      this.skipScheduled = false;
+      this.idleCheckScheduled = false;
       if (this.closed || !this.idle()) return;
       const timer = this.timers.earliest();
-      if (timer) this.timers.skipTo(timer);
+      if (timer && this.options.skipTimers) {
+        this.timers.skipTo(timer);
+      } else if (!timer) {
+        const waiters = this.stallWaiters.splice(0);
+        for (const waiter of waiters) waiter();
+      }
     });
   }
 

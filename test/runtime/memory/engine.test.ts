@@ -174,3 +174,25 @@ describe('embedded engine', () => {
     expect((await e.result(runId)).status).toBe('running');
   });
 });
+
+describe('whenStalled', () => {
+  it('resolves once nothing inside the engine can move a run forward', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const e = engine({ skipTimers: true, activities: { 'op.gated': () => gate } });
+    const flow = definition('stall', [call(0, 'op.gated'), wait('/steps/1', HOUR), waitSignal(2, 'go')], { signals: { go: {} } });
+    await e.deploy(flow);
+    const { runId } = await e.start('stall');
+    let stalled = false;
+    const whenStalled = e.whenStalled().then(() => (stalled = true));
+    await turns(20);
+    expect(stalled).toBe(false); // an activity is running
+    release();
+    await whenStalled;
+    const history = await e.history(runId);
+    expect(history.some((entry) => entry.type === 'TimerFired')).toBe(true); // the wait was skipped first
+    expect((await e.result(runId)).status).toBe('running');
+    await e.signal(runId, 'go');
+    expect((await e.result(runId, { wait: true })).status).toBe('completed');
+  });
+});
