@@ -67,6 +67,24 @@ export function expressionSites(document: unknown): ExpressionSite[] {
   return sites;
 }
 
+/** `$steps.<id>` references per expression source; null when the source does not compile. Bounded. */
+const referenceCache = new Map<string, ReturnType<typeof referencedStepIds> | null>();
+const REFERENCE_CACHE_LIMIT = 10_000;
+
+function referencesOf(source: string): ReturnType<typeof referencedStepIds> | null {
+  let found = referenceCache.get(source);
+  if (found !== undefined) return found;
+  try {
+    found = referencedStepIds(source);
+  } catch (error) {
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
+    found = null; // reported by checkTemplate
+  }
+  if (referenceCache.size >= REFERENCE_CACHE_LIMIT) referenceCache.clear();
+  referenceCache.set(source, found);
+  return found;
+}
+
 /** Syntax errors, unknown `$steps.<id>` references and expression-shaped YAML maps. Pure. */
 export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -84,14 +102,7 @@ export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>
     }
     const { expressions } = collectExpressions(site.value);
     for (const expression of expressions) {
-      let references: ReturnType<typeof referencedStepIds>;
-      try {
-        references = referencedStepIds(expression.source);
-      } catch (error) {
-        if (error instanceof ExpressionSyntaxError) continue; // reported above
-        throw error;
-      }
-      for (const reference of references) {
+      for (const reference of referencesOf(expression.source) ?? []) {
         if (stepIds.has(reference.id)) continue;
         issues.push({
           pointer: site.pointer + expression.pointer,

@@ -9,9 +9,7 @@ import type {
   RetryPolicy,
   SignalDeclaration,
   Step,
-  StepBase,
   SwitchCase,
-  Template,
   WorkflowDefinition,
 } from './types.js';
 import { childPointer, isRecord, own } from './raw-data.js';
@@ -74,19 +72,26 @@ interface Context {
   readonly defaults: { readonly timeout?: unknown; readonly retry?: Raw };
 }
 
-/** sha256 (hex) of the canonical JSON of a raw document: keys sorted, no white space. Pure. */
+/** sha256 (hex) of the canonical JSON of a raw document. Pure. */
 export function digestOf(document: unknown): string {
   return createHash('sha256').update(canonicalJson(document)).digest('hex');
 }
 
-/** JSON with object keys sorted at every level. Pure. */
+/**
+ * JSON with the keys of every object in sorted order (integer-like keys first, as JavaScript
+ * orders them), no white space: the same content always gives the same text. Pure.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (!isRecord(item)) return item;
+    const sorted: Raw = {};
+    for (const key of Object.keys(item).sort()) {
+      // Assignment is fast, but `__proto__` must stay a key, never set the prototype.
+      if (key === '__proto__') Object.defineProperty(sorted, key, { value: item[key], enumerable: true, writable: true, configurable: true });
+      else sorted[key] = item[key];
+    }
+    return sorted;
+  });
 }
 
 /** Normalises a document that passed every check. Pure; the result is deeply frozen. */
@@ -130,6 +135,11 @@ function stepList(list: unknown, pointer: string, context: Context): readonly St
   return Object.freeze(list.map((step, i) => normaliseStep(step as Raw, childPointer(pointer, i), context)));
 }
 
+/** Sets `key` when `value` is defined (normalised objects carry no undefined members). */
+function put(target: Raw, key: string, value: unknown): void {
+  if (value !== undefined) target[key] = value;
+}
+
 function normaliseStep(raw: Raw, path: string, context: Context): Step {
   const kind = stepKindOf(raw).kind;
   if (!kind) throw new Error(`internal: step at ${path} has no single kind after validation`);
@@ -140,67 +150,84 @@ function normaliseStep(raw: Raw, path: string, context: Context): Step {
   else if (retryRaw) retry = fillRetry([retryRaw]);
   const timeout = own(raw, 'timeout') ?? (isCall ? context.defaults.timeout : undefined);
   const compensation = own(raw, 'compensate');
-  const base: Omit<StepBase, 'path'> & { path: string } = {
-    path,
-    id: own(raw, 'id') as string | undefined,
-    name: own(raw, 'name') as string | undefined,
-    description: own(raw, 'description') as string | undefined,
-    if: freezeData(own(raw, 'if')),
-    assign: freezeData(own(raw, 'assign')) as StepBase['assign'],
-    timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
-    retry,
-    catch: catchClauses(own(raw, 'catch'), `${path}/catch`, context),
-    compensate: kind !== 'compensate' && isRecord(compensation) ? normaliseStep(compensation, `${path}/compensate`, context) : undefined,
-  };
-  const template = (key: string): Template => freezeData(own(raw, key));
+  // Built member by member: one object per step, no intermediate copies (1,000-step documents).
+  const step: Raw = { path, kind };
+  put(step, 'id', own(raw, 'id'));
+  put(step, 'name', own(raw, 'name'));
+  put(step, 'description', own(raw, 'description'));
+  put(step, 'if', freezeData(own(raw, 'if')));
+  put(step, 'assign', freezeData(own(raw, 'assign')));
+  put(step, 'timeoutMs', timeout === undefined ? undefined : parseDuration(timeout));
+  put(step, 'retry', retry);
+  put(step, 'catch', catchClauses(own(raw, 'catch'), `${path}/catch`, context));
+  if (kind !== 'compensate' && isRecord(compensation)) step.compensate = normaliseStep(compensation, `${path}/compensate`, context);
   switch (kind) {
     case 'call':
-      return compact({ ...base, kind, call: raw.call, with: template('with'), taskQueue: own(raw, 'taskQueue') });
+      step.call = raw.call;
+      put(step, 'with', freezeData(own(raw, 'with')));
+      put(step, 'taskQueue', own(raw, 'taskQueue'));
+      break;
     case 'steps':
-      return compact({ ...base, kind, steps: stepList(raw.steps, `${path}/steps`, context) });
+      step.steps = stepList(raw.steps, `${path}/steps`, context);
+      break;
     case 'parallel':
-      return compact({ ...base, kind, branches: stepList(raw.parallel, `${path}/parallel`, context), completion: own(raw, 'completion') ?? 'all' });
+      step.branches = stepList(raw.parallel, `${path}/parallel`, context);
+      step.completion = own(raw, 'completion') ?? 'all';
+      break;
     case 'forEach':
-      return compact({
-        ...base,
-        kind,
-        forEach: template('forEach'),
-        steps: stepList(raw.steps, `${path}/steps`, context),
-        concurrency: own(raw, 'concurrency') ?? 1,
-        as: bindingName(own(raw, 'as'), 'item'),
-        indexAs: bindingName(own(raw, 'indexAs'), 'index'),
-      });
+      step.forEach = freezeData(raw.forEach);
+      step.steps = stepList(raw.steps, `${path}/steps`, context);
+      step.concurrency = own(raw, 'concurrency') ?? 1;
+      step.as = bindingName(own(raw, 'as'), 'item');
+      step.indexAs = bindingName(own(raw, 'indexAs'), 'index');
+      break;
     case 'switch':
-      return compact({ ...base, kind, cases: switchCases(raw.switch, `${path}/switch`, context) });
+      step.cases = switchCases(raw.switch, `${path}/switch`, context);
+      break;
     case 'repeat': {
       const body = raw.repeat as Raw;
-      return compact({ ...base, kind, steps: stepList(body.steps, `${path}/repeat/steps`, context), until: freezeData(body.until), max: own(body, 'max') });
+      step.steps = stepList(body.steps, `${path}/repeat/steps`, context);
+      step.until = freezeData(body.until);
+      put(step, 'max', own(body, 'max'));
+      break;
     }
     case 'wait':
-      return typeof raw.wait === 'string'
-        ? compact({ ...base, kind, durationMs: parseDuration(raw.wait) })
-        : compact({ ...base, kind, until: freezeData((raw.wait as Raw).until) });
+      if (typeof raw.wait === 'string') step.durationMs = parseDuration(raw.wait);
+      else step.until = freezeData((raw.wait as Raw).until);
+      break;
     case 'waitSignal':
-      return compact({ ...base, kind, signal: raw.waitSignal });
+      step.signal = raw.waitSignal;
+      break;
     case 'set':
-      return compact({ ...base, kind, set: template('set') });
+      step.set = freezeData(raw.set);
+      break;
     case 'workflow':
-      return compact({ ...base, kind, workflow: raw.workflow, version: own(raw, 'version'), with: template('with') });
+      step.workflow = raw.workflow;
+      put(step, 'version', own(raw, 'version'));
+      put(step, 'with', freezeData(own(raw, 'with')));
+      break;
     case 'try':
-      return compact({ ...base, kind, steps: stepList(raw.try, `${path}/try`, context) });
+      step.steps = stepList(raw.try, `${path}/try`, context);
+      break;
     case 'compensate':
-      return compact({ ...base, kind, targets: raw.compensate === 'all' ? 'all' : freezeData(raw.compensate) });
+      step.targets = raw.compensate === 'all' ? 'all' : freezeData(raw.compensate);
+      break;
     case 'fail': {
       const body = raw.fail as Raw;
-      return compact({ ...base, kind, error: freezeData(body.error), message: freezeData(own(body, 'message')), details: freezeData(own(body, 'details')) });
+      step.error = freezeData(body.error);
+      put(step, 'message', freezeData(own(body, 'message')));
+      put(step, 'details', freezeData(own(body, 'details')));
+      break;
     }
     case 'return':
-      return compact({ ...base, kind, value: template('return') ?? null });
+      step.value = freezeData(own(raw, 'return')) ?? null;
+      break;
     default: {
       const unreachable: never = kind;
       throw new Error(`internal: unknown step kind ${String(unreachable)}`);
     }
   }
+  return Object.freeze(step) as unknown as Step;
 }
 
 function catchClauses(raw: unknown, pointer: string, context: Context): readonly CatchClause[] | undefined {
