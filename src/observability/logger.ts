@@ -4,7 +4,7 @@
  * carry `runId, workflow, version, stepPath, attempt` on every line.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { parseRedactPath, REDACTED, toPinoPath } from './redaction.js';
+import { parseRedactPath, REDACTED, toPinoPaths as expandPinoPaths } from './redaction.js';
 import { globalRedactPathsFromEnv } from './run-redactor.js';
 
 /** Options of {@link createLogger}; each falls back to the environment, then to a default. */
@@ -66,8 +66,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /**
- * The child logger for one flow version: adds the flow's `redact` paths to the parent's and
- * `workflow`/`version` to every line. Cached per parent and flow (name, version, digest).
+ * The child logger for one flow version: adds the flow's `redact` paths to the parent's.
+ * Cached per parent and flow (name, version, digest).
  * Side effects: compiles the redaction once per flow.
  */
 export function flowLogger(
@@ -83,12 +83,12 @@ export function flowLogger(
   const inherited = redactPathsOf.get(parent) ?? [];
   const { pinoPaths, rejected } = toPinoPaths(definition.redact ?? []);
   const all = [...new Set([...inherited, ...pinoPaths])];
-  const child =
-    pinoPaths.length === 0
-      ? parent.child({ workflow: definition.name, version: definition.version })
-      : parent.child({ workflow: definition.name, version: definition.version }, { redact: { paths: all, censor: REDACTED } });
+  // No bindings here: runLogger adds workflow and version with the run id (pino would repeat them).
+  const child = pinoPaths.length === 0 ? parent.child({}) : parent.child({}, { redact: { paths: all, censor: REDACTED } });
   redactPathsOf.set(child, all);
-  if (rejected.length > 0) child.warn({ rejected }, 'ignored redact paths of this flow that are not valid JSON paths');
+  if (rejected.length > 0) {
+    child.warn({ workflow: definition.name, version: definition.version, rejected }, 'ignored redact paths of this flow that are not valid JSON paths');
+  }
   cache.set(key, child);
   return child;
 }
@@ -115,7 +115,7 @@ function toPinoPaths(paths: readonly string[]): { pinoPaths: string[]; rejected:
   for (const path of paths) {
     const segments = parseRedactPath(path);
     if (!segments) rejected.push(path);
-    else pinoPaths.push(toPinoPath(segments));
+    else pinoPaths.push(...expandPinoPaths(segments));
   }
   return { pinoPaths, rejected };
 }

@@ -7,14 +7,17 @@
 /** What a masked value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
-/** A redact path split into segments; `*` matches any key or index. */
+/** A redact path split into segments; `*` matches any key or index, `**` any number of levels (zero included). */
 export type PathSegments = readonly string[];
 
 /**
- * Splits `a.b[0].c`, `a["odd key"].b`, `a[*]` into segments. Pure.
- * Returns undefined for a malformed path (empty segment, unclosed bracket).
+ * Splits `a.b[0].c`, `a["odd key"].b`, `a[*]` into segments; a leading JSONPath root (`$.a.b`, as
+ * flow documents write them) is accepted and dropped. Pure.
+ * Returns undefined for a malformed path (empty segment, unclosed bracket, the root alone).
  */
-export function parseRedactPath(path: string): PathSegments | undefined {
+export function parseRedactPath(rawPath: string): PathSegments | undefined {
+  if (rawPath === '$') return undefined;
+  const path = rawPath.startsWith('$.') ? rawPath.slice(2) : rawPath.startsWith('$[') ? rawPath.slice(1) : rawPath;
   const segments: string[] = [];
   let i = 0;
   let expectSegment = true;
@@ -46,11 +49,26 @@ export function parseRedactPath(path: string): PathSegments | undefined {
   return segments.length > 0 && !expectSegment ? segments : undefined;
 }
 
-/** The same path in pino's `redact` syntax (`a.b["odd key"][*]`). Pure. */
+/** How deep a `**` reaches in pino's static redaction (pino has no deep wildcard: `**` becomes 0…4 `*`). */
+export const PINO_DEEP_WILDCARD_LEVELS = 4;
+
+/** The path in pino's `redact` syntax; a `**` segment expands to several paths (0…4 levels). Pure. */
+export function toPinoPaths(segments: PathSegments): string[] {
+  const at = segments.indexOf('**');
+  if (at < 0) return [toPinoPath(segments)];
+  const out = new Set<string>();
+  for (let levels = 0; levels <= PINO_DEEP_WILDCARD_LEVELS; levels++) {
+    const expanded = [...segments.slice(0, at), ...Array<string>(levels).fill('*'), ...segments.slice(at + 1)];
+    if (expanded.length > 0) for (const path of toPinoPaths(expanded)) out.add(path);
+  }
+  return [...out];
+}
+
+/** The same path in pino's `redact` syntax (`a.b["odd key"][*]`), for paths without `**`. Pure. */
 export function toPinoPath(segments: PathSegments): string {
   return segments
     .map((segment, index) => {
-      if (segment === '*') return index === 0 ? '*' : '[*]';
+      if (segment === '*') return index === 0 ? '*' : '.*';
       if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment)) return index === 0 ? segment : `.${segment}`;
       return `[${JSON.stringify(segment)}]`;
     })
@@ -76,8 +94,16 @@ function maskAt(value: unknown, segments: PathSegments, depth: number, censor: u
     found?.push(value);
     return censor;
   }
-  if (typeof value !== 'object' || value === null) return value;
   const segment = segments[depth];
+  if (segment === '**') {
+    // Zero levels here, then the same `**` one level further down, in every child.
+    let result = maskAt(value, segments, depth + 1, censor, found);
+    if (typeof result !== 'object' || result === null) return result;
+    const deeper = [...segments.slice(0, depth), '*', ...segments.slice(depth)];
+    result = maskAt(result, deeper, depth, censor, found);
+    return result;
+  }
+  if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     if (segment !== '*' && !/^\d+$/.test(segment)) return value;
     let copy: unknown[] | undefined;

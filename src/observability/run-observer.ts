@@ -167,8 +167,10 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
             attempt: attempt.attempt,
           }).child({ activity: attempt.activity })
         : silentLogger();
+      // The handler's logger: executeActivity adds runId, stepId, attempt and activity itself.
+      const handlerLog = parent ? parent.child({ workflow: attempt.workflow.name, version: attempt.workflow.version, stepPath: attempt.stepPath }) : log;
       const started = now();
-      const execute = (): Promise<T> => run(log);
+      const execute = (): Promise<T> => run(handlerLog);
       let result: T;
       if (deps.tracer) {
         const carrier = await carrierOf(attempt);

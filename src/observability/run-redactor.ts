@@ -49,9 +49,11 @@ export function createRunRedactor(
 
   /** The rest of each rule whose first segments match `prefix` (with `*` on either side matching anything). */
   const rulesUnder = (prefix: readonly string[]): PathSegments[] =>
-    rules
-      .filter((rule) => rule.length > prefix.length && prefix.every((p, i) => rule[i] === '*' || rule[i] === p))
-      .map((rule) => rule.slice(prefix.length));
+    rules.flatMap((rule) => {
+      // `**.x` applies below any root, at any depth.
+      if (rule[0] === '**') return [rule];
+      return rule.length > prefix.length && prefix.every((p, i) => rule[i] === '*' || rule[i] === p) ? [rule.slice(prefix.length)] : [];
+    });
   const under = (prefix: readonly string[], value: unknown, found?: unknown[]): unknown => {
     const relative = rulesUnder(prefix);
     return relative.length === 0 ? value : maskPaths(value, relative, REDACTED, found);

@@ -99,6 +99,6 @@ describe('logger', () => {
     expect(flowLogger(root, { name: 'f', version: 1, digest: 'd1', redact: ['vars..bad', 'vars.ok'] })).toBe(a);
     expect(flowLogger(root, { name: 'f', version: 2 })).not.toBe(a);
     const warning = out.lines().find((l) => l.msg === 'ignored redact paths of this flow that are not valid JSON paths');
-    expect(warning).toMatchObject({ rejected: ['vars..bad'], workflow: 'f' });
+    expect(warning).toMatchObject({ rejected: ['vars..bad'], workflow: 'f', version: 1 });
   });
 });

@@ -11,16 +11,18 @@ describe('redact paths', () => {
     ['vars.items[*].ssn', ['vars', 'items', '*', 'ssn']],
     ['*.password', ['*', 'password']],
     ['input["card-number"]', ['input', 'card-number']],
+    ['$.input.card.number', ['input', 'card', 'number']],
+    ['$["vars"].ssn', ['vars', 'ssn']],
   ])('parses %s', (path, segments) => {
     expect(parseRedactPath(path)).toEqual(segments);
   });
 
-  it.each(['', 'a..b', '.a', 'a.', 'a[b]', 'a[0'])('refuses %j', (path) => {
+  it.each(['', 'a..b', '.a', 'a.', 'a[b]', 'a[0', '$', '$.'])('refuses %j', (path) => {
     expect(parseRedactPath(path)).toBeUndefined();
   });
 
   it('writes pino paths', () => {
-    expect(toPinoPath(['input', 'card-number', '*', 'x'])).toBe('input["card-number"][*].x');
+    expect(toPinoPath(['input', 'card-number', '*', 'x'])).toBe('input["card-number"].*.x');
     expect(toPinoPath(['*', 'password'])).toBe('*.password');
   });
 });
@@ -129,5 +131,23 @@ describe('run redactor', () => {
   it('reads the global list from FLOWLINE_REDACT', () => {
     expect(globalRedactPathsFromEnv({ FLOWLINE_REDACT: ' input.password , *.apiKey,, ' })).toEqual(['input.password', '*.apiKey']);
     expect(globalRedactPathsFromEnv({})).toEqual([]);
+  });
+});
+
+describe('deep wildcard', () => {
+  it('`**` matches at any depth, zero levels included', () => {
+    const value = { password: 'a', user: { password: 'b', profile: { password: 'c', name: 'n' } }, list: [{ password: 'd' }] };
+    expect(maskPaths(value, ['**.password'])).toEqual({
+      password: '[REDACTED]',
+      user: { password: '[REDACTED]', profile: { password: '[REDACTED]', name: 'n' } },
+      list: [{ password: '[REDACTED]' }],
+    });
+    expect(createRunRedactor([], ['**.password']).input({ deep: { er: { password: 'x' } } })).toEqual({ deep: { er: { password: '[REDACTED]' } } });
+  });
+
+  it('expands into pino paths up to four levels deep', async () => {
+    const { toPinoPaths } = await import('../../src/observability/redaction.js');
+    expect(toPinoPaths(['**', 'password'])).toEqual(['password', '*.password', '*.*.password', '*.*.*.password', '*.*.*.*.password']);
+    expect(toPinoPaths(['input', '**', 'pin'])).toContain('input.*.*.pin');
   });
 });
