@@ -9,8 +9,7 @@ async function replayEveryRun(engine: Engine): Promise<void> {
   const embedded = engine as EmbeddedEngine;
   expect(embedded).toBeInstanceOf(EmbeddedEngine);
   for (const summary of await engine.list()) {
-    const { definition, state } = embedded.inspect(summary.runId);
-    const history = await engine.history(summary.runId);
+    const { definition, state, history } = embedded.inspect(summary.runId);
     const replayed = await replay(definition, history);
     expect(replayed, `replay of run ${summary.runId} (${summary.name})`).toEqual(state);
   }

@@ -211,12 +211,16 @@ export class EmbeddedEngine implements Engine {
   }
 
   /**
-   * The pinned definition and current state of a run, for tools and replay tests. Read-only:
-   * the objects are the engine's own and must not be changed.
+   * The pinned definition, current state and history of a run, taken at one instant (for tools
+   * and replay tests). Read-only: the definition and state are the engine's own objects.
    */
-  inspect(runId: string): { readonly definition: WorkflowDefinition; readonly state: RunState } {
+  inspect(runId: string): {
+    readonly definition: WorkflowDefinition;
+    readonly state: RunState;
+    readonly history: readonly HistoryEntry[];
+  } {
     const record = this.mustGet(runId);
-    return { definition: record.definition, state: record.state };
+    return { definition: record.definition, state: record.state, history: [...record.history] };
   }
 
   /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */
