@@ -223,7 +223,7 @@ describe('repairs at worker start-up', () => {
     const { runId } = await engine.start('sleepy');
     const { state } = await engine.inspect(runId);
     expect(state.status).toBe('running');
-    const timers = await raw.zrange(`${prefix}:run:{${runId}}:timers`, 0, -1);
+    const timers = await raw.zrange(`${prefix}:run:{${runId}}:timers`, '0', '-1');
     expect(timers).toHaveLength(1);
     // Lose the delayed job (as a Redis that lost its last second of writes would).
     const removed = await engine.runtime.queues.timers.remove(jobId('tmr', runId, Number(timers[0])));

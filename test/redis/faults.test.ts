@@ -115,7 +115,7 @@ function completions(history: readonly HistoryEntry[], path: string): number {
 }
 
 /** Every accepted answer of one seq appears once; the history replays to the stored state. */
-async function assertAppliedOnce(runId: string): Promise<HistoryEntry[]> {
+async function assertAppliedOnce(runId: string): Promise<readonly HistoryEntry[]> {
   const { definition, state, history } = await engine.inspect(runId);
   const answers = history.filter((e) => e.type === 'ActivityCompleted' || e.type === 'ActivityFailed' || e.type === 'TimerFired');
   const seqs = answers.map((e) => e.seq);

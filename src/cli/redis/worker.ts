@@ -68,7 +68,10 @@ Example:
           observer: observability.observer,
         });
       } catch (error) {
-        throw new CliExit(EXIT_INVALID, `cannot start the worker against ${redactUrl(url)}: ${describeError(error)}`);
+        // Exit at once: the activity module may hold open handles (connections, timers) that would
+        // otherwise keep a worker that refused to start alive.
+        process.stderr.write(`flowline: cannot start the worker against ${redactUrl(url)}: ${describeError(error)}\n`);
+        process.exit(EXIT_INVALID);
       }
       const { outboxesRepaired, timersRearmed } = handle.startup;
       process.stderr.write(
@@ -100,7 +103,8 @@ Example:
       await observability.close();
       await probe.close();
       process.stderr.write('flowline worker stopped\n');
-      process.exitCode = EXIT_OK;
+      // As above: handles the activity module opened must not keep a stopped worker alive.
+      process.exit(EXIT_OK);
     });
 }
 

@@ -61,6 +61,8 @@ export class QueueSet {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Connection errors surface on the calls that need Redis; the event would only be noise.
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;
