@@ -13,7 +13,7 @@ import {
   addChild, cancelSeq, dropNode, dropScope, getNode, getScope, listOf, mustNode, newNodeId, patchNode, putNode,
   putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, type Ctx,
 } from './context.js';
-import { evaluateIn, truthy, type EvalEnv, type Evaluated } from './evaluate.js';
+import { evaluateIn, isDynamic, truthy, type EvalEnv, type Evaluated } from './evaluate.js';
 import { EMPTY_PMAP, pmKeys, pmSet } from './pmap.js';
 import { backoffMs, mayRetry, retryPolicyOf, timeoutOf } from './retry-policy.js';
 import { deterministicUuid } from './determinism.js';
@@ -41,6 +41,7 @@ export function envOf(ctx: Ctx): EvalEnv {
 
 /** Evaluates a document value in a scope of this run. */
 export function evaluate(ctx: Ctx, value: unknown, scopeId: string, step: Step | null, extra?: Readonly<Record<string, unknown>>): Promise<Evaluated> {
+  if (!isDynamic(value)) return Promise.resolve({ ok: true, value });
   return evaluateIn(envOf(ctx), value, scopeId, step, extra);
 }
 

@@ -78,10 +78,13 @@ export class Run {
   commands: readonly Command[] = [];
   last!: Decision;
   now = T0;
+  /** Store state as JSON text between decisions, as the Redis runtime does. */
+  jsonRoundTrip = false;
   constructor(readonly definition: WorkflowDefinition, readonly runId = 'r1') {}
 
-  static async start(definition: WorkflowDefinition, input: unknown = {}, runId = 'r1', parent?: { runId: string; seq: number }): Promise<Run> {
+  static async start(definition: WorkflowDefinition, input: unknown = {}, runId = 'r1', parent?: { runId: string; seq: number }, jsonRoundTrip = false): Promise<Run> {
     const run = new Run(definition, runId);
+    run.jsonRoundTrip = jsonRoundTrip;
     await run.send({ type: 'RunStarted', runId, input, at: run.now, ...(parent ? { parent } : {}) } as RunEvent);
     return run;
   }
@@ -97,7 +100,7 @@ export class Run {
     this.last = d;
     this.commands = d.commands;
     if (d.accepted) {
-      this.state = d.state;
+      this.state = this.jsonRoundTrip ? (JSON.parse(JSON.stringify(d.state)) as RunState) : d.state;
       for (const entry of d.history) this.history.push(entry);
     }
     return d;
@@ -149,6 +152,8 @@ export interface SimOptions {
   /** Extra events to inject once the run is idle, in order (e.g. a cancel). */
   readonly whenIdle?: readonly EventInput[];
   readonly maxEvents?: number;
+  /** Store state as JSON text between decisions. */
+  readonly jsonRoundTrip?: boolean;
 }
 
 /**
@@ -156,7 +161,7 @@ export interface SimOptions {
  * order only when nothing else is pending (time skipping). Returns the run and the calls made.
  */
 export async function simulate(definition: WorkflowDefinition, options: SimOptions = {}): Promise<{ run: Run; calls: Array<{ activity: string; input: unknown; attempt: number; key: string }> }> {
-  const run = await Run.start(definition, options.input ?? {});
+  const run = await Run.start(definition, options.input ?? {}, 'r1', undefined, options.jsonRoundTrip ?? false);
   const calls: Array<{ activity: string; input: unknown; attempt: number; key: string }> = [];
   const ready: Command[] = [...run.commands];
   const timers: StartTimerCommand[] = [];

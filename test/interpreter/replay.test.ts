@@ -88,6 +88,14 @@ describe('replay: folding the history reproduces the saved state', () => {
     expect(JSON.parse(JSON.stringify(run.state))).toEqual(run.state);
   });
 
+  it.each(cases)('$name: the same run with state stored as JSON between decisions ends the same', async ({ def, options }) => {
+    const activities = { echo, flaky, bad: () => { throw new Fail({ type: 'Bad', message: 'no' }); } };
+    const inMemory = await simulate(def, { ...options, activities });
+    const viaJson = await simulate(def, { ...options, activities, jsonRoundTrip: true });
+    expect(viaJson.run.history).toEqual(inMemory.run.history);
+    expect(viaJson.run.state).toEqual(JSON.parse(JSON.stringify(inMemory.run.state)));
+  });
+
   it('replays a retried run', async () => {
     const def = flow([{ kind: 'call', call: 'echo' }, { kind: 'call', call: 'down' }]);
     const run = await Run.start(def);
