@@ -1,5 +1,5 @@
 /** `flowline run <file>`: runs one flow once on the embedded runtime and prints its output (SPEC §9). */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ActivityMap } from '../activities/types.js';
@@ -62,6 +62,10 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
     } catch (error) {
       throw new CliExit(EXIT_INVALID, `--signal ${signal.name}: ${describeError(error)}`);
     }
+  }
+  for (const dir of options.flows) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw new CliExit(EXIT_INVALID, `--flows ${dir}: not a directory`);
   }
   const activities: ActivityMap = options.activities ? await loadActivities(options.activities) : {};
 
