@@ -31,7 +31,7 @@ export async function onRootDone(ctx: Ctx, outcome: Outcome): Promise<void> {
   if (!outcome.ok) return beginSaga(ctx, 'failed', outcome.error);
   let output = outcome.output;
   if (ctx.definition.output !== undefined) {
-    const evaluated = await evaluate(ctx, ctx.definition.output, ROOT_SCOPE, null);
+    const evaluated = await evaluate(ctx, ctx.definition.output, ROOT_SCOPE, null, { output: outcome.output });
     if (!evaluated.ok) {
       ctx.core.failedAt = ctx.definition.steps.length;
       ctx.core.rootLast = outcome.output;

@@ -177,6 +177,7 @@ describe('sequence-like kinds, set/assign, if, fail, return, wait', () => {
 
   it('the run output is evaluated at the end; absent, it is the last top-level output; an error fails the run', async () => {
     expect((await simulate(flow([{ kind: 'set', set: { a: 1 } }], { output: '${ $vars.a + 1 }' }))).run.state.output).toBe(2);
+    expect((await simulate(flow([{ kind: 'set', set: { a: 1 } }], { output: '${ $output.a * 10 }' }))).run.state.output).toBe(10);
     expect((await simulate(flow([{ kind: 'set', set: { a: 1 } }]))).run.state.output).toEqual({ a: 1 });
     expect((await simulate(flow([]))).run.state.output).toBeNull();
     const bad = await simulate(flow([{ kind: 'set', set: { a: 1 } }], { output: '${ $nope() }' }));
