@@ -158,15 +158,19 @@ export function retryCases(ctx: SuiteContext): void {
         dsl: flowline/v1
         name: run-timeout
         version: 1
-        timeout: 200ms
+        timeout: 300ms
         signals: { never: {} }
         steps:
-          - call: do.it
+          - id: reserve
+            call: do.it
             compensate: { call: undo.it }
           - waitSignal: never
       `);
       expect(result).toMatchObject({ status: 'timed_out', error: { type: 'Timeout' } });
-      expect(h.names()).toEqual(['do.it', 'undo.it']);
+      const history = await h.engine.history(result.runId);
+      const reserved = history.some((e) => e.type === 'StepCompleted' && e.stepId === 'reserve');
+      // On a loaded machine a real 300 ms timer may beat the first activity: then there is nothing to undo.
+      expect(h.names()).toEqual(reserved ? ['do.it', 'undo.it'] : ['do.it']);
     });
 
     it('an unregistered activity fails with ActivityNotFound and is not retried', async () => {
