@@ -7,22 +7,28 @@ import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, own } from './raw-data.js';
 import { walkSteps } from './step-walk.js';
 import { didYouMean, preview } from './hints.js';
+import { checkVariables } from './variable-check.js';
 
 /** A value in a place where expressions are evaluated. */
 export interface ExpressionSite {
   readonly pointer: string;
   readonly value: unknown;
+  /** Names enclosing forEach steps bind (`item`, `index` or their `as:`/`indexAs:`). */
+  readonly loopBindings: readonly string[];
 }
 
 /** Every place of a raw document where expressions may appear (SPEC §2), in document order. Pure. */
 export function expressionSites(document: unknown): ExpressionSite[] {
   const sites: ExpressionSite[] = [];
   if (!isRecord(document)) return sites;
+  let loopBindings: readonly string[] = [];
   const add = (pointer: string, value: unknown): void => {
-    if (value !== undefined) sites.push({ pointer, value });
+    if (value !== undefined) sites.push({ pointer, value, loopBindings });
   };
-  walkSteps(document, ({ pointer, step, resolution }) => {
+  walkSteps(document, (site) => {
+    const { pointer, step, resolution } = site;
     if (!isRecord(step)) return;
+    loopBindings = site.loopBindings;
     add(`${pointer}/if`, own(step, 'if'));
     add(`${pointer}/assign`, own(step, 'assign'));
     switch (resolution.kind) {
@@ -61,6 +67,7 @@ export function expressionSites(document: unknown): ExpressionSite[] {
         break;
     }
   });
+  loopBindings = [];
   add('/output', own(document, 'output'));
   const queries = own(document, 'queries');
   if (isRecord(queries)) for (const name of Object.keys(queries)) add(childPointer('/queries', name), queries[name]);
@@ -110,6 +117,9 @@ export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>
           message: `\`$steps.${preview(reference.id)}\` refers to no step: no step has the id \`${preview(reference.id)}\``,
           hint: didYouMean(reference.id, ids) ?? (ids.length ? `give that step \`id: ${preview(reference.id)}\`` : 'give the step an `id:` to use its output'),
         });
+      }
+      for (const problem of checkVariables(expression.source, site.loopBindings)) {
+        issues.push({ pointer: site.pointer + expression.pointer, stringIndex: expression.offset + problem.offset, message: problem.message, hint: problem.hint });
       }
     }
     issues.push(...mapsThatWereExpressions(site.value, site.pointer));
