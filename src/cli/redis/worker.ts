@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startWorker } from '../../runtime/redis/index.js';
 import { QueueProbe } from '../../runtime/redis/dashboard.js';
 import { createWorkerObservability, metricsPortFromEnv } from '../../observability/setup.js';
+import { parseDuration } from '../../definition/duration.js';
 import { loadActivities } from '../load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
 import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
@@ -16,6 +17,8 @@ interface WorkerCliOptions extends RedisCliOptions {
   stalledInterval?: string;
   metricsPort?: string;
   metricsHost?: string;
+  retention?: string;
+  maintenanceInterval?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -29,6 +32,8 @@ export function registerWorker(program: Command): void {
       .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
       .option('--lock-duration <ms>', "how long a job stays owned without renewal before another worker takes it (default 30000)")
       .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)')
+      .option('--retention <duration>', 'how long finished runs stay readable, e.g. 7d, 12h (default: $FLOWLINE_RETENTION or 7d)')
+      .option('--maintenance-interval <ms>', 'how often repairs and index pruning run (default 60000)')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default: $FLOWLINE_METRICS_PORT; none)')
       .option('--metrics-host <host>', 'address the metrics port binds (default 0.0.0.0)'),
   )
@@ -48,6 +53,8 @@ Example:
       const concurrency = parsePositiveInt(options.concurrency, '--concurrency');
       const lockDurationMs = parsePositiveInt(options.lockDuration, '--lock-duration');
       const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
+      const maintenanceIntervalMs = parsePositiveInt(options.maintenanceInterval, '--maintenance-interval');
+      const retentionMs = parseRetention(options.retention ?? process.env.FLOWLINE_RETENTION);
       // Observability (src/observability): logs, metrics, spans and the /metrics /healthz /readyz server.
       const metricsPort = options.metricsPort === undefined ? metricsPortFromEnv() : parsePort(options.metricsPort);
       const observability = createWorkerObservability({
@@ -65,6 +72,8 @@ Example:
           interpreter: options.interpreter !== false,
           ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
           ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
+          ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),
+          ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
         });
       } catch (error) {
@@ -106,6 +115,16 @@ Example:
       // As above: handles the activity module opened must not keep a stopped worker alive.
       process.exit(EXIT_OK);
     });
+}
+
+/** Parses `--retention` (a duration such as `7d`). Throws CliExit. */
+function parseRetention(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new CliExit(EXIT_INVALID, `--retention: ${(error as Error).message}`);
+  }
 }
 
 /** Parses `--metrics-port` (0 picks a free port). Throws CliExit. */

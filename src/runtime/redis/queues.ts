@@ -60,7 +60,8 @@ export class QueueSet {
   get(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // The events stream is capped small: Flowline does not read it, and it never expires.
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, streams: { events: { maxLen: 1000 } } });
       // Connection errors surface on the calls that need Redis; the event would only be noise.
       queue.on('error', () => undefined);
       this.queues.set(name, queue);
