@@ -126,6 +126,10 @@ export class RunLoop {
     try {
       while (record.queue.length > 0) {
         const item = record.queue.shift() as QueuedEvent;
+        if (this.closed) {
+          item.done?.resolve(false);
+          continue;
+        }
         try {
           // (Not `done?.resolve(await …)`: optional chaining would skip deciding when nobody waits.)
           const accepted = await this.decideOne(record, item);
@@ -174,6 +178,8 @@ export class RunLoop {
   }
 
   private carryOut(record: RunRecord, commands: readonly Command[]): void {
+    // A decision that finished after close() is stored, but starts nothing new.
+    if (this.closed) return;
     for (const command of commands) {
       switch (command.type) {
         case 'ScheduleActivity':
