@@ -182,3 +182,47 @@ export function isEnvelope(value: unknown): value is AesEnvelope {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * How a store writes and reads payload JSON through a codec, synchronously (the Redis store's
+ * reads and writes are synchronous around one round trip; the built-in codecs are synchronous).
+ * Without a codec it is plain JSON, byte for byte.
+ */
+export interface StoredJson {
+  /** The codec in use, if any. */
+  readonly codec: PayloadCodec | undefined;
+  /** `value` → stored text (encoded, then JSON). */
+  stringify(value: unknown): string;
+  /** Stored text → value (JSON, then decoded). Throws PayloadCodecError when it cannot be decoded. */
+  parse<T>(text: string): T;
+  /** `value` → what to embed in another JSON document (e.g. a job's data). */
+  encodeValue(value: unknown): unknown;
+  /** The inverse of {@link encodeValue}. */
+  decodeValue<T>(encoded: unknown): T;
+}
+
+/** Stored-JSON helpers for a codec (plain JSON when `codec` is undefined). Pure apart from the codec's own effects. */
+export function storedJson(codec?: PayloadCodec): StoredJson {
+  const sync = (result: unknown, what: string): unknown => {
+    if (result instanceof Promise) {
+      throw new PayloadCodecError(`codec "${codec?.name}" is asynchronous (${what}); the Redis store needs a synchronous codec`);
+    }
+    return result;
+  };
+  const encodeValue = (value: unknown): unknown => (codec ? sync(codec.encode(value), 'encode') : value);
+  const decodeValue = <T>(encoded: unknown): T => {
+    if (codec) return sync(codec.decode(encoded), 'decode') as T;
+    // Without keys, an encrypted payload must not pass for data.
+    if (isEnvelope(encoded)) {
+      throw new PayloadCodecError(`payload is encrypted with key "${encoded.kid}"; set FLOWLINE_CODEC_KEYS to read it`, { kid: encoded.kid });
+    }
+    return encoded as T;
+  };
+  return {
+    codec,
+    stringify: (value) => JSON.stringify(encodeValue(value)),
+    parse: <T>(text: string): T => decodeValue<T>(JSON.parse(text)),
+    encodeValue,
+    decodeValue,
+  };
+}

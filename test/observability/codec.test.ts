@@ -125,3 +125,32 @@ describe('codec configuration from the environment', () => {
     expect(identityCodec.decode('x')).toBe('x');
   });
 });
+
+describe('stored JSON through a codec', () => {
+  it('is plain JSON without a codec', async () => {
+    const { storedJson } = await import('../../src/observability/codec.js');
+    const json = storedJson();
+    expect(json.stringify({ a: 1 })).toBe('{"a":1}');
+    expect(json.parse('{"a":1}')).toEqual({ a: 1 });
+    // …but an encrypted payload read without keys is refused, not taken for data.
+    const sealed = JSON.stringify(createAesGcmCodec({ keys: [key('k9')] }).encode(1));
+    expect(() => json.parse(sealed)).toThrow(/FLOWLINE_CODEC_KEYS/);
+  });
+
+  it('round-trips through the AES codec and leaves no plaintext', async () => {
+    const { storedJson } = await import('../../src/observability/codec.js');
+    const json = storedJson(createAesGcmCodec({ keys: [key('k1')] }));
+    const text = json.stringify({ secret: 'SHOULD-NOT-APPEAR' });
+    expect(text).not.toContain('SHOULD-NOT-APPEAR');
+    expect(json.parse(text)).toEqual({ secret: 'SHOULD-NOT-APPEAR' });
+    expect(json.decodeValue(json.encodeValue([1, 2]))).toEqual([1, 2]);
+    // Data written before the codec was on still reads.
+    expect(json.parse('{"old":true}')).toEqual({ old: true });
+  });
+
+  it('refuses an asynchronous codec with a clear error', async () => {
+    const { storedJson } = await import('../../src/observability/codec.js');
+    const json = storedJson({ name: 'kms', encode: async (v) => v, decode: async (v) => v });
+    expect(() => json.stringify(1)).toThrow(/asynchronous/);
+  });
+});

@@ -4,6 +4,7 @@ import { FlowlineError, type ValidationIssue } from '../../errors.js';
 import type { RunResult } from '../../runtime/engine.js';
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL, createRedisEngine, type RedisEngine } from '../../runtime/redis/index.js';
 import { CliExit, EXIT_INVALID, describeError, printJson } from '../output.js';
+import { codecFromEnv } from '../../observability/codec.js';
 
 /** Options every Redis verb accepts. */
 export interface RedisCliOptions {
@@ -41,7 +42,9 @@ export async function withEngine<T>(options: RedisCliOptions, work: (engine: Red
   const { url, prefix } = resolveTarget(options);
   let engine: RedisEngine;
   try {
-    engine = createRedisEngine({ url, prefix });
+    // Payload codec from FLOWLINE_CODEC_KEYS: every process of a deployment must use the same keys.
+    const codec = codecFromEnv();
+    engine = createRedisEngine({ url, prefix, ...(codec ? { codec } : {}) });
   } catch (error) {
     throw new CliExit(EXIT_INVALID, describeError(error));
   }

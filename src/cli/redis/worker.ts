@@ -75,6 +75,7 @@ Example:
           ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),
           ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
+          ...(observability.codec ? { codec: observability.codec } : {}),
         });
       } catch (error) {
         // Exit at once: the activity module may hold open handles (connections, timers) that would

@@ -47,7 +47,8 @@ export async function processActivityJob(
   const controller = new AbortController();
   running.set(key, controller);
   try {
-    const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, data.input, {
+    const input = runtime.store.json.decodeValue<unknown>(data.input);
+    const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, input, {
       runId: data.runId,
       stepId,
       stepPath: data.stepPath,
@@ -117,5 +118,5 @@ export function completion(seq: number, stepId: string, output: unknown, limitBy
 /** A run's first history entry (RunStarted, with the caller's trace carrier), in one LINDEX. */
 async function firstHistoryEntry(runtime: RedisRuntime, runId: string): Promise<HistoryEntry | undefined> {
   const text = await runtime.client.lindex(runtime.keys.run(runId).history, 0);
-  return text === null ? undefined : (JSON.parse(text) as HistoryEntry);
+  return text === null ? undefined : runtime.store.json.parse<HistoryEntry>(text);
 }

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Command, RunState, RunStatus } from '../../interpreter/types.js';
 import { DEFAULT_TASK_QUEUE, type KeyLayout, jobId } from './keys.js';
 import { JOB_OPTIONS, type ActivityJobData, type QueueSet, type TimerJobData } from './queues.js';
+import { storedJson, type StoredJson } from '../../observability/codec.js';
 
 /** A notice on the prefix's pub/sub channel. */
 export type ChannelMessage =
@@ -21,6 +22,8 @@ export class Dispatcher {
     private readonly queues: QueueSet,
     private readonly keys: KeyLayout,
     private readonly now: () => number,
+    /** Payloads in job data (activity and child input, child output) pass through the codec. */
+    private readonly json: StoredJson = storedJson(),
   ) {}
 
   /** Dispatches `commands` of run `runId`, in order. `state` is the run's state (null when expired). */
@@ -41,7 +44,7 @@ export class Dispatcher {
           runId,
           seq: command.seq,
           activity: command.activity,
-          input: command.input,
+          input: this.json.encodeValue(command.input),
           attempt: command.attempt,
           idempotencyKey: command.idempotencyKey,
           stepPath: command.stepPath,
@@ -75,7 +78,7 @@ export class Dispatcher {
       case 'StartChild':
         await this.queues.interpreter.add(
           'start-child',
-          { ...command, parentRunId: runId },
+          { ...command, input: this.json.encodeValue(command.input), parentRunId: runId },
           { ...JOB_OPTIONS, jobId: jobId('chd', runId, command.seq) },
         );
         return;
@@ -89,7 +92,7 @@ export class Dispatcher {
       case 'NotifyParent':
         await this.queues.interpreter.add(
           'notify-parent',
-          { ...command, childRunId: runId },
+          { ...command, output: this.json.encodeValue(command.output), childRunId: runId },
           { ...JOB_OPTIONS, jobId: jobId('ntf', runId, command.seq) },
         );
         return;

@@ -20,6 +20,7 @@ import { withScripts, type ScriptedClient } from './scripts.js';
 import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
 import type { RunObserver } from '../../observability/run-observer.js';
+import { storedJson, type PayloadCodec } from '../../observability/codec.js';
 
 /** How to reach Redis and what to store there. */
 export interface RedisRuntimeOptions {
@@ -34,6 +35,11 @@ export interface RedisRuntimeOptions {
   readonly outboxGraceMs?: number;
   /** Observability hook (logs, metrics, spans): told of every committed transition and wraps activity attempts. */
   readonly observer?: RunObserver;
+  /**
+   * Payload codec (e.g. AES-256-GCM from FLOWLINE_CODEC_KEYS): run state, history, outbox and job
+   * payloads pass through it. Must be synchronous. Every process of a deployment needs the same keys.
+   */
+  readonly codec?: PayloadCodec;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -61,10 +67,10 @@ export class RedisRuntime {
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
     const now = (): number => Date.now();
-    this.store = new RunStore(this.client, this.keys);
+    this.store = new RunStore(this.client, this.keys, storedJson(options.codec));
     this.registry = new DefinitionRegistry(this.client, this.keys);
     this.queues = new QueueSet(this.client, this.keys.prefix);
-    this.dispatcher = new Dispatcher(this.client, this.queues, this.keys, now);
+    this.dispatcher = new Dispatcher(this.client, this.queues, this.keys, now, this.store.json);
     this.indexes = new RunIndexes(this.client, this.keys);
     this.transitions = new Transitions({
       store: this.store,
@@ -106,7 +112,7 @@ export class RedisRuntime {
     const replies = (await pipeline.exec()) ?? [];
     return replies.map((reply) => {
       const text = reply?.[1];
-      return typeof text === 'string' ? (JSON.parse(text) as RunState) : null;
+      return typeof text === 'string' ? this.store.json.parse<RunState>(text) : null;
     });
   }
 
@@ -124,7 +130,7 @@ export class RedisRuntime {
         );
         return;
       case 'notify-parent': {
-        const { data } = job;
+        const data = { ...job.data, output: this.store.json.decodeValue<unknown>(job.data.output) };
         await this.applyIgnoringMissing(data.parentRunId, () =>
           data.status === 'completed'
             ? { type: 'ChildCompleted', seq: data.seq, output: data.output }
@@ -150,7 +156,9 @@ export class RedisRuntime {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
-  private async startChild(data: Extract<InterpreterJob, { name: 'start-child' }>['data']): Promise<void> {
+  private async startChild(encoded: Extract<InterpreterJob, { name: 'start-child' }>['data']): Promise<void> {
+    // Job payloads pass through the codec (see Dispatcher).
+    const data = { ...encoded, input: this.store.json.decodeValue<unknown>(encoded.input) };
     const parentRunId = data.parentRunId;
     let definition: WorkflowDefinition;
     let input: unknown;

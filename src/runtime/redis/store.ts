@@ -6,6 +6,7 @@ import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { KeyLayout } from './keys.js';
 import type { ScriptedClient } from './scripts.js';
+import { PayloadCodecError, storedJson, type StoredJson } from '../../observability/codec.js';
 
 /** One committed command waiting to be dispatched. */
 export interface OutboxEntry {
@@ -49,12 +50,14 @@ export class RunStore {
   constructor(
     private readonly client: ScriptedClient,
     private readonly keys: KeyLayout,
+    /** How payload JSON is written and read: through the payload codec when one is configured (src/observability/codec.ts). */
+    readonly json: StoredJson = storedJson(),
   ) {}
 
   /** The run's state, or null when it does not exist (or expired). */
   async loadState(runId: string): Promise<RunState | null> {
     const text = await this.client.hget(this.keys.run(runId).run, 'state');
-    return text === null ? null : parseJson<RunState>(text, `state of run ${runId}`);
+    return text === null ? null : this.parse<RunState>(text, `state of run ${runId}`);
   }
 
   /** State plus the oldest outbox entry, in one round trip. */
@@ -64,8 +67,8 @@ export class RunStore {
     const [stateReply, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [string | null, string | null];
     if (stateReply === null || stateReply === undefined) return null;
     return {
-      state: parseJson<RunState>(stateReply, `state of run ${runId}`),
-      oldestOutbox: outboxReply ? parseJson<OutboxEntry>(outboxReply, `outbox of run ${runId}`) : null,
+      state: this.parse<RunState>(stateReply, `state of run ${runId}`),
+      oldestOutbox: outboxReply ? this.parse<OutboxEntry>(outboxReply, `outbox of run ${runId}`) : null,
     };
   }
 
@@ -73,7 +76,7 @@ export class RunStore {
   async commit(runId: string, input: CommitInput): Promise<CommitOutcome> {
     const args: (string | number)[] = [
       input.expectedRevision,
-      JSON.stringify(input.state),
+      this.json.stringify(input.state),
       input.state.revision,
       input.state.status,
       input.terminal ? '1' : '0',
@@ -84,7 +87,7 @@ export class RunStore {
       input.timersRemoved.length,
       input.activitiesAdded.length,
       input.activitiesRemoved.length,
-      ...input.history.map((entry) => JSON.stringify(entry)),
+      ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
       ...input.timersRemoved,
@@ -101,7 +104,7 @@ export class RunStore {
   /** Every outbox entry, raw (as stored) and parsed. */
   async readOutbox(runId: string): Promise<{ raw: string; entry: OutboxEntry }[]> {
     const raw = await this.client.lrange(this.keys.run(runId).outbox, 0, -1);
-    return raw.map((text) => ({ raw: text, entry: parseJson<OutboxEntry>(text, `outbox of run ${runId}`) }));
+    return raw.map((text) => ({ raw: text, entry: this.parse<OutboxEntry>(text, `outbox of run ${runId}`) }));
   }
 
   /** Removes dispatched entries; returns how many remain. */
@@ -113,7 +116,7 @@ export class RunStore {
   /** The run's history, in order (empty when the run does not exist). */
   async history(runId: string): Promise<HistoryEntry[]> {
     const raw = await this.client.lrange(this.keys.run(runId).history, 0, -1);
-    return raw.map((text) => parseJson<HistoryEntry>(text, `history of run ${runId}`));
+    return raw.map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`));
   }
 
   /** State and history read atomically (one MULTI), so they always agree. */
@@ -122,8 +125,8 @@ export class RunStore {
     const reply = (await this.client.multi().hget(k.run, 'state').lrange(k.history, 0, -1).exec()) ?? [];
     const stateText = reply[0]?.[1] as string | null;
     if (!stateText) return null;
-    const history = (reply[1]?.[1] as string[]).map((text) => parseJson<HistoryEntry>(text, `history of run ${runId}`));
-    return { state: parseJson<RunState>(stateText, `state of run ${runId}`), history };
+    const history = (reply[1]?.[1] as string[]).map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`));
+    return { state: this.parse<RunState>(stateText, `state of run ${runId}`), history };
   }
 
   /** Pending timers of a run: seq and due time. */
@@ -143,12 +146,14 @@ export class RunStore {
   async isTimerPending(runId: string, seq: number): Promise<boolean> {
     return (await this.client.zscore(this.keys.run(runId).timers, String(seq))) !== null;
   }
-}
 
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new CorruptStateError(`the stored ${what} is not valid JSON`);
+  /** Parses stored JSON through the codec; a codec failure (wrong key, tampering) is reported as is. */
+  private parse<T>(text: string, what: string): T {
+    try {
+      return this.json.parse<T>(text);
+    } catch (error) {
+      if (error instanceof PayloadCodecError) throw error;
+      throw new CorruptStateError(`the stored ${what} is not valid JSON`);
+    }
   }
 }

@@ -123,7 +123,7 @@ export class Transitions {
   ): Promise<boolean> {
     const now = this.deps.now();
     const outbox = decision.commands.map((command, i) =>
-      JSON.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
+      this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
     );
     const terminal = isTerminal(decision.state.status);
     const outcome = await this.deps.store.commit(runId, {
