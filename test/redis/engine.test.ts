@@ -201,6 +201,17 @@ describe('definitions, lifecycle and indexes on Redis', () => {
   });
 });
 
+describe('connection failures', () => {
+  it('reports an unreachable Redis as RedisUnavailable instead of hanging', async () => {
+    const offline = createRedisEngine({ url: 'redis://127.0.0.1:1', prefix });
+    try {
+      await expect(offline.describe('any')).rejects.toMatchObject({ type: 'RedisUnavailable' });
+    } finally {
+      await offline.close();
+    }
+  });
+});
+
 describe('repairs at worker start-up', () => {
   it('re-dispatches an outbox left by a process that crashed between commit and dispatch', async () => {
     const crashing = createRedisEngine({ url: TEST_REDIS_URL, prefix });

@@ -80,7 +80,10 @@ export function isConnectionError(error: unknown): boolean {
 /** Wraps connection failures into RedisUnavailableError; other errors pass through. */
 export function translateRedisError(error: unknown, where: string): unknown {
   if (isConnectionError(error)) {
-    return new RedisUnavailableError(`lost the connection to Redis while ${where}: ${(error as Error).message}`, error);
+    return new RedisUnavailableError(
+      `Redis could not be reached (or the connection was lost) while ${where}: ${(error as Error).message}; it is retried automatically once Redis is back`,
+      error,
+    );
   }
   return error;
 }
