@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { loadDefinition } from '../../src/definition/load.js';
 import { startObservabilityServer, type ObservabilityServer } from '../../src/observability/http-server.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -175,6 +176,29 @@ describe('observing a run on the Redis runtime', () => {
     expect(value('flowline_redis_memory_used_bytes')).toBeGreaterThan(0);
     expect(value('flowline_redis_memory_max_bytes')).toBeGreaterThanOrEqual(0);
     expect(text).not.toContain(runId);
+  });
+
+  it('masks the redacted values in `flowline describe` and `flowline history` output', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await main(['describe', runId, '--json', '--redis', TEST_REDIS_URL, '--prefix', prefix])).toBe(0);
+      expect(await main(['history', runId, '--json', '--redis', TEST_REDIS_URL, '--prefix', prefix])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const [description, history] = printed.map((chunk) => JSON.parse(chunk) as unknown);
+    expect(description).toMatchObject({ runId, status: 'compensated' });
+    expect((history as unknown[]).length).toBeGreaterThan(10);
+    const text = printed.join('');
+    expect(text).not.toContain(CARD);
+    expect(text).not.toContain(TOKEN);
+    expect(text).toContain('[REDACTED]');
+    // The API itself still returns the real values to code that asks for them.
+    expect(JSON.stringify(await engine.history(runId))).toContain(CARD);
   });
 
   it('answers the health endpoints', async () => {

@@ -3,12 +3,17 @@ import type { Command } from 'commander';
 import { RUN_STATUSES, type HistoryEntry, type RunStatus } from '../../interpreter/types.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson } from '../output.js';
 import { parsePositiveInt, printResult, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
+import { redactRunView } from '../../observability/run-redactor.js';
 
 export function registerDescribe(program: Command): void {
   withRedisOptions(
     program.command('describe').description('show a run: status, workflow, times, variables, output and error').argument('<runId>', 'run id'),
   ).action(async (runId: string, options: RedisCliOptions) => {
-    const description = await withEngine(options, (engine) => engine.describe(runId));
+    // Values at the flow's `redact` paths (and FLOWLINE_REDACT) are masked in what is printed.
+    const description = await withEngine(options, async (engine) => {
+      const view = await engine.describe(runId);
+      return redactRunView(await engine.runtime.registry.get(view.name, view.version), view);
+    });
     if (options.json) {
       printJson(description);
       return;
@@ -33,7 +38,10 @@ export function registerHistory(program: Command): void {
   withRedisOptions(
     program.command('history').description("a run's ordered history of events (readable while it runs)").argument('<runId>', 'run id'),
   ).action(async (runId: string, options: RedisCliOptions) => {
-    const history = await withEngine(options, (engine) => engine.history(runId));
+    const history = await withEngine(options, async (engine) => {
+      const [entries, view] = await Promise.all([engine.history(runId), engine.describe(runId)]);
+      return redactRunView(await engine.runtime.registry.get(view.name, view.version), entries);
+    });
     if (options.json) printJson(history);
     else process.stdout.write(history.map(formatEntry).join('\n') + (history.length ? '\n' : ''));
   });
