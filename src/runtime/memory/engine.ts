@@ -3,6 +3,7 @@ import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityHandler, ActivityMap } from '../../activities/types.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import {
+  FlowlineError,
   QueryNotFoundError,
   RunAlreadyExistsError,
   RunNotActiveError,
@@ -71,6 +72,7 @@ export class EmbeddedEngine implements Engine {
   /** Ids being started right now, so two concurrent starts of one id cannot both win. */
   private readonly starting = new Set<string>();
   private startsSinceSweep = 0;
+  private closed = false;
 
   constructor(options: EmbeddedEngineOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -95,6 +97,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
+    if (this.closed) throw new FlowlineError('EngineClosed', 'this engine was closed; create a new one to start runs');
     const definition = this.definitions.resolve(name, options.version);
     const runId = resolveRunId(options.id);
     const existing = this.record(runId);
@@ -178,6 +181,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.loop.close();
     for (const record of this.loop.runs.values()) {
       const waiters = record.waiters;

@@ -196,3 +196,24 @@ describe('whenStalled', () => {
     expect((await e.result(runId, { wait: true })).status).toBe('completed');
   });
 });
+
+describe('close', () => {
+  it('resolves pending waits, raises running attempts’ AbortSignals, and refuses new runs', async () => {
+    let aborted = false;
+    const e = engine({
+      activities: {
+        'op.hang': (_input: unknown, ctx) =>
+          new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => ((aborted = true), reject(new Error('x'))))),
+      },
+    });
+    const flow = definition('closing', [call(0, 'op.hang')]);
+    await e.deploy(flow);
+    const { runId } = await e.start('closing');
+    for (let i = 0; i < 100 && (await e.history(runId)).every((entry) => entry.type !== 'ActivityStarted'); i++) await turns(1);
+    const waiting = e.result(runId, { wait: true });
+    await e.close();
+    expect((await waiting).status).toBe('running');
+    expect(aborted).toBe(true);
+    await expect(e.start('closing')).rejects.toMatchObject({ type: 'EngineClosed' });
+  });
+});
