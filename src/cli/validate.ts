@@ -1,13 +1,15 @@
 /**
  * `flowline validate <file…> [--json] [--activities MODULE]`: checks documents and prints every
  * problem of every file, sorted, as `file:line:col  message  (hint)`. Exit 0 when all are valid, 2
- * otherwise. Directories are searched for *.yaml, *.yml and *.json files (flow tests excluded).
+ * otherwise. Directories are searched for *.yaml, *.yml and *.json files (flow tests excluded);
+ * a flow test file named explicitly is checked against the flow-test schema.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ValidationIssue } from '../errors.js';
 import { validateDefinitionFile } from '../definition/load.js';
+import { FlowTestInvalidError, readFlowTest } from '../flowtest/parse.js';
 import { loadActivities } from './load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, printJson, describeError } from './output.js';
 
@@ -51,6 +53,24 @@ async function expand(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
+/**
+ * Problems of a flow test file (`*.test.yaml`), from the flow-test parser's
+ * `file:line:col  message  (hint)` lines.
+ */
+async function flowTestIssues(file: string): Promise<ValidationIssue[]> {
+  try {
+    await readFlowTest(file);
+    return [];
+  } catch (error) {
+    if (!(error instanceof FlowTestInvalidError)) throw error;
+    return error.problems.map((problem) => {
+      const match = /^(.*?):(\d+):(\d+) {2}(.*?)(?: {2}\((.*)\))?$/.exec(problem);
+      if (!match) return { file, line: 1, column: 1, pointer: '', message: problem.startsWith(`${file}: `) ? problem.slice(file.length + 2) : problem };
+      return { file, line: Number(match[2]), column: Number(match[3]), pointer: '', message: match[4], ...(match[5] ? { hint: match[5] } : {}) };
+    });
+  }
+}
+
 /** One line per issue: `file:line:col  message  (hint)`. */
 export function formatIssue(issue: ValidationIssue): string {
   return `${issue.file ?? '<document>'}:${issue.line ?? 1}:${issue.column ?? 1}  ${issue.message}${issue.hint ? `  (${issue.hint})` : ''}`;
@@ -70,7 +90,9 @@ export async function runValidate(paths: readonly string[], options: ValidateOpt
   if (files.length === 0) throw new CliExit(EXIT_INVALID, 'flowline validate: no .yaml, .yml or .json files found');
   const reports: FileReport[] = [];
   for (const file of files) {
-    const { issues } = await validateDefinitionFile(file, { activities, activitiesSource: options.activities });
+    const { issues } = FLOW_TEST.test(file)
+      ? { issues: await flowTestIssues(file) }
+      : await validateDefinitionFile(file, { activities, activitiesSource: options.activities });
     reports.push({
       file,
       valid: issues.length === 0,

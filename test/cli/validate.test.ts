@@ -92,6 +92,14 @@ describe('flowline validate', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('checks a flow test file named explicitly against the flow-test schema', async () => {
+    const testFile = join(dir, 'flow.test.yaml');
+    writeFileSync(testFile, 'flow: ./good.yaml\ncases:\n  - name: happy\n    expcet: { status: completed }\n');
+    const { code, stdout } = await flowline('validate', testFile, 'workflows/order-fulfilment.test.yaml');
+    expect(code).toBe(2);
+    expect(stdout.trim().split('\n')).toEqual([`${testFile}:4:5  unknown key \`expcet\`  (did you mean \`expect\`?)`, 'workflows/order-fulfilment.test.yaml: valid']);
+  });
+
   it('reports a missing file as an issue of that file', async () => {
     const missing = join(dir, 'nope.yaml');
     const { code, stdout, stderr } = await flowline('validate', missing);
