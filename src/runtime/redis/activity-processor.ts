@@ -29,7 +29,9 @@ export async function processActivityJob(
   running: RunningAttempts,
   data: ActivityJobData,
 ): Promise<'done' | 'skipped'> {
-  if (!(await runtime.store.isActivityAwaited(data.runId, data.seq))) return 'skipped';
+  // ActivityStarted is accepted exactly while the run awaits this seq: one transition both records
+  // the start and tells a stale job (answered, cancelled, run ended or expired) to do nothing.
+  if (!(await answer(runtime, data.runId, { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt }))) return 'skipped';
   const stepId = data.stepId ?? data.stepPath;
   const handler = activities.get(data.activity);
   if (!handler) {
@@ -42,7 +44,6 @@ export async function processActivityJob(
     await answer(runtime, data.runId, { type: 'ActivityFailed', seq: data.seq, error });
     return 'done';
   }
-  await answer(runtime, data.runId, { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt });
   const key = attemptKey(data.runId, data.seq);
   const controller = new AbortController();
   running.set(key, controller);
@@ -77,12 +78,13 @@ export async function processActivityJob(
   }
 }
 
-async function answer(runtime: RedisRuntime, runId: string, event: EventInput): Promise<void> {
+/** Applies an event to the run; false when the core ignored it or the run is gone. */
+async function answer(runtime: RedisRuntime, runId: string, event: EventInput): Promise<boolean> {
   try {
-    await runtime.transitions.apply(runId, () => event);
+    return (await runtime.transitions.apply(runId, () => event)).accepted;
   } catch (error) {
     // The run expired or was replaced: nobody awaits this answer any more.
-    if (error instanceof RunNotFoundError) return;
+    if (error instanceof RunNotFoundError) return false;
     throw error;
   }
 }
