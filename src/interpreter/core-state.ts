@@ -55,6 +55,7 @@ export interface BlockNode extends NodeCommon {
   readonly regId?: string;
 }
 
+/** Any active node. */
 export type Node = StepNode | BlockNode;
 
 /** Bindings and step outputs visible to expressions; scopes form a chain to the root. */
@@ -85,6 +86,7 @@ export interface Registration {
   readonly locals: Readonly<Record<string, unknown>>;
 }
 
+/** A signal received before any waitSignal took it. */
 export interface BufferedSignal {
   readonly data: unknown;
   readonly at: number;
@@ -101,6 +103,7 @@ export interface Saga {
   readonly failures: readonly ErrorInfo[];
 }
 
+/** Everything the core keeps in `RunState.core`. */
 export interface CoreState {
   readonly nextNode: number;
   readonly nextSeq: number;
@@ -126,7 +129,9 @@ export interface CoreState {
   readonly rootLast: unknown;
 }
 
+/** Id of the top-level scope. */
 export const ROOT_SCOPE = 'root';
+/** Block key of the top-level step list. */
 export const ROOT_LIST = '#';
 
 /** The core state of a run that has not started anything yet. Pure. */

@@ -4,6 +4,7 @@ import { awaitSeq, emit, newSeq, record, stepFields, type StepKindHandler } from
 import { completeStep, detached, evaluate, failStep } from '../lifecycle.js';
 import { timeoutOf } from '../retry-policy.js';
 
+/** The `call` kind (pure: emits commands, never runs the activity). */
 export const call: StepKindHandler<CallStep> = {
   async start(ctx, node, step) {
     const input = await evaluate(ctx, step.with ?? null, node.scope, step);

@@ -26,7 +26,7 @@ function errorInScope(ctx: Ctx, scopeId: string): ErrorInfo | null {
   return null;
 }
 
-async function runNext(ctx: Ctx, nodeId: string, step: CompensateStep): Promise<void> {
+async function runNext(ctx: Ctx, nodeId: string): Promise<void> {
   const node = mustNode(ctx, nodeId) as StepNode;
   const data = node.data as CompensateData;
   const [next, ...rest] = data.pending;
@@ -39,20 +39,20 @@ async function runNext(ctx: Ctx, nodeId: string, step: CompensateStep): Promise<
     });
   }
   patchNode(ctx, node, { data: { ...data, pending: rest } });
-  void step;
   await startCompensation(ctx, nodeId, next, errorInScope(ctx, node.scope));
 }
 
+/** The `compensate` kind. */
 export const compensate: StepKindHandler<CompensateStep> = {
   async start(ctx, node, step) {
     const data: CompensateData = { pending: pendingRegistrations(ctx, step.targets), failures: [] };
     patchNode(ctx, node, { data });
-    await runNext(ctx, node.id, step);
+    await runNext(ctx, node.id);
   },
-  async onChildDone(ctx, node, step, child, outcome) {
+  async onChildDone(ctx, node, _step, child, outcome) {
     recordCompensationEnd(ctx, child as BlockNode, outcome);
     const data = node.data as CompensateData;
     if (!outcome.ok) patchNode(ctx, node, { data: { ...data, failures: [...data.failures, outcome.error] } });
-    await runNext(ctx, node.id, step);
+    await runNext(ctx, node.id);
   },
 };

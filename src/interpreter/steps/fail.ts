@@ -4,6 +4,7 @@ import type { StepKindHandler } from '../context.js';
 import { stepLabel } from '../context.js';
 import { evaluate, failStep } from '../lifecycle.js';
 
+/** The `fail` kind. */
 export const fail: StepKindHandler<FailStep> = {
   async start(ctx, node, step) {
     const type = await evaluate(ctx, step.error, node.scope, step);

@@ -36,6 +36,7 @@ async function launch(ctx: Ctx, nodeId: string, step: ForEachStep): Promise<void
   }
 }
 
+/** The `forEach` kind. */
 export const forEach: StepKindHandler<ForEachStep> = {
   async start(ctx, node, step) {
     const evaluated = await evaluate(ctx, step.forEach, node.scope, step);

@@ -16,6 +16,7 @@ interface ParallelData {
   readonly lastError: ErrorInfo | null;
 }
 
+/** The `parallel` kind. */
 export const parallel: StepKindHandler<ParallelStep> = {
   async start(ctx, node, step) {
     const data: ParallelData = { results: {}, remaining: step.branches.length, lastError: null };

@@ -19,6 +19,7 @@ interface RepeatData {
   readonly pass: number;
 }
 
+/** The `repeat` kind. */
 export const repeat: StepKindHandler<RepeatStep> = {
   async start(ctx, node, step) {
     patchNode(ctx, node, { data: { pass: 1 } satisfies RepeatData });

@@ -8,6 +8,7 @@ import { dropNode, record, stepFields, type StepKindHandler } from '../context.j
 import { completeStep, evaluate, failStep } from '../lifecycle.js';
 import { endRun } from '../run-end.js';
 
+/** The `return` kind. */
 export const returnStep: StepKindHandler<ReturnStep> = {
   async start(ctx, node, step) {
     const value = await evaluate(ctx, step.value, node.scope, step);

@@ -6,6 +6,7 @@ import type { SetStep } from '../../definition/types.js';
 import { record, stepFields, type StepKindHandler } from '../context.js';
 import { completeStep, evaluate, failStep } from '../lifecycle.js';
 
+/** The `set` kind. */
 export const set: StepKindHandler<SetStep> = {
   async start(ctx, node, step) {
     const evaluated = await evaluate(ctx, step.set, node.scope, step);

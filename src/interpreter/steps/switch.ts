@@ -5,6 +5,7 @@ import { listKey } from '../definition-index.js';
 import { completeStep, evaluate, failStep, startBlock } from '../lifecycle.js';
 import { truthy } from '../evaluate.js';
 
+/** The `switch` kind. */
 export const switchStep: StepKindHandler<SwitchStep> = {
   async start(ctx, node, step) {
     let chosen = -1;

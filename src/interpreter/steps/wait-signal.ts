@@ -12,6 +12,7 @@ export function recordConsumed(ctx: Ctx, node: StepNode, name: string, signalId:
   record(ctx, 'SignalConsumed', { ...stepFields(ctx, node), details: { signal: name, ...(signalId === undefined ? {} : { signalId }) } });
 }
 
+/** The `waitSignal` kind. */
 export const waitSignal: StepKindHandler<WaitSignalStep> = {
   async start(ctx, node, step) {
     const buffered = ctx.core.signals[step.signal] ?? [];

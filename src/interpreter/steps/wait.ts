@@ -3,6 +3,7 @@ import type { WaitStep } from '../../definition/types.js';
 import { settleSeq, startTimer, stepFields, type StepKindHandler } from '../context.js';
 import { completeStep, evaluate, failStep } from '../lifecycle.js';
 
+/** The `wait` kind. */
 export const wait: StepKindHandler<WaitStep> = {
   async start(ctx, node, step) {
     let at: number;

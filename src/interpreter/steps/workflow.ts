@@ -6,6 +6,7 @@ import type { WorkflowStep } from '../../definition/types.js';
 import { awaitSeq, emit, newSeq, record, stepFields, type StepKindHandler } from '../context.js';
 import { completeStep, detached, evaluate, failStep } from '../lifecycle.js';
 
+/** The `workflow` (child run) kind. */
 export const workflow: StepKindHandler<WorkflowStep> = {
   async start(ctx, node, step) {
     const input = await evaluate(ctx, step.with ?? null, node.scope, step);
