@@ -1,0 +1,132 @@
+/**
+ * The Redis verbs run in this process (`main(argv)`, stdout/stderr captured) against a real Redis
+ * and an in-process worker: retry, cancel, terminate, query, schedules, and the exit codes of
+ * refusals, bad input and an unreachable Redis.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { startWorker, type WorkerHandle } from '../../src/runtime/redis/index.js';
+import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
+
+const prefix = uniquePrefix('fltest-verbs');
+let dir: string;
+let worker: WorkerHandle;
+let flaky = 0;
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const previous = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const target = argv.includes('--redis') ? ['--prefix', prefix] : ['--redis', TEST_REDIS_URL, '--prefix', prefix];
+    const code = await main([...argv, ...target]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = previous;
+  }
+}
+
+const FLOW = `dsl: flowline/v1
+name: verbs
+version: 1
+signals: { go: {} }
+queries:
+  phase: \${ $vars.phase }
+steps:
+  - set: { phase: started }
+  - id: first
+    call: verbs.flaky
+  - if: \${ $input.hold }
+    waitSignal: go
+output: \${ $steps.first }
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flowline-verbs-'));
+  await writeFile(join(dir, 'verbs.yaml'), FLOW);
+  worker = await startWorker({
+    url: TEST_REDIS_URL,
+    prefix,
+    maintenanceIntervalMs: 0,
+    activities: {
+      // Fails its first call only: the run fails, then `retry` completes it.
+      'verbs.flaky': () => {
+        flaky++;
+        if (flaky === 1) throw Object.assign(new Error('first time fails'), { nonRetryable: true, type: 'Flaky' });
+        return 'ok';
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await worker.close({ force: true });
+  const client = rawClient();
+  await deletePrefix(client, prefix);
+  await client.quit();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Redis verbs', () => {
+  it('start --wait exits 1 for a failed run; retry re-runs it from the failed step to completion', async () => {
+    expect((await cli('deploy', join(dir, 'verbs.yaml'))).code).toBe(0);
+    const failed = await cli('start', 'verbs', '--id', 'v-1', '--input', '{"hold":false}', '--wait', '--json');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ runId: 'v-1', status: 'failed', error: { type: 'Flaky' } });
+    const retried = await cli('retry', 'v-1');
+    expect(retried.code, retried.stderr).toBe(0);
+    const result = await cli('result', 'v-1', '--wait', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ runId: 'v-1', status: 'completed', output: 'ok', error: null });
+    expect(JSON.parse((await cli('describe', 'v-1', '--json')).stdout)).toMatchObject({ attempt: 2, status: 'completed' });
+    // A completed run cannot be retried.
+    expect((await cli('retry', 'v-1')).code).toBe(2);
+  });
+
+  it('query, cancel and terminate; refusals exit 2', async () => {
+    expect((await cli('start', 'verbs', '--id', 'v-2', '--input', '{"hold":true}')).code).toBe(0);
+    const running = await cli('result', 'v-2', '--json');
+    expect(running.code).toBe(1);
+    expect(JSON.parse(running.stdout)).toMatchObject({ status: 'running', output: null });
+    expect(JSON.parse((await cli('query', 'v-2', 'phase')).stdout)).toBe('started');
+    expect((await cli('query', 'v-2', 'nope')).code).toBe(2);
+    const badData = await cli('signal', 'v-2', 'go', '--data', '{not json');
+    expect(badData.code).toBe(2);
+    expect(badData.stderr).toContain('not valid JSON');
+    expect((await cli('signal', 'v-2', 'stop')).stderr).toContain('SignalNotDeclared');
+    expect((await cli('cancel', 'v-2', '--reason', 'test')).code).toBe(0);
+    const cancelled = await cli('result', 'v-2', '--wait', '--json');
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({ status: 'cancelled' });
+    expect((await cli('cancel', 'v-2')).stderr).toContain('RunNotActive');
+    expect((await cli('terminate', 'no-such-run')).code).toBe(2);
+    const listed = JSON.parse((await cli('list', '--status', 'cancelled', '--json')).stdout) as { runId: string }[];
+    expect(listed.map((r) => r.runId)).toEqual(['v-2']);
+    expect((await cli('list', '--status', 'sleeping')).code).toBe(2);
+  });
+
+  it('schedule create, list and delete', async () => {
+    const created = await cli('schedule', 'create', 'every-minute', '--workflow', 'verbs', '--every', '1m', '--input', '{"hold":false}', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ id: 'every-minute', workflow: 'verbs', every: 60_000, overlap: 'skip' });
+    const listed = JSON.parse((await cli('schedule', 'list', '--json')).stdout) as { id: string; next: string | null }[];
+    expect(listed.map((s) => s.id)).toEqual(['every-minute']);
+    expect((await cli('schedule', 'create', 'bad', '--workflow', 'verbs', '--every', 'soon')).code).toBe(2);
+    expect((await cli('schedule', 'create', 'bad', '--workflow', 'verbs')).code).toBe(2);
+    expect((await cli('schedule', 'delete', 'every-minute')).code).toBe(0);
+    expect((await cli('schedule', 'delete', 'every-minute')).code).toBe(2);
+  });
+
+  it('says when Redis cannot be reached, with exit code 2', async () => {
+    const offline = await cli('describe', 'x', '--redis', 'redis://127.0.0.1:1');
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
+  });
+});
