@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadDefinitionFile } from '../definition/load.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, WaitTimeoutError } from '../errors.js';
-import { createEmbeddedEngine } from '../runtime/memory/index.js';
+import { ManualClock, createEmbeddedEngine } from '../runtime/memory/index.js';
 import { activitiesFor, type ActivitySource } from './activity-module.js';
 import { compare, type Observed } from './expect.js';
 import { childDefinitions, displayPath } from './flow-directory.js';
@@ -24,6 +24,13 @@ export interface FlowTestOptions {
 }
 
 export const DEFAULT_CASE_TIMEOUT_MS = 10_000;
+
+/**
+ * Wall-clock bound on one expression in flow tests (production: 100 ms). Flow tests check a
+ * flow's logic; on a busy CI machine an ordinary expression can take longer than 100 ms, and a
+ * test must not fail with ExpressionTimeout for that. A runaway expression still fails, later.
+ */
+export const TEST_EXPRESSION_TIMEOUT_MS = 1_000;
 
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 1000) / 1000;
@@ -55,7 +62,15 @@ export async function runCase(
   try {
     const prepared = caseActivities(source.fresh(), testCase.mocks);
     calls = prepared.calls;
-    engine = createEmbeddedEngine({ activities: prepared.activities, skipTimers: true });
+    // A manual clock that starts at the real time and moves only by skipping to the next timer:
+    // how long handlers take in real time can never make a timer fire early (a CPU-starved CI
+    // machine would otherwise let a `wait: 300ms` win a race it should lose).
+    engine = createEmbeddedEngine({
+      activities: prepared.activities,
+      skipTimers: true,
+      clock: new ManualClock(Date.now()),
+      limits: { expression: { timeoutMs: TEST_EXPRESSION_TIMEOUT_MS } },
+    });
   } catch (error) {
     return fail(`cannot set up the activities: ${describeThrown(error)}`);
   }

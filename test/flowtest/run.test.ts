@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverFlowTests, junitXml, runFlowTestFile, type FileResult } from '../../src/flowtest/index.js';
+import { runInProcess } from '../workflows/cli-in-process.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -126,18 +127,19 @@ describe('flowline test (CLI)', () => {
     expect(xml).toContain('tests="10" failures="3" errors="0"');
   });
 
+  // The rest run in-process: same main(), without paying for a new process each time.
   it('exits 0 when every case passes, and 2 for invalid test files', async () => {
-    const ok = await cli(['test', `${SHOP}/passing.test.yaml`]);
+    const ok = await runInProcess(['test', `${SHOP}/passing.test.yaml`]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.trimEnd().split('\n').at(-1)).toBe('6 passed, 0 failed');
-    const broken = await cli(['test', BROKEN]);
+    const broken = await runInProcess(['test', BROKEN]);
     expect(broken.code).toBe(2);
     expect(broken.stdout).toContain(`✗ ${BROKEN}/invalid.test.yaml — invalid test file:`);
     expect(broken.stdout.trimEnd().split('\n').at(-1)).toBe('0 passed, 3 failed');
   });
 
   it('searches the current folder by default and prints JSON with --json', async () => {
-    const { code, stdout } = await cli(['test', '--json'], join(ROOT, SHOP));
+    const { code, stdout } = await runInProcess(['test', '--json'], join(ROOT, SHOP));
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { passed: number; failed: number; files: FileResult[] };
     expect([report.passed, report.failed]).toEqual([7, 3]);
@@ -145,7 +147,7 @@ describe('flowline test (CLI)', () => {
   });
 
   it('refuses a path that does not exist with exit 2', async () => {
-    const { code, stderr } = await cli(['test', 'no/such/dir']);
+    const { code, stderr } = await runInProcess(['test', 'no/such/dir']);
     expect(code).toBe(2);
     expect(stderr).toContain('no/such/dir: no such file or directory');
   });

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toMermaid } from '../../src/graph/index.js';
+import { runInProcess } from './cli-in-process.js';
 import { example } from './helpers.js';
 
 const exec = promisify(execFile);
@@ -40,7 +41,7 @@ describe('examples on the command line', () => {
   });
 
   it('flowline run exits 1 and reports the error of a compensated order', async () => {
-    const { code, stdout } = await flowline(
+    const { code, stdout } = await runInProcess([
       'run',
       'workflows/order-fulfilment.yaml',
       '--activities',
@@ -51,16 +52,16 @@ describe('examples on the command line', () => {
       'approve={"by":"bob"}',
       '--skip-timers',
       '--json',
-    );
+    ]);
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ status: 'compensated', error: { type: 'CardDeclined', step: 'pay' } });
   });
 
   it('flowline graph prints the same diagram as the library', async () => {
-    const { code, stdout } = await flowline('graph', 'workflows/order-fulfilment.yaml');
+    const { code, stdout } = await runInProcess(['graph', 'workflows/order-fulfilment.yaml']);
     expect(code).toBe(0);
     expect(stdout).toBe(toMermaid(await example('order-fulfilment')));
-    const bad = await flowline('graph', 'workflows/order-fulfilment.yaml', '--format', 'dot');
+    const bad = await runInProcess(['graph', 'workflows/order-fulfilment.yaml', '--format', 'dot']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--format dot is not supported (formats: mermaid)');
   });

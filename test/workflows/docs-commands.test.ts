@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../src/definition/load.js';
 import { parseFlowTest } from '../../src/flowtest/index.js';
+import { runInProcess, shellWords } from './cli-in-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DOCS = ['docs/guides/authoring.md', 'docs/guides/flow-tests.md', 'docs/concepts/from-temporal-and-step-functions.md', 'workflows/README.md'];
@@ -31,63 +31,6 @@ const commands = DOCS.flatMap((doc) =>
       }),
   ),
 );
-
-/** Split a command line the way bash does for the quoting the docs use ('…', "…", plain words). */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += line.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (ch === '"') {
-      const end = line.indexOf('"', i + 1);
-      word += line.slice(i + 1, end).replace(/\\(["\\$`])/g, '$1');
-      i = end;
-      inWord = true;
-    } else if (ch === ' ') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
-
-/**
- * Run one CLI command in this process (a new process per command would cost seconds each):
- * stdout and stderr are captured, and process.exitCode is restored afterwards.
- */
-async function runInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    process.exitCode = previous;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('commands shown in the guides', () => {
   it('are there', () => {

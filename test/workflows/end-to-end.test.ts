@@ -11,14 +11,14 @@ import { createApprovalActivities } from '../../workflows/activities/human-appro
 import { createOrderActivities } from '../../workflows/activities/order-fulfilment.js';
 import { createReportActivities } from '../../workflows/activities/scheduled-report.js';
 import { createOrchestrationActivities } from '../../workflows/activities/service-orchestration.js';
-import { example, expectEveryRunReplays, until } from './helpers.js';
+import { TEST_LIMITS, example, expectEveryRunReplays, until } from './helpers.js';
 
 const HOUR = 3_600_000;
 
 describe('order-fulfilment end to end', () => {
   it('ships an approved order and answers the status query', async () => {
     const { activities, stores } = createOrderActivities();
-    const engine = createEmbeddedEngine({ activities, skipTimers: true });
+    const engine = createEmbeddedEngine({ activities, skipTimers: true, clock: new ManualClock(), limits: TEST_LIMITS });
     const result = await engine.run(await example('order-fulfilment'), {
       id: 'order-1',
       input: { orderId: 'o-1', sku: 'B2', qty: 2, customer: 'ann', address: '1 Main St' },
@@ -36,7 +36,7 @@ describe('order-fulfilment end to end', () => {
   it('escalates after a day without approval, then ships when the lead approves', async () => {
     const { activities, stores } = createOrderActivities();
     const clock = new ManualClock();
-    const engine = createEmbeddedEngine({ activities, clock });
+    const engine = createEmbeddedEngine({ activities, clock, limits: TEST_LIMITS });
     const definition = await example('order-fulfilment');
     await engine.deploy(definition);
     await engine.start('order-fulfilment', { id: 'order-2', input: { orderId: 'o-2', sku: 'A1', qty: 1, customer: 'ann' } });
@@ -53,7 +53,7 @@ describe('order-fulfilment end to end', () => {
 
   it('refunds and releases, newest first, when the order is rejected', async () => {
     const { activities, stores } = createOrderActivities();
-    const engine = createEmbeddedEngine({ activities, skipTimers: true });
+    const engine = createEmbeddedEngine({ activities, skipTimers: true, clock: new ManualClock(), limits: TEST_LIMITS });
     const result = await engine.run(await example('order-fulfilment'), {
       input: { orderId: 'o-3', sku: 'B2', qty: 5, customer: 'ann' },
       signals: [{ name: 'approve', data: { by: 'carol', approved: false } }],
@@ -73,7 +73,7 @@ describe('order-fulfilment end to end', () => {
 describe('data-pipeline end to end', () => {
   it('loads the clean records and quarantines the rest', async () => {
     const { activities, stores } = createPipelineActivities();
-    const engine = createEmbeddedEngine({ activities, skipTimers: true });
+    const engine = createEmbeddedEngine({ activities, skipTimers: true, clock: new ManualClock(), limits: TEST_LIMITS });
     const result = await engine.run(await example('data-pipeline'), { input: { source: 'customers-2024' } });
     expect(result).toMatchObject({ status: 'completed', output: { loaded: 4, quarantined: ['c3', 'c5'] } });
     expect([...stores.warehouse.keys()].sort()).toEqual(['c1', 'c2', 'c4', 'c6']);
@@ -87,7 +87,7 @@ describe('data-pipeline end to end', () => {
 describe('batch end to end', () => {
   it('re-prices every active product once, retrying the chunks the pricing service dropped', async () => {
     const { activities, stores } = createBatchActivities();
-    const engine = createEmbeddedEngine({ activities, skipTimers: true });
+    const engine = createEmbeddedEngine({ activities, skipTimers: true, clock: new ManualClock(), limits: TEST_LIMITS });
     const before = (stores.catalogues.get('spring') ?? []).map((p) => p.price);
     const result = await engine.run(await example('batch'), { input: { catalogue: 'spring', chunkSize: 10, increasePercent: 10 } });
     expect(result).toMatchObject({ status: 'completed', output: { chunks: 12, updated: 113, retriedChunks: [1, 4, 7, 10] } });
@@ -105,7 +105,7 @@ describe('batch end to end', () => {
 describe('service-orchestration end to end', () => {
   it('runs the services in parallel and the credit check as a child run', async () => {
     const { activities, calls } = createOrchestrationActivities();
-    const engine = createEmbeddedEngine({ activities, skipTimers: true });
+    const engine = createEmbeddedEngine({ activities, skipTimers: true, clock: new ManualClock(), limits: TEST_LIMITS });
     await engine.deploy(await example('credit-check'));
     const result = await engine.run(await example('service-orchestration'), { id: 'overview-1', input: { customerId: 'cust-2' } });
     expect(result).toMatchObject({ status: 'completed', output: { recommendationSource: 'popular', creditBand: 'fair' } });
@@ -123,7 +123,7 @@ describe('scheduled-report end to end', () => {
   it('reports on the day before the run when no date is given', async () => {
     const { activities, outbox } = createReportActivities();
     const clock = new ManualClock(Date.UTC(2026, 2, 2, 7, 0, 0));
-    const engine = createEmbeddedEngine({ activities, clock });
+    const engine = createEmbeddedEngine({ activities, clock, limits: TEST_LIMITS });
     const result = await engine.run(await example('scheduled-report'), { input: {} });
     expect(result).toMatchObject({ status: 'completed', output: { day: '2026-03-01', delivery: 'sent', headline: '42 orders, 12 tickets' } });
     expect(outbox).toHaveLength(1);
@@ -137,7 +137,7 @@ describe('human-approval end to end', () => {
   it('reminds the manager daily while the decision is pending, then completes', async () => {
     const { activities, stores } = createApprovalActivities();
     const clock = new ManualClock();
-    const engine = createEmbeddedEngine({ activities, clock });
+    const engine = createEmbeddedEngine({ activities, clock, limits: TEST_LIMITS });
     await engine.deploy(await example('human-approval'));
     await engine.start('human-approval', { id: 'exp-1', input: { requester: 'sam', amount: 300, purpose: 'course' } });
     await until(async () => (await engine.query('exp-1', 'status')) === 'awaiting-manager', 'the manager wait');
@@ -157,7 +157,7 @@ describe('human-approval end to end', () => {
   it('withdraws the request when the run is cancelled', async () => {
     const { activities, stores } = createApprovalActivities();
     const clock = new ManualClock();
-    const engine = createEmbeddedEngine({ activities, clock });
+    const engine = createEmbeddedEngine({ activities, clock, limits: TEST_LIMITS });
     await engine.deploy(await example('human-approval'));
     await engine.start('human-approval', { id: 'exp-2', input: { requester: 'sam', amount: 5000, purpose: 'laptop' } });
     await until(async () => (await engine.query('exp-2', 'status')) === 'awaiting-manager', 'the manager wait');

@@ -9,7 +9,7 @@ import { replay } from '../../src/interpreter/index.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { createActivities } from '../../workflows/activities/index.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
-import { example } from './helpers.js';
+import { REPLAY_OPTIONS, TEST_LIMITS, example } from './helpers.js';
 
 const EXAMPLES = ['hello-world', 'order-fulfilment', 'data-pipeline', 'batch', 'service-orchestration', 'credit-check', 'scheduled-report', 'human-approval'];
 const prefix = uniquePrefix('fltest-examples');
@@ -29,7 +29,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, what: string, 
 
 async function expectReplays(runId: string): Promise<void> {
   const { definition, state, history } = await engine.inspect(runId);
-  expect(await replay(definition, history), `replay of ${state.workflow.name} run ${runId}`).toEqual(state);
+  expect(await replay(definition, history, REPLAY_OPTIONS), `replay of ${state.workflow.name} run ${runId}`).toEqual(state);
 }
 
 async function runToEnd(name: string, input: unknown, signals: { name: string; data: unknown }[] = [], id?: string) {
@@ -41,8 +41,8 @@ async function runToEnd(name: string, input: unknown, signals: { name: string; d
 }
 
 beforeAll(async () => {
-  engine = createRedisEngine({ url: TEST_REDIS_URL, prefix });
-  worker = await startWorker({ url: TEST_REDIS_URL, prefix, activities: createActivities(), concurrency: 20, maintenanceIntervalMs: 0 });
+  engine = createRedisEngine({ url: TEST_REDIS_URL, prefix, limits: TEST_LIMITS });
+  worker = await startWorker({ url: TEST_REDIS_URL, prefix, activities: createActivities(), concurrency: 20, maintenanceIntervalMs: 0, limits: TEST_LIMITS });
   for (const name of EXAMPLES) await engine.deploy(await example(name));
 });
 
