@@ -2,9 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Command } from 'commander';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../runtime/redis/index.js';
 import { mountQueueBoard, type QueueBoard } from '../runtime/redis/dashboard.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from './output.js';
@@ -69,6 +68,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       `the dashboard shows job payloads: binding it to ${options.host} needs basic auth — set FLOWLINE_DASHBOARD_USER and FLOWLINE_DASHBOARD_PASSWORD (or bind to 127.0.0.1)`,
     );
   }
+  // Loaded on demand so that other verbs do not pay for express and bull-board at start-up.
+  const [{ ExpressAdapter }, { default: express }] = await Promise.all([import('@bull-board/express'), import('express')]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
   const board = await mountQueueBoard(serverAdapter, {

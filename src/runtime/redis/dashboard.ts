@@ -4,8 +4,6 @@
  * Redis memory and liveness for the worker's /metrics and /healthz. Lives here because these
  * need BullMQ `Queue` objects and an ioredis client.
  */
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { IServerAdapter } from '@bull-board/api/typings/app';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -68,6 +66,8 @@ export async function discoverQueueNames(client: Redis, prefix: string = DEFAULT
  * shared by every queue, a periodic SCAN.
  */
 export async function mountQueueBoard(serverAdapter: IServerAdapter, options: QueueBoardOptions = {}): Promise<QueueBoard> {
+  // Loaded on demand: importing Flowline must not load the dashboard's packages.
+  const [{ createBullBoard }, { BullMQAdapter }] = await Promise.all([import('@bull-board/api'), import('@bull-board/api/bullMQAdapter')]);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   // Not blocking: an unreachable Redis fails the start-up scan with an error instead of hanging.
   const client = createClient(connectionOptions(options.connection), { blocking: false });
