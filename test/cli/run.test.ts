@@ -17,7 +17,7 @@ interface Ran {
 
 function flowline(args: string[], env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((done) => {
-    const options = { cwd: ROOT, timeout: 60_000, env: { ...process.env, FLOWLINE_LOG_LEVEL: '', ...env } };
+    const options = { cwd: ROOT, timeout: 150_000, env: { ...process.env, FLOWLINE_LOG_LEVEL: '', ...env } };
     execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       done({ code, stdout, stderr });
@@ -110,7 +110,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('flowline run', () => {
+// Each case spawns real processes (tsx start-up takes seconds on a loaded machine).
+describe('flowline run', { timeout: 180_000 }, () => {
   it('prints the output as JSON and exits 0 when the run completes (TS activities module, inline input)', async () => {
     const ran = await flowline(['run', file('order.yaml'), '--input', '{"sku":"A1","qty":2}', '--activities', ACTIVITIES], {
       FLOWLINE_LOG_LEVEL: 'info',
