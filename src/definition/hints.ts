@@ -94,45 +94,58 @@ export function preview(value: unknown, max = 40): string {
 export const QUOTE_EXPRESSION_HINT =
   "put the expression in quotes — '${ … }' (single quotes keep double quotes inside as they are) — or write it as a block scalar: `key: |` followed by the expression on the next, indented line";
 
+/** How many `[`/`{` are still open in `text` (quotes ignored: a rough count for one line). */
+function openFlowBrackets(text: string): number {
+  let depth = 0;
+  for (const c of text) {
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return depth;
+}
+
 /**
- * Recognises the YAML slips around expressions from a YAML syntax error and the source text
- * around it (SPEC §1). Returns a message and hint replacing YAML's own wording, or undefined.
+ * Recognises the YAML slips around expressions from a YAML syntax error and the source line it
+ * is on (SPEC §1). Returns a message and hint replacing YAML's own wording, and the offset of the
+ * expression on that line, or undefined when the error is not about an expression.
  */
 export function explainYamlError(
   code: string,
   text: string,
   offset: number,
-): { message: string; hint: string } | undefined {
+): { message: string; hint: string; offset: number } | undefined {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEndRaw = text.indexOf('\n', offset);
   const line = text.slice(lineStart, lineEndRaw < 0 ? text.length : lineEndRaw);
-  const before = text.slice(lineStart, offset);
-  if (code === 'UNEXPECTED_TOKEN' && text[offset] === '{' && before.endsWith('$')) {
+  const expressionAt = line.indexOf('${');
+  if (expressionAt < 0) {
+    if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
+      return {
+        message: 'a value contains `: `, which YAML reads as the start of a new key',
+        hint: 'put the value in quotes, or write it as a block scalar (`key: |` and the text on the next, indented line)',
+        offset,
+      };
+    }
+    return undefined;
+  }
+  const at = lineStart + expressionAt;
+  const quoted = /["']$/.test(line.slice(0, expressionAt).trimEnd());
+  if (quoted) return undefined; // a quoted expression is not the problem
+  if (openFlowBrackets(line.slice(0, expressionAt)) > 0) {
     return {
       message: 'an expression `${ … }` inside a `{ … }` or `[ … ]` list/map must be quoted: YAML read its braces as part of the map',
       hint: `write it as "\${ … }" (in quotes), or write the map in block style, one \`key: value\` per line`,
+      offset: at,
     };
   }
-  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
-    const value = /:\s+(.*)$/.exec(line)?.[1] ?? line.trim();
-    if (value.includes('${') || line.includes('${')) {
-      return {
-        message: 'this expression contains `: `, which YAML reads as the start of a new key',
-        hint: QUOTE_EXPRESSION_HINT,
-      };
-    }
-    return {
-      message: 'a value contains `: `, which YAML reads as the start of a new key',
-      hint: 'put the value in quotes, or write it as a block scalar (`key: |` and the text on the next, indented line)',
-    };
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY' || line.slice(expressionAt).includes(': ')) {
+    return { message: 'this expression contains `: `, which YAML reads as the start of a new key', hint: QUOTE_EXPRESSION_HINT, offset: at };
   }
-  if (line.includes('${') && code === 'UNEXPECTED_TOKEN') {
-    return {
-      message: 'YAML could not read this line: an unquoted expression contains characters YAML treats specially',
-      hint: QUOTE_EXPRESSION_HINT,
-    };
-  }
-  return undefined;
+  return {
+    message: 'YAML could not read this line: an unquoted expression contains characters YAML treats specially',
+    hint: QUOTE_EXPRESSION_HINT,
+    offset: at,
+  };
 }
 
 /**

@@ -132,19 +132,25 @@ function tooDeepAt(text: string): number {
 function yamlProblems(doc: Document.Parsed, text: string): RawIssue[] {
   const issues: RawIssue[] = [];
   const seenLines = new Set<number>();
+  let slipped = false;
   for (const error of [...doc.errors, ...doc.warnings]) {
     const offset = error.pos[0];
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
     if (seenLines.has(lineStart)) continue;
+    const slip = explainYamlError(error.code, text, offset);
+    // After an expression slip YAML loses the structure: its "unexpected token" errors on the
+    // following lines are echoes of the same mistake, not new ones.
+    if (!slip && slipped && error.code === 'UNEXPECTED_TOKEN') continue;
     seenLines.add(lineStart);
-    issues.push({ pointer: '', offset, ...describeYamlProblem(error.code, error.message, text, offset) });
+    if (slip) {
+      slipped = true;
+      issues.push({ pointer: '', ...slip });
+    } else issues.push({ pointer: '', offset, ...describeYamlProblem(error.code, error.message) });
   }
   return issues;
 }
 
-function describeYamlProblem(code: string, message: string, text: string, offset: number): { message: string; hint?: string } {
-  const slip = explainYamlError(code, text, offset);
-  if (slip) return slip;
+function describeYamlProblem(code: string, message: string): { message: string; hint?: string } {
   switch (code) {
     case 'DUPLICATE_KEY':
       return { message: 'this key appears twice in the same map', hint: 'keep one of them: YAML would silently drop the other' };
