@@ -77,6 +77,7 @@ describe('flow test files on the embedded runtime', () => {
       `${BROKEN}/missing-flow.test.yaml`,
       `${SHOP}/failing.test.yaml`,
       `${SHOP}/passing.test.yaml`,
+      'test/flowtest/fixtures/waiting/forever.test.yaml',
     ]);
     await expect(discoverFlowTests(['no/such/place'])).rejects.toThrow('no such file or directory');
   });
@@ -144,6 +145,24 @@ describe('flowline test (CLI)', () => {
     const report = JSON.parse(stdout) as { passed: number; failed: number; files: FileResult[] };
     expect([report.passed, report.failed]).toEqual([7, 3]);
     expect(report.files.map((f) => f.file)).toEqual(['failing.test.yaml', 'passing.test.yaml']);
+  });
+
+  it('bounds a case that never ends with --timeout; a case may expect status running', async () => {
+    const { code, stdout } = await runInProcess(['test', 'test/flowtest/fixtures/waiting', '--timeout', '0.3']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('✓ test/flowtest/fixtures/waiting/forever.test.yaml › still waiting, as expected');
+    expect(stdout).toContain(
+      '✗ test/flowtest/fixtures/waiting/forever.test.yaml › expected to finish without its signal — the run was still running after 0.3s (waiting for a signal the case does not send?)',
+    );
+  });
+
+  it('exits 2 when there is no test file to run, or --timeout is not a number', async () => {
+    const empty = await runInProcess(['test', 'test/graph']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no flow tests (*.test.yaml) found');
+    const badTimeout = await runInProcess(['test', SHOP, '--timeout', 'soon']);
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain('--timeout soon: give a positive number of seconds');
   });
 
   it('refuses a path that does not exist with exit 2', async () => {
