@@ -10,6 +10,7 @@ interface GraphCliOptions {
   json?: boolean;
 }
 
+/** Adds the `graph` verb to the program. The action reads the file and writes the diagram to stdout. */
 export function registerGraph(program: Command): void {
   program
     .command('graph')

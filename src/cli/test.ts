@@ -21,6 +21,7 @@ interface TestCliOptions {
   timeout: string;
 }
 
+/** Adds the `test` verb to the program. The action runs flow tests, prints results, and may write a JUnit file. */
 export function registerTest(program: Command): void {
   program
     .command('test')
