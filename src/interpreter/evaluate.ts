@@ -160,15 +160,41 @@ function shortcut(value: string, bindings: Record<string, unknown>, limits: Eval
   return NO_SHORTCUT;
 }
 
+/**
+ * Walks a value like evaluateTemplate does, but reads simple scalar paths without JSONata.
+ * Throws ExpressionFailure (from JSONata) like evaluateTemplate.
+ */
+async function evaluateValue(value: unknown, bindings: Record<string, unknown>, limits: EvaluationLimits): Promise<unknown> {
+  if (typeof value === 'string') {
+    if (!value.includes('${')) return value;
+    const quick = shortcut(value, bindings, limits);
+    return quick !== NO_SHORTCUT ? quick : evaluateTemplate(value, bindings, limits);
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (!analyse(value).has) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) out.push(await evaluateValue(item, bindings, limits));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    // defineProperty keeps a key such as `__proto__` plain data.
+    Object.defineProperty(out, key, {
+      value: await evaluateValue((value as Record<string, unknown>)[key], bindings, limits),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 /** Evaluates a document value in a scope; never throws for expression failures. */
 export async function evaluateIn(env: EvalEnv, value: unknown, scopeId: string, step: Step | null, extra?: Readonly<Record<string, unknown>>): Promise<Evaluated> {
   if (!analyse(value).has) return { ok: true, value };
-  if (typeof value === 'string') {
-    const quick = shortcut(value, bindingsFor(env, scopeId, value, extra), env.limits);
-    if (quick !== NO_SHORTCUT) return { ok: true, value: quick };
-  }
   try {
-    return { ok: true, value: await evaluateTemplate(value, bindingsFor(env, scopeId, value, extra), env.limits) };
+    return { ok: true, value: await evaluateValue(value, bindingsFor(env, scopeId, value, extra), env.limits) };
   } catch (error) {
     return { ok: false, error: expressionError(error, step) };
   }

@@ -71,6 +71,13 @@ export function retry(p: Partial<{ maxAttempts: number; initialIntervalMs: numbe
 
 export const T0 = Date.UTC(2026, 0, 1);
 
+/**
+ * Expression limits for core tests: a generous time bound, so a loaded machine cannot turn an
+ * expression into ExpressionTimeout (the time bound itself is tested in test/expression and the
+ * conformance suite).
+ */
+export const TEST_LIMITS = { timeoutMs: 10_000, maxDepth: 500, maxResultBytes: 512 * 1024 };
+
 /** One run driven event by event. */
 export class Run {
   state!: RunState;
@@ -96,7 +103,7 @@ export class Run {
     // Frozen input: any mutation by decide throws (ES modules are strict). Shared subtrees are
     // frozen already, so this costs only what the last decision created.
     if (this.state) deepFreeze(this.state);
-    const d = await decide(this.definition, this.state, full);
+    const d = await decide(this.definition, this.state, full, { limits: TEST_LIMITS });
     this.last = d;
     this.commands = d.commands;
     if (d.accepted) {
@@ -128,7 +135,7 @@ export class Run {
     return this.history.map((h) => h.type);
   }
   async replayed(): Promise<RunState> {
-    return replay(this.definition, this.history);
+    return replay(this.definition, this.history, { limits: TEST_LIMITS });
   }
 }
 

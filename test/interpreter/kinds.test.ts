@@ -193,6 +193,8 @@ describe('simple paths read without JSONata give what JSONata gives', () => {
     const viaJsonata = await simulate(flow([{ kind: 'return', value: expr.replace('${ ', '${ ( ').replace(' }', ' ) }') }]), { input });
     expect(shortcut.run.state.status).toBe('completed');
     expect(shortcut.run.state.output).toEqual(viaJsonata.run.state.output);
+    const inObject = await simulate(flow([{ kind: 'return', value: { v: [expr] } }]), { input });
+    expect(inObject.run.state.output).toEqual({ v: [viaJsonata.run.state.output] });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/interpreter/index.js';
-import { Fail, flow, retry, Run, simulate, T0, type SimOptions } from './harness.js';
+import { Fail, flow, retry, Run, simulate, T0, TEST_LIMITS, type SimOptions } from './harness.js';
 import type { WorkflowDefinition } from '../../src/definition/types.js';
 
 const echo = (input: unknown) => input;
@@ -83,7 +83,7 @@ describe('replay: folding the history reproduces the saved state', () => {
   it.each(cases)('$name', async ({ def, options, status }) => {
     const { run } = await simulate(def, { ...options, activities: { echo, flaky, bad: () => { throw new Fail({ type: 'Bad', message: 'no' }); }, ...options?.activities } });
     expect(run.state.status).toBe(status);
-    const replayed = await replay(def, run.history);
+    const replayed = await replay(def, run.history, { limits: TEST_LIMITS });
     expect(replayed).toEqual(run.state);
     expect(JSON.parse(JSON.stringify(run.state))).toEqual(run.state);
   });
@@ -104,7 +104,7 @@ describe('replay: folding the history reproduces the saved state', () => {
     await run.send({ type: 'RetryRequested' });
     await run.complete(run.schedules()[0]!.seq, 2);
     expect(run.state.status).toBe('completed');
-    expect(await replay(def, run.history)).toEqual(run.state);
+    expect(await replay(def, run.history, { limits: TEST_LIMITS })).toEqual(run.state);
   });
 });
 
@@ -121,7 +121,7 @@ describe('determinism', () => {
     expect(again.state.vars).toEqual(vars);
     const other = await Run.start(def, {}, 'run-43');
     expect((other.state.vars as { u1: string }).u1).not.toBe(vars.u1);
-    expect((await replay(def, run.history)).vars).toEqual(vars);
+    expect((await replay(def, run.history, { limits: TEST_LIMITS })).vars).toEqual(vars);
   });
 
   it('the same events give the same commands and history', async () => {
