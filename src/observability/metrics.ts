@@ -54,7 +54,7 @@ export interface Metrics {
   compensationEnded(workflow: string, outcome: CompensationOutcome): void;
   /** A signal was accepted for a run of `workflow`. */
   signalReceived(workflow: string): void;
-  /** A durable timer fired `latenessMs` after it was due. `purpose`: wait, retry, step-timeout, run-timeout. */
+  /** A durable timer fired `latenessMs` after it was due. `purpose`: wait, retry, step-timeout, run-timeout, or `any` (default) when unknown. */
   timerFired(latenessMs: number, purpose?: string): void;
   /** Installs (or replaces) the scrape-time collectors for queue depth and Redis memory. */
   setCollectors(collectors: MetricsCollectors): void;
@@ -138,7 +138,7 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
   const signals = new Counter({ name: 'flowline_signals_received_total', help: 'Signals accepted, by flow.', labelNames: ['workflow'], registers });
   const lateness = new Histogram({
     name: 'flowline_timer_lateness_seconds',
-    help: 'How long after its due time a durable timer fired, by purpose (wait, retry, step-timeout, run-timeout).',
+    help: 'How long after its due time a durable timer fired, by purpose (wait, retry, step-timeout, run-timeout; any when the runtime does not know).',
     labelNames: ['purpose'],
     buckets: LATENESS_BUCKETS_S,
     registers,
@@ -228,7 +228,7 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
     },
     compensationEnded: (workflow, outcome) => compensations.inc({ workflow: workflows.label(workflow), outcome }),
     signalReceived: (workflow) => signals.inc({ workflow: workflows.label(workflow) }),
-    timerFired: (latenessMs, purpose = 'wait') => lateness.observe({ purpose }, seconds(latenessMs)),
+    timerFired: (latenessMs, purpose = 'any') => lateness.observe({ purpose }, seconds(latenessMs)),
     setCollectors(next) {
       collectors = next;
       readings.clear();
