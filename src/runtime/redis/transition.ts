@@ -141,7 +141,10 @@ export class Transitions {
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        await this.deps.store.clearOutbox(runId, outbox);
+        // Not awaited: a clear that never lands only leaves entries a repair re-dispatches
+        // (harmlessly); commands on one connection run in order, so this process's next load of
+        // the run already sees the outbox cleared.
+        this.deps.store.clearOutbox(runId, outbox).catch((error: unknown) => this.deps.onDispatchError(runId, error));
       }
     } catch (error) {
       this.deps.onDispatchError(runId, error);
