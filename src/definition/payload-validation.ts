@@ -24,13 +24,32 @@ function newAjv(): Ajv {
 
 let checker: Ajv | undefined;
 
+/** The dialect user schemas are read in (the same as the workflow schema's). */
+const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
+
 /**
  * Problems of a JSON Schema embedded in a document (`input.schema`, `signals.*.schema`), with
  * pointers into the document. Pure apart from a shared, emptied-after-use ajv instance.
  */
 export function jsonSchemaProblems(schema: unknown, pointer: string): RawIssue[] {
   checker ??= newAjv();
-  if (!checker.validateSchema(schema as object)) {
+  const dialect = (schema as { $schema?: unknown }).$schema;
+  if (dialect !== undefined && !DRAFT_07.test(String(dialect))) {
+    return [
+      {
+        pointer: `${pointer}/$schema`,
+        message: `Flowline reads JSON Schema draft-07, not \`${preview(String(dialect), 60)}\``,
+        hint: 'remove `$schema`, or set it to `http://json-schema.org/draft-07/schema#`',
+      },
+    ];
+  }
+  let valid: boolean;
+  try {
+    valid = checker.validateSchema(schema as object) as boolean;
+  } catch (error) {
+    return [{ pointer, message: `invalid JSON Schema: ${(error as Error).message.split('\n')[0]}` }];
+  }
+  if (!valid) {
     return reduce(checker.errors ?? []).map((error) => ({
       pointer: pointer + error.instancePath,
       message: `invalid JSON Schema: ${schemaErrorText(error)}`,

@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { RawIssue } from './issue.js';
 import { ancestorPointer, isRecord, valueAt } from './raw-data.js';
 import { stepDefinitionName, walkSteps, type KindResolution } from './step-walk.js';
-import { describeSchemaError, type SubschemaInfo } from './schema-messages.js';
+import { describeSchemaError, JSON_SCHEMA_KEYWORDS, type SubschemaInfo } from './schema-messages.js';
 import { stepShapeIssues } from './step-shape.js';
 import { workflowSchema } from './schema-source.js';
 
@@ -110,6 +110,20 @@ function reduceErrors(
     seen.add(key);
     out.push(error);
   }
+  // A JSON Schema written straight under `input:` is one mistake, however many keywords it has.
+  const misplacedSchema = new Set<string>();
+  const reduced = out.filter((error) => {
+    const misplaced =
+      error.keyword === 'additionalProperties' &&
+      (error.instancePath === '/input' || /^\/signals\/[^/]+$/.test(error.instancePath)) &&
+      JSON_SCHEMA_KEYWORDS.has(String(error.params.additionalProperty));
+    if (!misplaced) return true;
+    if (misplacedSchema.has(error.instancePath)) return false;
+    misplacedSchema.add(error.instancePath);
+    return true;
+  });
+  out.length = 0;
+  out.push(...reduced);
   // A union that failed with nothing more specific below it still deserves one message.
   for (const error of relevant) {
     if (!isSummary(error)) continue;

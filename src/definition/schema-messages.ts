@@ -12,6 +12,9 @@ import { STEP_KINDS } from './types.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
 
+/** Keys that show a JSON Schema was written where `{ schema: … }` was expected. */
+export const JSON_SCHEMA_KEYWORDS: ReadonlySet<string> = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', '$ref', 'oneOf', 'anyOf', 'allOf', '$schema']);
+
 /** Where a subschema sits: the definition holding it and how many instance levels below that definition's instance. */
 export interface SubschemaInfo {
   readonly definition: string;
@@ -91,6 +94,9 @@ function unknownKey(pointer: string, key: string, parentSchema: unknown, definit
       return { ...at, message: `\`${key}\` does not belong on a \`${kind}\` step`, hint: `\`${key}\` is a key of ${listOf(owners.map((k) => `${k}`))} steps` };
     }
     return { ...at, message: `unknown key \`${preview(key)}\` on a \`${kind}\` step`, hint: suggestion ?? `allowed here: ${allowed.join(', ')}` };
+  }
+  if ((pointer === '/input' || /^\/signals\/[^/]+$/.test(pointer)) && JSON_SCHEMA_KEYWORDS.has(key)) {
+    return { ...at, message: `the JSON Schema goes under \`schema:\`, not directly in \`${lastToken(pointer)}\``, hint: `write \`${lastToken(pointer)}: { schema: { ${key}: … } }\`` };
   }
   if (definition === 'switchDefaultCase') {
     return { ...at, message: 'a `default` case holds only `default:` with its list of steps', hint: 'a switch case is either `when:` with `steps:`, or `default:` alone (put it last)' };
