@@ -35,7 +35,8 @@ function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { typ
     runId: event.runId,
     workflow: { name: definition.name, version: definition.version, digest: definition.digest },
     status: 'running',
-    input: event.input,
+    // undefined would not survive a JSON round trip (the Redis runtime stores state as JSON).
+    input: event.input === undefined ? null : event.input,
     vars: {},
     output: null,
     error: null,
