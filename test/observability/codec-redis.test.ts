@@ -7,6 +7,7 @@ import { loadDefinition } from '../../src/definition/load.js';
 import { codecFromEnv, generateCodecKey } from '../../src/observability/codec.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { deletePrefix, rawClient, TEST_REDIS_URL, uniquePrefix } from '../redis/helpers.js';
+import { waitForHistory } from '../conformance/harness.js';
 
 const FLOW = `
 dsl: flowline/v1
@@ -86,7 +87,7 @@ async function dumpPrefix(): Promise<{ keys: number; text: string }> {
       else if (type === 'hash') parts.push(JSON.stringify(await client.hgetall(key)));
       else if (type === 'list') parts.push(JSON.stringify(await client.lrange(key, 0, -1)));
       else if (type === 'set') parts.push(JSON.stringify(await client.smembers(key)));
-      else if (type === 'zset') parts.push(JSON.stringify(await client.zrange(key, 0, -1)));
+      else if (type === 'zset') parts.push(JSON.stringify(await client.zrange(key, '0', '-1')));
       else if (type === 'stream') parts.push(JSON.stringify(await client.xrange(key, '-', '+')));
       else parts.push(`<${type}>`);
     }
@@ -102,7 +103,7 @@ describe('payload codec on Redis', () => {
     await engine.deploy(loadDefinition(FLOW));
     ({ runId } = await engine.start('vault', { id: `vault-${prefix}`, input: { card: SECRETS[0] } }));
     // Wait until the run waits for its signal, then look inside Redis mid-run too.
-    for (let i = 0; i < 200 && (await engine.query(runId, 'ssn')) !== SECRETS[1]; i++) await new Promise((r) => setImmediate(r));
+    await waitForHistory(engine, runId, (entry) => entry.type === 'VariablesSet', 'the set step');
     expect(await engine.query(runId, 'ssn')).toBe(SECRETS[1]);
     const midRun = await dumpPrefix();
     for (const secret of SECRETS) expect(midRun.text, `mid-run: ${secret}`).not.toContain(secret);
