@@ -123,6 +123,11 @@ function recordEvent(ctx: Ctx): void {
   }
 }
 
+/** Values from outside as the run keeps them: `undefined` (not JSON) becomes null. */
+function orNull(value: unknown): unknown {
+  return value === undefined ? null : value;
+}
+
 function stepNodeFor(ctx: Ctx, seq: number, kind: 'activity' | 'timer' | 'child'): StepNode | undefined {
   const awaiting = awaitingOf(ctx, seq);
   if (!awaiting || awaiting.kind !== kind || awaiting.node === '') return undefined;
@@ -144,7 +149,7 @@ async function apply(ctx: Ctx): Promise<boolean> {
       const node = stepNodeFor(ctx, event.seq, 'activity');
       if (!node) return false;
       settleSeq(ctx, event.seq);
-      const outcome: Outcome = event.type === 'ActivityCompleted' ? { ok: true, output: event.output } : { ok: false, error: event.error };
+      const outcome: Outcome = event.type === 'ActivityCompleted' ? { ok: true, output: orNull(event.output) } : { ok: false, error: event.error };
       const step = stepOf(ctx, node.path);
       await ctx.handlerFor(step.kind).onActivity?.(ctx, node, step, event.seq, outcome);
       return true;
@@ -163,7 +168,7 @@ async function apply(ctx: Ctx): Promise<boolean> {
       settleSeq(ctx, event.seq);
       const outcome: Outcome =
         event.type === 'ChildCompleted'
-          ? { ok: true, output: event.output }
+          ? { ok: true, output: orNull(event.output) }
           : {
               ok: false,
               error: {
@@ -219,10 +224,10 @@ async function onSignal(ctx: Ctx, event: Extract<RunEvent, { type: 'SignalReceiv
     ctx.core.waiters = { ...ctx.core.waiters, [event.name]: others };
     recordConsumed(ctx, node, event.name, event.signalId);
     const step = stepOf(ctx, node.path);
-    await ctx.handlerFor(step.kind).onSignal?.(ctx, node, step, event.data);
+    await ctx.handlerFor(step.kind).onSignal?.(ctx, node, step, orNull(event.data));
     return true;
   }
-  const buffered = { data: event.data, at: event.at, ...(event.signalId === undefined ? {} : { signalId: event.signalId }) };
+  const buffered = { data: orNull(event.data), at: event.at, ...(event.signalId === undefined ? {} : { signalId: event.signalId }) };
   ctx.core.signals = { ...ctx.core.signals, [event.name]: [...(ctx.core.signals[event.name] ?? []), buffered] };
   return true;
 }
