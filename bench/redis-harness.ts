@@ -64,28 +64,50 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 
+/** Bytes held by the keys of a prefix, in all and by key family (`run:{id}:history`, `idx:all`…). */
+export interface PrefixBytes {
+  readonly keys: number;
+  readonly bytes: number;
+  readonly byFamily: Readonly<Record<string, { keys: number; bytes: number }>>;
+}
+
 /**
  * Bytes held by the keys under `prefix` (sum of MEMORY USAGE … SAMPLES 0, pipelined): unlike a
  * used_memory delta, other clients of a shared Redis do not disturb it.
  */
-export async function prefixBytes(redis: Redis, prefix: string): Promise<{ keys: number; bytes: number }> {
+export async function prefixBytes(redis: Redis, prefix: string): Promise<PrefixBytes> {
   let cursor = '0';
   let keys = 0;
   let bytes = 0;
+  const byFamily: Record<string, { keys: number; bytes: number }> = {};
   do {
     const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
     cursor = next;
     if (batch.length === 0) continue;
     const pipeline = redis.pipeline();
     for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
-    for (const [error, value] of (await pipeline.exec()) ?? []) {
-      if (!error && typeof value === 'number') {
-        keys++;
-        bytes += value;
-      }
-    }
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([error, value], i) => {
+      if (error || typeof value !== 'number') return;
+      keys++;
+      bytes += value;
+      const family = keyFamily(prefix, batch[i] as string);
+      const entry = (byFamily[family] ??= { keys: 0, bytes: 0 });
+      entry.keys++;
+      entry.bytes += value;
+    });
   } while (cursor !== '0');
-  return { keys, bytes };
+  return { keys, bytes, byFamily };
+}
+
+/** A key without its prefix, run id and BullMQ job id: `run:{id}:history`, `activities.default:id`. Pure. */
+export function keyFamily(prefix: string, key: string): string {
+  return key
+    .slice(prefix.length + 1)
+    .replace(/\{[^}]*\}/g, '{id}')
+    .replace(/:(act|tmr|chd|ntf|cch)-[^:]+/g, ':<job>')
+    .replace(/:[0-9a-f]{8}-[0-9a-f-]{27,}/g, ':<id>')
+    .replace(/:\d+$/g, ':<n>');
 }
 
 /** Flowline workers serving one prefix. */
