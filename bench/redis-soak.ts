@@ -72,15 +72,20 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 
-async function prefixKeys(redis: Redis): Promise<number> {
+/** Number of keys under the prefix and their total MEMORY USAGE (other tenants of the Redis don't count). */
+async function prefixFootprint(redis: Redis): Promise<{ keys: number; bytes: number }> {
   let cursor = '0';
-  let count = 0;
+  let keys = 0;
+  let bytes = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
     cursor = next;
-    count += keys.length;
+    keys += batch.length;
+    const pipeline = redis.pipeline();
+    for (const key of batch) pipeline.memory('USAGE', key);
+    for (const reply of (await pipeline.exec()) ?? []) bytes += Number(reply?.[1] ?? 0);
   } while (cursor !== '0');
-  return count;
+  return { keys, bytes };
 }
 
 async function main(): Promise<number> {
@@ -89,6 +94,19 @@ async function main(): Promise<number> {
   const engine = createRedisEngine({ url, prefix, limits: { retentionMs } });
   await engine.deploy(FLOW);
   const workers = await Promise.all(Array.from({ length: WORKERS }, spawnWorker));
+
+  // Completions are counted from the runtime's `ended` notices (the indexes may already have
+  // dropped the first runs when the retention is shorter than the soak).
+  const completed = new Set<string>();
+  const notEnded = new Set<string>();
+  const subscriber = new Redis(url);
+  await subscriber.subscribe(`${prefix}:events`);
+  subscriber.on('message', (_channel: string, text: string) => {
+    const message = JSON.parse(text) as { kind: string; runId: string; status: string };
+    if (message.kind !== 'ended') return;
+    if (message.status === 'completed') completed.add(message.runId);
+    else notEnded.add(message.runId);
+  });
 
   const started = Date.now();
   let next = 0;
@@ -104,11 +122,11 @@ async function main(): Promise<number> {
   const startedAllMs = Date.now() - started;
   let peakBytes = 0;
   for (;;) {
-    const done = await redis.zcard(`${prefix}:idx:status:completed`);
     peakBytes = Math.max(peakBytes, await usedMemory(redis));
-    if (done >= RUNS) break;
+    if (completed.size + notEnded.size >= RUNS) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  await subscriber.quit();
   const elapsedMs = Date.now() - started;
 
   // Each step applied once: sample the 200 latest runs' histories (earlier ones may have expired already).
@@ -121,18 +139,19 @@ async function main(): Promise<number> {
     const seqs = history.filter((e) => e.type === 'ActivityCompleted').map((e) => e.seq);
     if (seqs.length !== 3 || new Set(seqs).size !== 3) duplicates++;
   }
-  const notCompleted = RUNS - (await redis.zcard(`${prefix}:idx:status:completed`));
-  const keysAtEnd = await prefixKeys(redis);
+  const notCompleted = RUNS - completed.size;
+  const atEnd = await prefixFootprint(redis);
 
   // Wait for retention to expire and the workers' maintenance to prune the indexes.
   const deadline = Date.now() + retentionMs + 120_000;
   let afterBytes = await usedMemory(redis);
-  let keysAfter = await prefixKeys(redis);
-  while (Date.now() < deadline && keysAfter > 40) {
+  let after = await prefixFootprint(redis);
+  while (Date.now() < deadline && after.keys > 40) {
     await new Promise((r) => setTimeout(r, 2000));
     afterBytes = await usedMemory(redis);
-    keysAfter = await prefixKeys(redis);
+    after = await prefixFootprint(redis);
   }
+  const keysAfter = after.keys;
   for (const w of workers) w.kill('SIGTERM');
   await engine.close();
 
@@ -146,12 +165,15 @@ async function main(): Promise<number> {
     notCompleted,
     sampledRuns: sampled,
     sampledRunsWithDuplicateSteps: duplicates,
-    keysAtEnd,
-    keysAfterRetention: keysAfter,
+    prefixKeysAtEnd: atEnd.keys,
+    prefixBytesAtEnd: atEnd.bytes,
+    prefixKeysAfterRetention: after.keys,
+    prefixBytesAfterRetention: after.bytes,
     baselineBytes,
     peakBytes,
     afterRetentionBytes: afterBytes,
-    growthAfterRetentionBytes: afterBytes - baselineBytes,
+    // Whole-server figures: other tenants of a shared Redis move them too.
+    serverGrowthAfterRetentionBytes: afterBytes - baselineBytes,
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   // Clean up whatever is left (queue meta keys).
