@@ -69,6 +69,8 @@ export interface RunObserverDeps {
 
 const INFO_ENTRIES = new Set(['RunStarted', 'RunEnded', 'StepFailed', 'StepRetried', 'CompensationStarted', 'CompensationCompleted', 'CompensationFailed']);
 const CARRIER_CACHE = 10_000;
+/** The revision of a run's state right after its RunStarted decision (the core counts decisions from 1). */
+const CREATION_REVISION = 1;
 
 /** Creates an observer. Side effects: only through its dependencies. */
 export function createRunObserver(deps: RunObserverDeps): RunObserver {
@@ -132,10 +134,12 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
         const { definition, decision, event, previous } = transition;
         const state = decision.state;
         flows.set(`${definition.name}@${definition.version}`, definition);
-        if (event.type === 'RunStarted' && previous === null) {
-          metrics.runStarted(definition.name);
-          remember(state.runId, ((event as { trace?: TraceCarrier }).trace as TraceCarrier | undefined) ?? null);
-        }
+        const created = event.type === 'RunStarted' && previous === null;
+        if (created) remember(state.runId, event.trace ?? null);
+        // A start is counted once, by the process that commits the run's first transition after its
+        // creation (usually a worker; the revision check makes it exactly one), or by the creating
+        // process when the run ended within its creation decision.
+        if ((created && state.status !== 'running') || previous?.revision === CREATION_REVISION) metrics.runStarted(definition.name);
         if (event.type === 'SignalReceived') metrics.signalReceived(definition.name);
         for (const entry of decision.history) {
           if (entry.type === 'CompensationCompleted') metrics.compensationEnded(definition.name, 'completed');
