@@ -7,11 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { loadDefinition } from '../../src/definition/load.js';
 import { replay } from '../../src/interpreter/index.js';
 import { createRedisEngine, type RedisEngine } from '../../src/runtime/redis/index.js';
+import { main } from '../../src/cli/main.js';
 import { flowline, spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
 import { uniquePrefix } from './helpers.js';
 
@@ -107,6 +108,22 @@ describe('Redis failures', () => {
       await raw.config('SET', 'maxmemory-policy', 'noeviction');
     }
   }, 60_000);
+
+  it('connects with an ACL user and a password given in the URL, and refuses a wrong password', async () => {
+    await raw.acl('SETUSER', 'flow-app', 'on', '>p@ss:word', '~*', '&*', '+@all');
+    const quiet = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    const previous = process.exitCode;
+    try {
+      const good = await main(['list', '--json', '--prefix', prefix, '--redis', `redis://flow-app:${encodeURIComponent('p@ss:word')}@127.0.0.1:${port}`]);
+      const bad = await main(['list', '--prefix', prefix, '--redis', `redis://flow-app:wrong@127.0.0.1:${port}`]);
+      expect(good).toBe(0);
+      expect(bad).toBe(2);
+    } finally {
+      for (const spy of quiet) spy.mockRestore();
+      process.exitCode = previous;
+      await raw.acl('DELUSER', 'flow-app');
+    }
+  });
 
   it('Redis killed and restarted under load (AOF always): no acknowledged run, signal or timer is lost', async () => {
     workers.push(...(await Promise.all([0, 1].map(() => spawnWorker(['--activities', 'test/redis/fixtures/fault-activities.ts', '--lock-duration', '2000', '--stalled-interval', '1000'], env)))));
