@@ -12,10 +12,26 @@ type ScriptName = keyof typeof SCRIPTS;
 
 const sources = new Map<ScriptName, string>();
 
+/**
+ * Where a script's file is: beside this module (running from src/ through tsx), else in the
+ * package's src/ tree (running the compiled dist/, which tsc does not copy .lua files into; the
+ * package ships src/ too).
+ */
+const LOCATIONS = ['./lua/', '../../../src/runtime/redis/lua/'];
+
 function source(name: ScriptName): string {
   let text = sources.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(`./lua/${SCRIPTS[name].file}`, import.meta.url), 'utf8');
+    let lastError: unknown;
+    for (const location of LOCATIONS) {
+      try {
+        text = readFileSync(new URL(`${location}${SCRIPTS[name].file}`, import.meta.url), 'utf8');
+        break;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (text === undefined) throw lastError;
     sources.set(name, text);
   }
   return text;
