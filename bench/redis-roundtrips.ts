@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { measureFloor } from './floor.js';
 import { sequenceFlow, type BenchFlow } from './redis-flows.js';
-import { RunEnds, benchPrefix, cleanupPrefix, inProcessWorker, pool, round } from './redis-harness.js';
+import { RunEnds, benchPrefix, childWorkers, cleanupPrefix, inProcessWorker, pool, round } from './redis-harness.js';
 import { createRedisEngine } from '../src/index.js';
 
 /** What one MONITOR pass saw, per step. */
@@ -23,46 +23,85 @@ export interface RoundTrips {
   readonly steps: number;
   /** All commands (requests plus commands inside Lua scripts) per step. */
   readonly commandsPerStep: number;
-  /** Client requests per step. */
+  /** Commands sent by clients (not from inside Lua) per step; a pipeline counts once per command. */
   readonly requestsPerStep: number;
-  /** Requests on BullMQ queue keys per step. */
-  readonly bullmqRequestsPerStep: number;
-  /** Requests on Flowline's own keys per step. */
-  readonly flowlineRequestsPerStep: number;
-  /** Busiest requests (command and key family) per step. */
+  /** Round trips per step: a pipeline or MULTI/EXEC block counts once. */
+  readonly roundTripsPerStep: number;
+  /** Round trips on BullMQ queue keys per step. */
+  readonly bullmqRoundTripsPerStep: number;
+  /** Round trips on Flowline's own keys per step. */
+  readonly flowlineRoundTripsPerStep: number;
+  /** Busiest client commands (command and key family) per step. */
   readonly topRequests: readonly { readonly request: string; readonly perStep: number }[];
 }
+
+/**
+ * Commands a client sends back to back (each within this many ms of the previous line Redis ran)
+ * are one round trip: a pipeline is executed as one burst, while a client that waits for a reply
+ * before its next command leaves at least a network round trip plus its own processing between them.
+ */
+const SAME_BURST_MS = 0.05;
 
 class MonitorCounter {
   private commands = 0;
   private readonly requests = new Map<string, number>();
+  private roundTrips = 0;
   private bullmq = 0;
   private own = 0;
+  private lastSource = '';
+  private lastAt = 0;
+  private readonly inMulti = new Set<string>();
+  /** The open burst: whether it touched the prefix, and whose keys. */
+  private burst: { touched: boolean; bullmq: boolean } | null = null;
+  private readonly queue: RegExp;
 
-  constructor(private readonly prefix: string) {}
+  constructor(private readonly prefix: string) {
+    this.queue = new RegExp(`^${prefix}:(activities\\.[^:]+|timers|interpreter|schedules|floor|delayed):`);
+  }
 
-  see(args: readonly string[], source: string): void {
+  see(at: number, args: readonly string[], source: string): void {
     const keys = args.filter((a) => a.startsWith(`${this.prefix}:`));
+    if (source === 'lua') {
+      this.lastAt = at;
+      if (keys.length > 0) this.commands++;
+      return;
+    }
+    const command = String(args[0]).toLowerCase();
+    const same = source === this.lastSource && (this.inMulti.has(source) || at - this.lastAt < SAME_BURST_MS);
+    if (!same) this.closeBurst();
+    this.burst ??= { touched: false, bullmq: false };
+    if (command === 'multi') this.inMulti.add(source);
+    if (command === 'exec' || command === 'discard') this.inMulti.delete(source);
+    this.lastSource = source;
+    this.lastAt = at;
     if (keys.length === 0) return;
     this.commands++;
-    if (source === 'lua') return;
-    const queue = new RegExp(`^${this.prefix}:(activities\\.[^:]+|timers|interpreter|schedules|floor):`);
-    const isBullmq = keys.some((k) => queue.test(k));
-    if (isBullmq) this.bullmq++;
-    else this.own++;
-    const family = (keys[0] as string).slice(this.prefix.length + 1).replace(/\{[^}]*\}/g, '{id}').replace(/:[0-9a-f-]{8,}.*$/, ':…');
-    const name = `${String(args[0]).toLowerCase()} ${isBullmq ? 'bullmq' : 'flowline'}:${family.split(':').slice(0, 3).join(':')}`;
+    const isBullmq = keys.some((k) => this.queue.test(k));
+    if (!this.burst.touched) this.burst = { touched: true, bullmq: isBullmq };
+    const family = (keys[0] as string).slice(this.prefix.length + 1).replace(/\{[^}]*\}/g, '{id}');
+    const name = `${command} ${isBullmq ? 'bullmq' : 'flowline'}:${family.split(':').slice(0, 3).join(':')}`;
     this.requests.set(name, (this.requests.get(name) ?? 0) + 1);
   }
 
+  private closeBurst(): void {
+    if (this.burst?.touched) {
+      this.roundTrips++;
+      if (this.burst.bullmq) this.bullmq++;
+      else this.own++;
+    }
+    this.burst = null;
+  }
+
   result(steps: number): RoundTrips {
+    this.closeBurst();
     const requests = [...this.requests.values()].reduce((a, b) => a + b, 0);
     return {
       steps,
       commandsPerStep: round(this.commands / steps),
       requestsPerStep: round(requests / steps),
-      bullmqRequestsPerStep: round(this.bullmq / steps),
-      flowlineRequestsPerStep: round(this.own / steps),
+      roundTripsPerStep: round(this.roundTrips / steps),
+      bullmqRoundTripsPerStep: round(this.bullmq / steps),
+      flowlineRoundTripsPerStep: round(this.own / steps),
       topRequests: [...this.requests.entries()]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 16)
@@ -83,10 +122,10 @@ async function monitored<T>(url: string, prefix: string, work: () => Promise<T>)
   const started = new Promise<void>((resolve) => (ready = resolve));
   lines.on('line', (line) => {
     if (line === 'OK') return ready();
-    const match = /^\d+\.\d+ \[\d+ ([^\]]+)\] (.*)$/.exec(line);
+    const match = /^(\d+\.\d+) \[\d+ ([^\]]+)\] (.*)$/.exec(line);
     if (!match) return;
-    const args = [...(match[2] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string);
-    counter.see(args, match[1] as string);
+    const args = [...(match[3] as string).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1] as string);
+    counter.see(Number(match[1]) * 1000, args, match[2] as string);
   });
   await started;
   try {
@@ -100,35 +139,36 @@ async function monitored<T>(url: string, prefix: string, work: () => Promise<T>)
   }
 }
 
-/** The floor's commands and requests per step (3-step chains at concurrency 50). */
+/** The floor's commands and round trips per step: 3-step chains run one at a time (unloaded). */
 export async function floorRoundTrips(url: string, flows: number): Promise<RoundTrips> {
   const prefix = benchPrefix('rt-floor');
-  const unloaded = 10;
   const { counter } = await monitored(url, prefix, () =>
-    measureFloor({ redisUrl: url, prefix, flows, stepsPerFlow: 3, concurrency: 50, unloadedFlows: unloaded }),
+    measureFloor({ redisUrl: url, prefix, flows: 1, stepsPerFlow: 3, concurrency: 50, unloadedFlows: flows }),
   );
-  // measureFloor runs min(50, flows) warm-up flows, the loaded batch, then the unloaded ones.
-  return counter.result((Math.min(50, flows) + flows + unloaded) * 3);
+  // measureFloor runs one warm-up flow and one "loaded" flow before the unloaded ones; all are counted.
+  return counter.result((2 + flows) * 3);
 }
 
-/** Flowline's commands and requests per step on `flow`, one in-process worker at concurrency 50. */
-export async function flowlineRoundTrips(url: string, runs: number, flow: BenchFlow = sequenceFlow(3)): Promise<RoundTrips> {
+/**
+ * Flowline's commands and round trips per step on `flow`, runs one at a time (unloaded, so the
+ * requests of concurrent runs cannot be mistaken for one pipeline), served by one worker at
+ * concurrency 50: in-process (`startWorker`, no observer) or a child `flowline worker` process
+ * (with the CLI's observability: logs, metrics, spans).
+ */
+export async function flowlineRoundTrips(url: string, runs: number, flow: BenchFlow = sequenceFlow(3), worker: 'in-process' | 'child' = 'in-process'): Promise<RoundTrips> {
   const prefix = benchPrefix(`rt-${flow.key}`);
   const engine = createRedisEngine({ url, prefix });
   const admin = new Redis(url);
   await engine.deploy(flow.definition);
   const ends = await RunEnds.open(url, prefix);
-  const workers = await inProcessWorker(url, prefix, 50);
+  const workers = worker === 'in-process' ? await inProcessWorker(url, prefix, 50) : await childWorkers(url, prefix, 50, 1);
+  const runOne = async (): Promise<void> => {
+    await ends.waitFor((await engine.start(flow.definition.name, { input: flow.input })).runId);
+  };
   try {
     // Warm up (script loading, definition cache) outside the count.
-    await pool(20, 20, async () => {
-      await ends.waitFor((await engine.start(flow.definition.name, { input: flow.input })).runId);
-    });
-    const { counter } = await monitored(url, prefix, () =>
-      pool(runs, 100, async () => {
-        await ends.waitFor((await engine.start(flow.definition.name, { input: flow.input })).runId);
-      }),
-    );
+    await pool(10, 10, runOne);
+    const { counter } = await monitored(url, prefix, () => pool(runs, 1, runOne));
     return counter.result(runs * flow.steps);
   } finally {
     await workers.close();

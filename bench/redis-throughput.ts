@@ -84,7 +84,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   };
   try {
     // Warm-up: connections, scripts, the definition cache, JIT.
-    await pool(Math.min(50, options.runs), 50, async () => void (await runOnce()));
+    await pool(Math.max(1, Math.min(50, options.runs, Math.round(150 / flow.steps))), 50, async () => void (await runOnce()));
     ends.forget();
 
     const idleBefore = await commandStats(admin);
