@@ -135,7 +135,8 @@ export function explainYamlError(
     return {
       message: 'an expression `${ … }` inside a `{ … }` or `[ … ]` list/map must be quoted: YAML read its braces as part of the map',
       hint: `write it as "\${ … }" (in quotes), or write the map in block style, one \`key: value\` per line`,
-      offset: at,
+      // YAML stops at the `{` of `${`; that column is the one the docs show.
+      offset: text[offset] === '{' && text[offset - 1] === '$' ? offset : at,
     };
   }
   if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY' || line.slice(expressionAt).includes(': ')) {

@@ -178,11 +178,19 @@ function wrongType(pointer: string, type: string, data: unknown, definition: str
     .join(' or ');
   let hint: string | undefined;
   if (typeof data === 'string' && /^-?\d+(\.\d+)?$/.test(data) && /integer|number/.test(type)) hint = 'write the number without quotes';
+  else if (key === 'retry' && typeof data === 'number') hint = `write \`retry: { maxAttempts: ${data} }\``;
   else if (typeof data === 'string' && data.includes('${') && type.includes('object')) hint = `${subject(pointer)} takes fixed keys; put expressions in its values`;
   return { pointer, message: `${subject(pointer)} must be ${words}, but is ${describeData(data)}`, hint };
 }
 
 function durationIssue(pointer: string, data: unknown): RawIssue {
+  if (typeof data === 'string' && data.includes('${')) {
+    return {
+      pointer,
+      message: `${subject(pointer)} must be a fixed duration: expressions are not allowed here`,
+      hint: lastToken(pointer) === 'wait' ? "to wait until a computed time, write `wait: { until: '${ … }' }` with an ISO-8601 instant" : 'write a duration such as `30s`',
+    };
+  }
   let message = `${subject(pointer)} must be a duration`;
   try {
     parseDuration(data);
