@@ -17,7 +17,11 @@ export function templateText(value: Template): string {
   return shorten(JSON.stringify(value) ?? String(value));
 }
 
-/** Format milliseconds the way authors write durations (`250ms`, `30s`, `48h`, `7d`). Pure. */
+/**
+ * Format milliseconds the way authors write durations (`250ms`, `30s`, `5m`, `48h`, `7d`): the
+ * largest unit that divides evenly, with days only from three days up (`24h` and `60h` read
+ * better than `1d` and `2.5d`). Pure.
+ */
 export function formatDuration(ms: number): string {
   const units: [number, string][] = [
     [86_400_000, 'd'],
@@ -26,6 +30,7 @@ export function formatDuration(ms: number): string {
     [1_000, 's'],
   ];
   for (const [size, unit] of units) {
+    if (unit === 'd' && ms < 3 * size) continue;
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -28,7 +28,7 @@ function markdownFiles(dir: string): string[] {
 }
 
 const documents = [...markdownFiles(join(ROOT, 'docs')), join(ROOT, 'workflows/README.md'), join(ROOT, 'README.md')]
-  .filter((file) => existsSync(file) && readFileSync(file, 'utf8').includes('<!-- flowline graph '))
+  .filter((file) => existsSync(file) && new RegExp(MARKER.source).test(readFileSync(file, 'utf8')))
   .map((file) => relative(ROOT, file));
 
 describe('diagrams embedded in the docs', () => {

@@ -95,13 +95,13 @@ describe('flowline graph (Mermaid)', () => {
   });
 
   it('gives timers and signal waits their own shapes and symbols', () => {
-    const chart = chartOf(s.wait(48 * 3_600_000), s.waitUntil('${ $input.at }'), s.waitSignal('approve', { timeoutMs: 86_400_000, id: 'approval' }));
-    const timer = nodeLabelled(chart, '⏳ wait 2d');
+    const chart = chartOf(s.wait(48 * 3_600_000), s.waitUntil('${ $input.at }'), s.waitSignal('approve', { timeoutMs: 7 * 86_400_000, id: 'approval' }));
+    const timer = nodeLabelled(chart, '⏳ wait 48h');
     const until = nodeLabelled(chart, '⏳ wait until ${ $input.at }');
     const signal = nodeLabelled(chart, '✉ wait for signal approve');
     expect([timer.open, until.open]).toEqual(['{{', '{{']);
     expect(signal.open).toBe('>');
-    expect(signal.label).toContain('⏱ timeout 1d');
+    expect(signal.label).toContain('⏱ timeout 7d');
     expect(chart.classes.get('timer')).toEqual([timer.id, until.id]);
     expect(chart.classes.get('signal')).toEqual([signal.id]);
   });
