@@ -158,7 +158,7 @@ export function compareResults(a: BenchReport, b: BenchReport): string {
     const after = right.get(path);
     if (after === undefined) continue;
     const change = before === 0 ? (after === 0 ? '0%' : 'new') : `${(((after - before) / Math.abs(before)) * 100).toFixed(1)}%`;
-    rows.push([path, before, after, change]);
+    rows.push([path, Number(before.toPrecision(4)), Number(after.toPrecision(4)), change]);
   }
   return `a: ${a.meta.date} (commit ${a.meta.commit}, load ${a.meta.loadAverageAtStart.join(' ')})\nb: ${b.meta.date} (commit ${b.meta.commit}, load ${b.meta.loadAverageAtStart.join(' ')})\n\n${table(['measurement', 'a', 'b', 'change'], rows)}`;
 }
