@@ -65,4 +65,15 @@ describe('examples on the command line', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--format dot is not supported (formats: mermaid)');
   });
+
+  it('flowline graph --json wraps the diagram; an invalid flow exits 2 with file:line:col', async () => {
+    const json = await runInProcess(['graph', 'workflows/hello-world.yaml', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ file: 'workflows/hello-world.yaml', name: 'hello-world', version: 1, format: 'mermaid' });
+    const invalid = await runInProcess(['graph', 'test/workflows/fixtures/pitfalls/p4.yaml']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('test/workflows/fixtures/pitfalls/p4.yaml:6:5  unknown key `cal` in a step  (did you mean `call`?)');
+    const missing = await runInProcess(['graph', 'workflows/nope.yaml']);
+    expect(missing.code).toBe(2);
+  });
 });
