@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { loadDefinitionFile } from '../definition/load.js';
 import type { Step, WorkflowDefinition } from '../definition/types.js';
+import { everyStep } from './step-walk.js';
 
 const FLOW_FILE = /\.(ya?ml|json)$/i;
 const TEST_FILE = /\.test\.(ya?ml|json)$/i;
@@ -13,17 +14,9 @@ const TEST_FILE = /\.test\.(ya?ml|json)$/i;
 /** Names of the child workflows a list of steps starts, at any depth (compensations and handlers included). */
 export function childWorkflowNames(steps: readonly Step[]): Set<string> {
   const names = new Set<string>();
-  const visit = (step: Step): void => {
+  everyStep(steps, (step) => {
     if (step.kind === 'workflow') names.add(step.workflow);
-    const nested: Step[] = [];
-    if ('steps' in step && Array.isArray(step.steps)) nested.push(...step.steps);
-    if (step.kind === 'parallel') nested.push(...step.branches);
-    if (step.kind === 'switch') for (const c of step.cases) nested.push(...c.steps);
-    for (const clause of step.catch ?? []) nested.push(...clause.steps);
-    if (step.compensate) nested.push(step.compensate);
-    nested.forEach(visit);
-  };
-  steps.forEach(visit);
+  });
   return names;
 }
 

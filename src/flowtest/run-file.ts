@@ -12,6 +12,8 @@ import { activitiesFor, type ActivitySource } from './activity-module.js';
 import { compare, type Observed } from './expect.js';
 import { childDefinitions, displayPath } from './flow-directory.js';
 import { caseActivities } from './mocks.js';
+import { activityNames } from './step-walk.js';
+import { didYouMean } from '../definition/hints.js';
 import { FlowTestInvalidError, readFlowTest } from './parse.js';
 import type { CaseResult, FileResult, FlowTestCase, FlowTestFile } from './types.js';
 
@@ -41,6 +43,21 @@ function describeThrown(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A mock for an activity the flow never calls is almost always a typo (and the real handler
+ * would silently run instead): say so, with the nearest name. Pure.
+ */
+function mockProblems(testCase: FlowTestCase, definitions: readonly WorkflowDefinition[]): string[] {
+  const called = new Set<string>();
+  for (const definition of definitions) for (const name of activityNames(definition.steps)) called.add(name);
+  return Object.keys(testCase.mocks ?? {})
+    .filter((name) => !called.has(name))
+    .map((name) => {
+      const hint = didYouMean(name, [...called]);
+      return `mocks: the flow calls no activity named "${name}"${hint ? ` (${hint})` : ''}`;
+    });
+}
+
 /** Run one case on its own engine. Never throws: every problem becomes a failure reason. */
 export async function runCase(
   flow: WorkflowDefinition,
@@ -57,6 +74,8 @@ export async function runCase(
     durationMs: elapsed(started),
     ...(actual ? { actual } : {}),
   });
+  const unknownMocks = mockProblems(testCase, [flow, ...children]);
+  if (unknownMocks.length) return { name: testCase.name, passed: false, reasons: unknownMocks, durationMs: elapsed(started) };
   let engine;
   let calls: string[];
   try {

@@ -48,12 +48,13 @@ describe('flow test files on the embedded runtime', () => {
 
   it('reports each failing case with expected and actual values', async () => {
     const result = await runFlowTestFile(`${SHOP}/failing.test.yaml`);
-    expect(result.cases.map((c) => c.passed)).toEqual([false, false, true, false]);
+    expect(result.cases.map((c) => c.passed)).toEqual([false, false, true, false, false]);
     expect(result.cases[0]?.reasons).toEqual(['status: expected failed, got completed', 'output.amount: expected 41, got 40']);
     expect(result.cases[1]?.reasons).toEqual([
       'calls: expected [stock.reserve, payments.charge], got [stock.reserve, prices.lookup, payments.charge]',
     ]);
     expect(result.cases[3]?.reasons[1]).toBe('error: expected {"type":"CardDeclined"}, got no error');
+    expect(result.cases[4]?.reasons).toEqual(['mocks: the flow calls no activity named "payment.charge" (did you mean `payments.charge`?)']);
   });
 
   it('reports an invalid test file, a missing flow and an invalid flow without running anything', async () => {
@@ -90,13 +91,13 @@ describe('JUnit XML', () => {
       await runFlowTestFile(`${BROKEN}/invalid.test.yaml`),
     ];
     const xml = junitXml(results, '2026-01-01T00:00:00.000Z');
-    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flowline test" tests="5" failures="3" errors="1"')).toBe(true);
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="flowline test" tests="6" failures="4" errors="1"')).toBe(true);
     expect(balancedTags(xml)).toBe(true);
     expect(xml.match(/<testsuite /g)).toHaveLength(2);
-    expect(xml.match(/<testcase /g)).toHaveLength(5);
-    expect(xml.match(/<failure /g)).toHaveLength(3);
+    expect(xml.match(/<testcase /g)).toHaveLength(6);
+    expect(xml.match(/<failure /g)).toHaveLength(4);
     expect(xml.match(/<error /g)).toHaveLength(1);
-    expect(xml).toContain(`<testsuite name="${SHOP}/failing.test.yaml" tests="4" failures="3" errors="0"`);
+    expect(xml).toContain(`<testsuite name="${SHOP}/failing.test.yaml" tests="5" failures="4" errors="0"`);
     expect(xml).toContain(`<testcase classname="${SHOP}/failing.test.yaml" name="passes in between"`);
     expect(xml).toContain('message="status: expected failed, got completed; output.amount: expected 41, got 40"');
     // Quotes and angle brackets in messages are escaped.
@@ -118,14 +119,14 @@ describe('flowline test (CLI)', () => {
     const { code, stdout } = await cli(['test', SHOP, '--junit', junit]);
     const lines = stdout.trimEnd().split('\n');
     expect(code).toBe(1);
-    expect(lines.at(-1)).toBe('7 passed, 3 failed');
+    expect(lines.at(-1)).toBe('7 passed, 4 failed');
     expect(lines).toContain(`✓ ${SHOP}/passing.test.yaml › confirmed order is charged the child flow's price`);
     expect(lines).toContain(
       `✗ ${SHOP}/failing.test.yaml › wrong status and output — status: expected failed, got completed; output.amount: expected 41, got 40`,
     );
-    expect(lines.filter((l) => /^[✓✗] /.test(l))).toHaveLength(10);
+    expect(lines.filter((l) => /^[✓✗] /.test(l))).toHaveLength(11);
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('tests="10" failures="3" errors="0"');
+    expect(xml).toContain('tests="11" failures="4" errors="0"');
   });
 
   // The rest run in-process: same main(), without paying for a new process each time.
@@ -143,7 +144,7 @@ describe('flowline test (CLI)', () => {
     const { code, stdout } = await runInProcess(['test', '--json'], join(ROOT, SHOP));
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { passed: number; failed: number; files: FileResult[] };
-    expect([report.passed, report.failed]).toEqual([7, 3]);
+    expect([report.passed, report.failed]).toEqual([7, 4]);
     expect(report.files.map((f) => f.file)).toEqual(['failing.test.yaml', 'passing.test.yaml']);
   });
 
