@@ -62,6 +62,8 @@ export interface RunObserverDeps {
   readonly logger?: Logger;
   /** Tracer (e.g. `flowlineTracer()`); without one no span is made. */
   readonly tracer?: Tracer;
+  /** Whether spans are worth making now (default: true when a tracer is given). See `isTracingEnabled`. */
+  readonly tracingEnabled?: () => boolean;
   /** Global redact paths (`FLOWLINE_REDACT`), added to each flow's own. */
   readonly globalRedact?: readonly string[];
   readonly now?: () => number;
@@ -75,6 +77,7 @@ const CREATION_REVISION = 1;
 /** Creates an observer. Side effects: only through its dependencies. */
 export function createRunObserver(deps: RunObserverDeps): RunObserver {
   const metrics = deps.metrics ?? noopMetrics;
+  const tracing = (): boolean => deps.tracer !== undefined && (deps.tracingEnabled?.() ?? true);
   const now = deps.now ?? Date.now;
   const pending = new Set<Promise<void>>();
   const carriers = new Map<string, TraceCarrier | null>();
@@ -124,7 +127,7 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
       if (record.kind !== 'step') continue;
       metrics.stepEnded(definition.name, String(record.attributes[ATTR.stepKind]), stepOutcome(record), (record.endMs ?? record.startMs) - record.startMs);
     }
-    if (deps.tracer) emitSpanRecords(deps.tracer, carriers.get(runId) ?? traceCarrierOf(history), records);
+    if (tracing()) emitSpanRecords(deps.tracer!, carriers.get(runId) ?? traceCarrierOf(history), records);
     carriers.delete(runId);
   };
 
@@ -149,7 +152,8 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
         if (state.status !== 'running' && (previous === null || previous.status === 'running')) {
           metrics.runEnded(definition.name, state.status, (state.endedAt ?? now()) - state.startedAt);
           const { loadHistory } = transition;
-          if (loadHistory) background(() => onRunEnded(definition, state.runId, loadHistory));
+          // Step durations and the span tree need the whole history: read it only if someone looks.
+          if (loadHistory && (metrics !== noopMetrics || tracing())) background(() => onRunEnded(definition, state.runId, loadHistory));
         }
       } catch (error) {
         deps.logger?.warn({ err: error }, 'flowline: observing a transition failed');
@@ -176,10 +180,10 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
       const started = now();
       const execute = (): Promise<T> => run(handlerLog);
       let result: T;
-      if (deps.tracer) {
+      if (tracing()) {
         const carrier = await carrierOf(attempt);
         result = await withActivitySpan(
-          deps.tracer,
+          deps.tracer!,
           carrier,
           {
             runId: attempt.runId,

@@ -11,7 +11,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, noopMetrics, type Metrics, type MetricsCollectors } from './metrics.js';
 import { createRunObserver, type RunObserver } from './run-observer.js';
 import { globalRedactPathsFromEnv } from './run-redactor.js';
-import { flowlineTracer } from './tracing.js';
+import { flowlineTracer, isTracingEnabled } from './tracing.js';
 
 /** Options of {@link createWorkerObservability}. */
 export interface WorkerObservabilityOptions {
@@ -63,7 +63,14 @@ export function createWorkerObservability(options: WorkerObservabilityOptions = 
   const metrics =
     port === undefined ? noopMetrics : createMetrics({ defaultMetrics: true, ...(options.version ? { version: options.version } : {}) });
   const tracer = options.tracer ?? flowlineTracer(options.version);
-  const observer = createRunObserver({ metrics, logger, tracer, globalRedact: globalRedactPathsFromEnv(env) });
+  const observer = createRunObserver({
+    metrics,
+    logger,
+    tracer,
+    // A tracer given explicitly is used; the global one only once an SDK has registered.
+    tracingEnabled: options.tracer ? () => true : isTracingEnabled,
+    globalRedact: globalRedactPathsFromEnv(env),
+  });
   let server: ObservabilityServer | undefined;
   return {
     logger,

@@ -7,6 +7,7 @@ import {
   context,
   createTraceState,
   propagation,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -26,6 +27,17 @@ export type TraceCarrier = Readonly<Record<string, string>>;
 /** The tracer Flowline uses: the global provider's (a no-op until the user registers an SDK). */
 export function flowlineTracer(version?: string): Tracer {
   return trace.getTracer(TRACER_NAME, version);
+}
+
+/**
+ * True when an SDK registered a global tracer provider (otherwise every span is a no-op and
+ * work done only to make spans can be skipped). Pure apart from reading the global provider.
+ */
+export function isTracingEnabled(): boolean {
+  const global = trace.getTracerProvider();
+  if (!(global instanceof ProxyTracerProvider)) return true;
+  // A fresh proxy's delegate is the API's no-op provider: the global one differs once an SDK registered.
+  return global.getDelegate() !== new ProxyTracerProvider().getDelegate();
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

@@ -190,3 +190,14 @@ describe('run span tree from history', () => {
     expect(traceCarrierOf([{ index: 0, at: 1, type: 'RunStarted', event: { type: 'RunStarted', at: 1, runId: 'r', input: null, trace: { traceparent: 'x' } } as never }])).toEqual({ traceparent: 'x' });
   });
 });
+
+describe('tracing detection', () => {
+  it('is off until an SDK registers a global provider, then on', async () => {
+    const { isTracingEnabled } = await import('../../src/observability/tracing.js');
+    trace.disable();
+    expect(isTracingEnabled()).toBe(false);
+    trace.setGlobalTracerProvider(provider);
+    expect(isTracingEnabled()).toBe(true);
+    trace.disable();
+  });
+});
