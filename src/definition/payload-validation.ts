@@ -27,11 +27,29 @@ let checker: Ajv | undefined;
 /** The dialect user schemas are read in (the same as the workflow schema's). */
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
 
+/** Problems per schema text: documents are loaded again and again with the same schemas. Bounded. */
+const schemaProblemCache = new Map<string, RawIssue[]>();
+const SCHEMA_PROBLEM_CACHE_LIMIT = 1000;
+
 /**
  * Problems of a JSON Schema embedded in a document (`input.schema`, `signals.*.schema`), with
- * pointers into the document. Pure apart from a shared, emptied-after-use ajv instance.
+ * pointers into the document. Pure apart from a shared, emptied-after-use ajv instance and a
+ * bounded cache of results.
  */
 export function jsonSchemaProblems(schema: unknown, pointer: string): RawIssue[] {
+  const key = JSON.stringify(schema);
+  let relative = schemaProblemCache.get(key);
+  if (!relative) {
+    relative = schemaProblems(schema);
+    if (schemaProblemCache.size >= SCHEMA_PROBLEM_CACHE_LIMIT) schemaProblemCache.clear();
+    schemaProblemCache.set(key, relative);
+  }
+  return relative.map((issue) => ({ ...issue, pointer: pointer + issue.pointer }));
+}
+
+/** Problems of one schema, with pointers relative to it. */
+function schemaProblems(schema: unknown): RawIssue[] {
+  const pointer = '';
   checker ??= newAjv();
   const dialect = (schema as { $schema?: unknown }).$schema;
   if (dialect !== undefined && !DRAFT_07.test(String(dialect))) {
