@@ -30,6 +30,7 @@ import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import { SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
+import type { RunObserver } from '../../observability/run-observer.js';
 
 /** Expired runs are swept once every this many starts (besides being dropped when looked up). */
 const SWEEP_EVERY_STARTS = 256;
@@ -45,6 +46,8 @@ export interface EmbeddedEngineOptions {
   readonly skipTimers?: boolean;
   /** Time source and timers (default: the system clock). */
   readonly clock?: Clock;
+  /** Observability hook (logs, metrics, spans): `createRunObserver(…)` from src/observability. */
+  readonly observer?: RunObserver;
   /** Payload, expression and retention limits (defaults: 512 KiB, 100 ms per expression, 7 days). */
   readonly limits?: EngineLimitsOptions;
 }
@@ -83,6 +86,7 @@ export class EmbeddedEngine implements Engine {
       activities: this.activities,
       definitions: this.definitions,
       limits: this.limits,
+      ...(options.observer ? { observer: options.observer } : {}),
       skipTimers: options.skipTimers ?? false,
     });
   }

@@ -4,6 +4,8 @@
  * Persist, then dispatch: a decision's state and history are stored before any command runs.
  */
 import { executeActivity } from '../../activities/execute.js';
+import type { ActivityLogger } from '../../activities/types.js';
+import type { RunObserver } from '../../observability/run-observer.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { activityLogger } from '../../activities/logger.js';
@@ -31,6 +33,8 @@ export interface RunLoopOptions {
   readonly definitions: DefinitionRegistry;
   readonly limits: EngineLimits;
   readonly skipTimers: boolean;
+  /** Observability hook (src/observability/run-observer.ts): told of every decision, wraps activity attempts. */
+  readonly observer?: RunObserver;
 }
 
 /** Owns every run of one embedded engine and moves them forward. */
@@ -64,7 +68,9 @@ export class RunLoop {
     this.activeDrains++;
     try {
       const decision = await decide(definition, undefined, event, { limits: this.options.limits.expression });
-      return this.storeNewRun(definition, runId, decision);
+      const record = this.storeNewRun(definition, runId, decision);
+      this.options.observer?.onCommitted({ definition, previous: null, decision, event, loadHistory: async () => record.history });
+      return record;
     } finally {
       this.activeDrains--;
       this.pokeSkipper();
@@ -156,8 +162,10 @@ export class RunLoop {
     const event = { ...item.event, at } as RunEvent;
     const decision = await decide(record.definition, record.state, event, { limits: this.options.limits.expression });
     if (!decision.accepted) return false;
+    const previous = record.state;
     record.state = decision.state;
     record.history.push(...decision.history);
+    this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
     return true;
@@ -240,7 +248,7 @@ export class RunLoop {
     this.inFlightActivities++;
     this.answer(record, { type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
     const stepId = command.stepId ?? command.stepPath;
-    void executeActivity(handler, command.input, {
+    const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, command.input, {
       runId: record.runId,
       stepId,
       stepPath: command.stepPath,
@@ -250,7 +258,15 @@ export class RunLoop {
       workflow: { name: record.definition.name, version: record.definition.version },
       ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
       cancelSignal: controller.signal,
-    }).then((outcome) => {
+      ...(logger ? { logger } : {}),
+    });
+    const observer = this.options.observer;
+    const workflow = { name: record.definition.name, version: record.definition.version };
+    // Observability hook: the attempt's span, duration metric and a logger with its fields.
+    void (observer
+      ? observer.aroundAttempt({ runId: record.runId, activity: command.activity, attempt: command.attempt, stepPath: command.stepPath, ...(command.stepId === undefined ? {} : { stepId: command.stepId }), workflow }, (logger) => execute(logger))
+      : execute()
+    ).then((outcome) => {
       this.inFlightActivities--;
       if (record.activities.get(command.seq) === controller) record.activities.delete(command.seq);
       this.answer(record, answerOf(command.seq, stepId, outcome, this.options.limits.payloadBytes));
