@@ -127,7 +127,7 @@ describe('flowline test (CLI)', () => {
     expect(lines.filter((l) => /^[✓✗] /.test(l))).toHaveLength(11);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('tests="11" failures="4" errors="0"');
-  });
+  }, 120_000); // a new process under tsx can take many seconds on a loaded machine
 
   // The rest run in-process: same main(), without paying for a new process each time.
   it('exits 0 when every case passes, and 2 for invalid test files', async () => {

@@ -38,7 +38,7 @@ describe('examples on the command line', () => {
       output: { day: '2026-03-01', delivery: 'sent', headline: '42 orders, 12 tickets' },
       error: null,
     });
-  });
+  }, 120_000); // a new process under tsx can take many seconds on a loaded machine
 
   it('flowline run exits 1 and reports the error of a compensated order', async () => {
     const { code, stdout } = await runInProcess([
