@@ -6,6 +6,7 @@ import type { EmbeddedResult } from './embedded.js';
 import type { FlowProducerResult } from './fanout-flowproducer.js';
 import type { FloorResult } from './floor.js';
 import type { WaitingRunsResult } from './memory.js';
+import type { PairedLatency } from './redis-latency.js';
 import type { RoundTrips } from './redis-roundtrips.js';
 import type { ThroughputResult } from './redis-throughput.js';
 import type { TimerResult } from './timers.js';
@@ -35,6 +36,8 @@ export interface BenchReport {
   /** INFO commandstats calls per step over the whole floor measurement (all clients of this Redis). */
   floorCommandsPerStep?: number;
   redis: ThroughputResult[];
+  /** Unloaded latency per step, floor and Flowline in alternating rounds (the latency target uses it). */
+  pairedLatency?: PairedLatency;
   roundTrips?: { floor: RoundTrips; seq3: RoundTrips; 'seq3-cli-worker': RoundTrips; fanout10: RoundTrips };
   waiting?: WaitingRunsResult;
   timers: TimerResult[];
@@ -94,6 +97,13 @@ export function printReport(report: BenchReport): string {
     if (busiest) {
       parts.push(`Top commands (INFO commandstats, calls per step, seq3 in-process c50; ${busiest.backgroundCallsPerSecond} calls/s from other clients before): ${busiest.topCommands.map((c) => `${c.command} ${c.perStep}`).join(', ')}\n`);
     }
+  }
+  if (report.pairedLatency) {
+    const p = report.pairedLatency;
+    parts.push(
+      `\nUnloaded latency per step, seq3, ${p.rounds} alternating rounds of ${p.runsPerRound} runs: floor ${p.floorStepP50Ms} ms (flow p99 ${p.floorFlowP99Ms}), ` +
+        `Flowline in-process ${p.flowlineStepP50Ms} ms (flow p99 ${p.flowlineFlowP99Ms}) → ${p.ratio}×\n`,
+    );
   }
   if (report.roundTrips) {
     const rows = Object.entries(report.roundTrips).map(([name, r]) => [name, r.steps, r.commandsPerStep, r.requestsPerStep, r.roundTripsPerStep, r.bullmqRoundTripsPerStep, r.flowlineRoundTripsPerStep]);
