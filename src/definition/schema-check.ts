@@ -167,10 +167,13 @@ function isRelevant(
     if (chosen !== definition) return false;
   }
   // Under a `compensate` *kind* step, `compensate:` holds targets, not a compensation step.
-  for (const [pointer, resolution] of sites) {
-    if (resolution.kind !== 'compensate') continue;
-    const prefix = `${pointer}/compensate`;
-    if ((error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`)) && definition !== 'compensateStep') return false;
+  if (definition !== 'compensateStep') {
+    const at = error.instancePath.lastIndexOf('/compensate');
+    for (let i = at; i >= 0; i = error.instancePath.lastIndexOf('/compensate', i - 1)) {
+      const rest = error.instancePath.slice(i + '/compensate'.length);
+      if ((rest === '' || rest.startsWith('/')) && sites.get(error.instancePath.slice(0, i))?.kind === 'compensate') return false;
+      if (i === 0) break;
+    }
   }
   return true;
 }
