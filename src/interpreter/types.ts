@@ -89,6 +89,8 @@ export interface SignalReceivedEvent extends EventBase {
   readonly data: unknown;
   /** Caller-given id: a signal with an id already received is ignored. */
   readonly signalId?: string;
+  /** W3C trace context of the sender (`traceparent`…): the run's span links to it. Ignored by the core. */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 export interface ChildStartedEvent extends EventBase {
   readonly type: 'ChildStarted';

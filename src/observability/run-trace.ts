@@ -10,6 +10,8 @@ import { ATTR, extractTraceContext, type TraceCarrier } from './tracing.js';
 
 /** One span to emit. `parent` indexes into the same list (−1: the caller's context). */
 export interface SpanRecord {
+  /** Trace contexts this span links to (the senders of the run's signals). */
+  readonly links?: TraceCarrier[];
   readonly name: string;
   readonly kind: 'run' | 'step' | 'attempt' | 'compensation';
   parent: number;
@@ -48,7 +50,7 @@ export function buildRunTrace(definition: WorkflowDefinition, runId: string, his
   const steps = stepsByPath(definition);
   const first = history[0];
   const records: SpanRecord[] = [];
-  const add = (record: Omit<SpanRecord, 'events'>): number => records.push({ ...record, events: [] }) - 1;
+  const add = (record: Omit<SpanRecord, 'events'>): number => records.push({ ...record, events: [], links: [] }) - 1;
   const run = add({
     name: `flowline.run ${definition.name}`,
     kind: 'run',
@@ -138,9 +140,12 @@ export function buildRunTrace(definition: WorkflowDefinition, runId: string, his
         openComps.delete(String(details.regId));
         continue;
       }
-      case 'SignalReceived':
+      case 'SignalReceived': {
         records[run].events.push({ name: 'signal received', atMs: entry.at, attributes: { [ATTR.signal]: String(event?.name ?? '') } });
+        const sender = event?.trace;
+        if (typeof sender === 'object' && sender !== null) (records[run].links as TraceCarrier[]).push(sender as TraceCarrier);
         continue;
+      }
       case 'RunEnded':
         records[run].endMs = entry.at;
         records[run].attributes[ATTR.status] = String(details.status ?? '');
@@ -207,9 +212,13 @@ export function emitSpanRecords(tracer: Tracer, carrier: TraceCarrier | undefine
   const contexts = records.map(() => root);
   records.forEach((record, index) => {
     const parent = record.parent < 0 ? root : contexts[record.parent];
+    const links = (record.links ?? [])
+      .map((carrier) => trace.getSpanContext(extractTraceContext(carrier)))
+      .filter((context): context is NonNullable<typeof context> => context !== undefined)
+      .map((context) => ({ context, attributes: { 'flowline.link': 'signal' } }));
     const span = tracer.startSpan(
       record.name,
-      { kind: record.kind === 'run' ? SpanKind.SERVER : SpanKind.INTERNAL, startTime: record.startMs, attributes: record.attributes },
+      { kind: record.kind === 'run' ? SpanKind.SERVER : SpanKind.INTERNAL, startTime: record.startMs, attributes: record.attributes, links },
       parent,
     );
     for (const event of record.events) span.addEvent(event.name, event.attributes, event.atMs);

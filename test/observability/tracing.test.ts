@@ -201,3 +201,33 @@ describe('tracing detection', () => {
     trace.disable();
   });
 });
+
+describe('signals in the run span', () => {
+  it('links the run span to each signal sender\'s trace and records the signal as an event', () => {
+    const definition = loadDefinition(`
+dsl: flowline/v1
+name: waits
+version: 1
+signals: { go: {} }
+steps:
+  - id: wait
+    waitSignal: go
+`);
+    const sender = tracer.startSpan('POST /approve');
+    const carrier = injectTraceContext(trace.setSpan(context.active(), sender))!;
+    sender.end();
+    const history = [
+      { index: 0, at: 1000, type: 'RunStarted' as const, event: { type: 'RunStarted' as const, at: 1000, runId: 'w1', input: null } },
+      { index: 1, at: 2000, type: 'SignalReceived' as const, event: { type: 'SignalReceived' as const, at: 2000, name: 'go', data: {}, trace: carrier } },
+      { index: 2, at: 2000, type: 'SignalConsumed' as const, path: '/steps/0', stepId: 'wait', details: { signal: 'go' } },
+      { index: 3, at: 2000, type: 'StepCompleted' as const, path: '/steps/0', stepId: 'wait', details: { output: {} } },
+      { index: 4, at: 2001, type: 'RunEnded' as const, details: { status: 'completed', output: {}, error: null } },
+    ];
+    emitRunTrace(tracer, undefined, definition, 'w1', history);
+    const run = exporter.getFinishedSpans().find((s) => s.name === 'flowline.run waits')!;
+    expect(run.links.map((l) => l.context.spanId)).toEqual([sender.spanContext().spanId]);
+    expect(run.events.map((e) => e.name)).toEqual(['signal received']);
+    const step = exporter.getFinishedSpans().find((s) => s.name === 'flowline.step wait')!;
+    expect(step.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
+  });
+});

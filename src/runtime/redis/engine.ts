@@ -71,6 +71,8 @@ export class RedisEngine implements Engine {
         name,
         data: checkSignal(definition, current, name, data, this.runtime.limits.payloadBytes),
         ...(options.signalId === undefined ? {} : { signalId: options.signalId }),
+        // The sender's trace context (if any): the run's span links to it.
+        ...withTrace(injectTraceContext()),
       }));
       if (!accepted && state.status !== 'running' && options.signalId === undefined) {
         throw new RunNotActiveError(runId, state.status, `signal "${name}" to`);
@@ -198,4 +200,9 @@ export class RedisEngine implements Engine {
  */
 export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine {
   return new RedisEngine(new RedisRuntime(options, { blocking: false }));
+}
+
+/** `{ trace }` when there is a trace context to store, else nothing. Pure. */
+function withTrace(trace: Readonly<Record<string, string>> | undefined): { trace?: Readonly<Record<string, string>> } {
+  return trace ? { trace } : {};
 }
