@@ -6,6 +6,7 @@
 import { executeActivity } from '../../activities/execute.js';
 import type { ActivityLogger } from '../../activities/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
+import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { activityLogger } from '../../activities/logger.js';
@@ -64,7 +65,9 @@ export class RunLoop {
     parent?: { runId: string; seq: number },
   ): Promise<RunRecord> {
     const at = this.options.clock.now();
-    const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}) };
+    // The caller's trace context (if any) goes with the run, as on the Redis runtime.
+    const trace = parent ? undefined : injectTraceContext();
+    const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) };
     this.activeDrains++;
     try {
       const decision = await decide(definition, undefined, event, { limits: this.options.limits.expression });
