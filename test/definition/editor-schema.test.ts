@@ -61,6 +61,17 @@ describe('yaml-language-server with the published schema', () => {
     expect(await service.doValidation(document, false)).toEqual([]);
   });
 
+  it('completes step kinds, then only the keys of the chosen kind', async () => {
+    const head = `${MODELINE}dsl: flowline/v1\nname: c\nversion: 1\nsteps:\n`;
+    const kinds = await service.doComplete(documentOf(`${head}  - \n`), { line: 5, character: 4 }, false);
+    const offered = kinds.items.map((i) => i.label);
+    for (const kind of ['call', 'forEach', 'waitSignal', 'compensate']) expect(offered).toContain(kind);
+    const keys = await service.doComplete(documentOf(`${head}  - call: a.b\n    \n`), { line: 6, character: 4 }, false);
+    const labels = keys.items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['with', 'taskQueue', 'retry', 'timeout', 'compensate']));
+    expect(labels).not.toContain('concurrency');
+  });
+
   it('shows the description of a step kind on hover', async () => {
     const text = `${MODELINE}dsl: flowline/v1\nname: h\nversion: 1\nsteps:\n  - call: inventory.reserve\n`;
     const hover = await service.doHover(documentOf(text), { line: 5, character: 5 });
