@@ -59,6 +59,34 @@ export function commandDelta(before: Map<string, number>, after: Map<string, num
   return { total: rows.reduce((sum, r) => sum + r.calls, 0), top: rows.slice(0, topN) };
 }
 
+/** Redis CPU seconds (user + sys) and network bytes so far (INFO cpu, INFO stats): all clients of the server. */
+export interface ServerCounters {
+  readonly cpuSeconds: number;
+  readonly netInBytes: number;
+  readonly netOutBytes: number;
+}
+
+/** Reads {@link ServerCounters}. */
+export async function serverCounters(redis: Redis): Promise<ServerCounters> {
+  const cpu = await redis.info('cpu');
+  const stats = await redis.info('stats');
+  const field = (pattern: RegExp, text: string): number => Number(pattern.exec(text)?.[1] ?? 0);
+  return {
+    cpuSeconds: field(/used_cpu_sys:([\d.]+)/, cpu) + field(/used_cpu_user:([\d.]+)/, cpu),
+    netInBytes: field(/total_net_input_bytes:(\d+)/, stats),
+    netOutBytes: field(/total_net_output_bytes:(\d+)/, stats),
+  };
+}
+
+/** Per-step Redis CPU (µs) and bytes received/sent between two {@link ServerCounters}. Pure. */
+export function perStepCounters(before: ServerCounters, after: ServerCounters, steps: number): { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number } {
+  return {
+    redisCpuUsPerStep: round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / steps),
+    netInBytesPerStep: Math.round((after.netInBytes - before.netInBytes) / steps),
+    netOutBytesPerStep: Math.round((after.netOutBytes - before.netOutBytes) / steps),
+  };
+}
+
 /** INFO memory used_memory, in bytes. */
 export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);

@@ -35,6 +35,8 @@ export interface BenchReport {
   floor?: FloorResult;
   /** INFO commandstats calls per step over the whole floor measurement (all clients of this Redis). */
   floorCommandsPerStep?: number;
+  /** Redis CPU and network bytes per step over the whole floor measurement (whole server). */
+  floorServer?: { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number };
   redis: ThroughputResult[];
   /** Unloaded latency per step, floor and Flowline in alternating rounds (the latency target uses it). */
   pairedLatency?: PairedLatency;
@@ -93,6 +95,10 @@ export function printReport(report: BenchReport): string {
       'Throughput and latency on Redis (latency = start → end, ms; steps = activity jobs)\n',
       table(['what', 'workers', 'conc', 'runs', 'flows/s', 'steps/s', 'p50', 'p99', 'unl p50', 'unl p99', 'unl ms/step', 'cmds/step', 'key B/run', 'used B/run', 'failed'], throughput),
     );
+    const server: (string | number)[][] = [];
+    if (report.floorServer) server.push(['floor: BullMQ chain seq3', 'in-process', 50, report.floorServer.redisCpuUsPerStep, report.floorServer.netInBytesPerStep, report.floorServer.netOutBytesPerStep]);
+    for (const r of report.redis) server.push([`flowline ${r.flow}`, r.workers === 1 ? 'in-process' : `${r.workers} processes`, r.concurrency, r.redisCpuUsPerStep, r.netInBytesPerStep, r.netOutBytesPerStep]);
+    parts.push('\nRedis server work per step under load (INFO cpu / stats deltas, whole server)\n', table(['what', 'workers', 'conc', 'Redis CPU µs', 'bytes in', 'bytes out'], server));
     const busiest = report.redis.find((r) => r.flow === 'seq3' && r.workers === 1 && r.concurrency === 50);
     if (busiest) {
       parts.push(`Top commands (INFO commandstats, calls per step, seq3 in-process c50; ${busiest.backgroundCallsPerSecond} calls/s from other clients before): ${busiest.topCommands.map((c) => `${c.command} ${c.perStep}`).join(', ')}\n`);

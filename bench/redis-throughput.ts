@@ -18,6 +18,8 @@ import {
   prefixBytes,
   round,
   usedMemory,
+  perStepCounters,
+  serverCounters,
 } from './redis-harness.js';
 import { nowMs, percentile } from './stats.js';
 
@@ -53,6 +55,11 @@ export interface ThroughputResult {
   readonly unloadedStepP50Ms: number;
   /** INFO commandstats calls (all clients of this Redis) during the loaded batch, per step. */
   readonly commandsPerStep: number;
+  /** Redis CPU time (user + sys, whole server) per step during the loaded batch, µs. */
+  readonly redisCpuUsPerStep: number;
+  /** Bytes Redis received / sent (whole server) per step during the loaded batch. */
+  readonly netInBytesPerStep: number;
+  readonly netOutBytesPerStep: number;
   /** Calls per second the same Redis served with no bench running just before (other clients). */
   readonly backgroundCallsPerSecond: number;
   /** Busiest commands (INFO commandstats), calls per step. */
@@ -94,6 +101,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     const memoryBefore = await usedMemory(admin);
     const keysBefore = await prefixBytes(admin, prefix);
     const statsBefore = await commandStats(admin);
+    const countersBefore = await serverCounters(admin);
     const latencies: number[] = [];
     let failed = 0;
     const started = nowMs();
@@ -103,6 +111,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       if (status !== 'completed') failed++;
     });
     const seconds = (nowMs() - started) / 1000;
+    const counters = await serverCounters(admin);
     const commands = commandDelta(statsBefore, await commandStats(admin));
     const memoryAfter = await usedMemory(admin);
     const keysAfter = await prefixBytes(admin, prefix);
@@ -129,6 +138,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       unloadedP99Ms: round(percentile(unloaded, 99)),
       unloadedStepP50Ms: round(percentile(unloaded, 50) / flow.steps),
       commandsPerStep: round(commands.total / steps),
+      ...perStepCounters(countersBefore, counters, steps),
       backgroundCallsPerSecond: background,
       topCommands: commands.top.map((c) => ({ command: c.command, perStep: round(c.calls / steps) })),
       usedMemoryPerRunBytes: Math.round((memoryAfter - memoryBefore) / options.runs),

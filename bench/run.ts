@@ -19,7 +19,7 @@ import { measureFlowProducer } from './fanout-flowproducer.js';
 import { measureFloor } from './floor.js';
 import { measureWaitingRuns } from './memory.js';
 import { fanOutFlow, forEachFlow, sequenceFlow } from './redis-flows.js';
-import { ROOT, benchPrefix, commandDelta, commandStats, round } from './redis-harness.js';
+import { ROOT, benchPrefix, commandDelta, commandStats, perStepCounters, round, serverCounters } from './redis-harness.js';
 import { measurePairedLatency } from './redis-latency.js';
 import { floorRoundTrips, flowlineRoundTrips } from './redis-roundtrips.js';
 import { measureThroughput } from './redis-throughput.js';
@@ -101,9 +101,11 @@ async function main(): Promise<void> {
     log('floor: hand-written BullMQ chain, 3 steps, concurrency 50');
     const admin = new Redis(url);
     const before = await commandStats(admin);
+    const countersBefore = await serverCounters(admin);
     report.floor = await measureFloor({ redisUrl: url, prefix: benchPrefix('floor'), flows: SIZES.floorFlows, stepsPerFlow: 3, concurrency: 50, unloadedFlows: SIZES.floorUnloaded });
     // measureFloor runs min(50, flows) warm-up flows, the loaded batch and the unloaded flows: all counted.
     const steps = (Math.min(50, SIZES.floorFlows) + SIZES.floorFlows + SIZES.floorUnloaded) * 3;
+    report.floorServer = perStepCounters(countersBefore, await serverCounters(admin), steps);
     report.floorCommandsPerStep = round(commandDelta(before, await commandStats(admin)).total / steps);
     admin.disconnect();
   }
