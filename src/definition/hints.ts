@@ -119,6 +119,8 @@ export function explainYamlError(
   const line = text.slice(lineStart, lineEndRaw < 0 ? text.length : lineEndRaw);
   const expressionAt = line.indexOf('${');
   if (expressionAt < 0) {
+    const indentation = explainIndentation(code, text, lineStart, line);
+    if (indentation) return indentation;
     if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
       return {
         message: 'a value contains `: `, which YAML reads as the start of a new key',
@@ -146,6 +148,30 @@ export function explainYamlError(
     message: 'YAML could not read this line: an unquoted expression contains characters YAML treats specially',
     hint: QUOTE_EXPRESSION_HINT,
     offset: at,
+  };
+}
+
+const INDENT_HINT = 'keys of one map line up in the same column; a new list item starts with `- `';
+
+/** Indentation slips: a key indented one space off, or a line indented under a value. */
+function explainIndentation(code: string, text: string, lineStart: number, line: string): { message: string; hint: string; offset: number } | undefined {
+  const indent = line.length - line.trimStart().length;
+  if (code === 'MISSING_CHAR' && line.trim() !== '') {
+    return { message: 'this line is not indented like the lines around it, so YAML cannot tell where it belongs', hint: INDENT_HINT, offset: lineStart + indent };
+  }
+  if (code !== 'BLOCK_AS_IMPLICIT_KEY' && code !== 'MULTILINE_IMPLICIT_KEY') return undefined;
+  // `call: a.b` followed by a line indented deeper than `call`: YAML reads it as more of the value.
+  const nextStart = text.indexOf('\n', lineStart) + 1;
+  if (nextStart <= 0 || /:\s/.test(line.slice(line.indexOf(': ') + 2))) return undefined;
+  const nextEnd = text.indexOf('\n', nextStart);
+  const next = text.slice(nextStart, nextEnd < 0 ? text.length : nextEnd);
+  const key = /^(\s*(?:-\s+)?)([^\s:#][^:#]*):\s/.exec(line);
+  const nextIndent = next.length - next.trimStart().length;
+  if (!key || !/^[^\s:#][^:#]*:(\s|$)/.test(next.trimStart()) || nextIndent <= key[1].length) return undefined;
+  return {
+    message: `this line is indented more than \`${key[2].trim()}:\` above it, so YAML reads it as part of that value`,
+    hint: `line it up with \`${key[2].trim()}:\` (the same number of spaces)`,
+    offset: nextStart + nextIndent,
   };
 }
 

@@ -153,7 +153,7 @@ function yamlProblems(doc: Document.Parsed, text: string): RawIssue[] {
 function describeYamlProblem(code: string, message: string): { message: string; hint?: string } {
   switch (code) {
     case 'DUPLICATE_KEY':
-      return { message: 'this key appears twice in the same map', hint: 'keep one of them: YAML would silently drop the other' };
+      return { message: 'this key appears twice in the same map', hint: 'keep one of them: YAML would silently drop the other; if it starts a new step, begin that step with `- `' };
     case 'MULTIPLE_DOCS':
       return { message: 'the file holds more than one YAML document (a second `---`)', hint: 'put each workflow in its own file' };
     case 'TAG_RESOLVE_FAILED':

@@ -7,7 +7,7 @@ import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
 import { didYouMean, listOf, nearest, preview } from './hints.js';
 import { DurationError, parseDuration } from './duration.js';
-import { kindsOwning } from './schema-source.js';
+import { allStepKeys, kindsOwning } from './schema-source.js';
 import { STEP_KINDS } from './types.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
@@ -29,7 +29,7 @@ export function describeSchemaError(error: ErrorObject, document: unknown, where
   const data: unknown = error.data;
   switch (error.keyword) {
     case 'additionalProperties':
-      return unknownKey(pointer, String(error.params.additionalProperty), error.parentSchema, definition, kind);
+      return unknownKey(pointer, String(error.params.additionalProperty), error.parentSchema, definition, kind, document);
     case 'required':
       return missingKey(pointer, String(error.params.missingProperty), error.parentSchema, document, definition, kind);
     case 'type':
@@ -84,10 +84,23 @@ function allowedKeys(parentSchema: unknown): string[] {
   return isRecord(parentSchema) && isRecord(parentSchema.properties) ? Object.keys(parentSchema.properties) : [];
 }
 
-function unknownKey(pointer: string, key: string, parentSchema: unknown, definition: string, kind: string | undefined): RawIssue {
+/**
+ * `with:` left empty and followed by `x: 1` at the same indentation: the author meant `x` inside
+ * `with`. Says so when the key just before the unknown one has no value.
+ */
+function emptySibling(document: unknown, pointer: string, key: string): string | undefined {
+  const map = valueAt(document, pointer);
+  if (!isRecord(map)) return undefined;
+  const keys = Object.keys(map);
+  const before = keys[keys.indexOf(key) - 1];
+  if (before === undefined || map[before] !== null) return undefined;
+  return `\`${before}:\` above it is empty: to put \`${preview(key)}\` inside \`${before}\`, indent it further than \`${before}:\``;
+}
+
+function unknownKey(pointer: string, key: string, parentSchema: unknown, definition: string, kind: string | undefined, document: unknown): RawIssue {
   const at = { pointer: childPointer(pointer, key), at: 'key' as const };
   const allowed = allowedKeys(parentSchema);
-  const suggestion = didYouMean(key, allowed);
+  const suggestion = didYouMean(key, allowed) ?? emptySibling(document, pointer, key);
   if (kind !== undefined) {
     const owners = kindsOwning(key);
     if (owners.length > 0 && !suggestion) {
@@ -104,7 +117,11 @@ function unknownKey(pointer: string, key: string, parentSchema: unknown, definit
   if (definition === '#' && pointer === '') {
     const hint =
       suggestion ??
-      (KINDS.includes(key) ? 'steps go in the list under `steps:`, each starting with `- `' : `allowed at the top: ${allowed.join(', ')}`);
+      (KINDS.includes(key)
+        ? 'steps go in the list under `steps:`, each starting with `- `'
+        : allStepKeys().includes(key)
+          ? `\`${key}\` is a key of a step: indent it under the step it belongs to`
+          : `allowed at the top: ${allowed.join(', ')}`);
     return { ...at, message: `unknown top-level key \`${preview(key)}\``, hint };
   }
   return {
