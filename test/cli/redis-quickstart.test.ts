@@ -1,7 +1,7 @@
 /**
- * The README's two-terminal quick start on a real Redis, through the real CLI: a worker process;
- * then deploy, start, signal, result — plus the exit codes of SPEC §9 for a run that did not
- * complete and for an unknown run, and a graceful SIGTERM stop of the worker.
+ * The two-terminal quick start (docs/guides/operations-redis.md) on a real Redis, through the real
+ * CLI in separate processes: a worker; then deploy, start, signal, result; then a graceful SIGTERM
+ * stop of the worker. (The other verbs and their exit codes: redis-verbs.test.ts, in process.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
@@ -23,51 +23,23 @@ afterAll(async () => {
 });
 
 describe('flowline on Redis (quick start)', () => {
-  it('deploy, start, signal, result --wait; a rejected run exits 1; an unknown run exits 2', async () => {
+  it('deploy, start, signal, result --wait', async () => {
     const deployed = await flowline(['deploy', 'workflows/human-approval.yaml', '--json'], env);
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(JSON.parse(deployed.stdout)).toEqual([expect.objectContaining({ name: 'human-approval', version: 1, created: true })]);
 
     const input = JSON.stringify({ requester: 'ann', amount: 120, purpose: 'train ticket' });
-    const [approved, rejected] = await Promise.all([
-      flowline(['start', 'human-approval', '--id', 'exp-1', '--input', input], env),
-      flowline(['start', 'human-approval', '--id', 'exp-2', '--input', input, '--json'], env),
-    ]);
-    expect(approved.code, approved.stderr).toBe(0);
-    expect(approved.stdout.trim()).toBe('exp-1');
-    expect(JSON.parse(rejected.stdout)).toEqual({ runId: 'exp-2' });
+    const started = await flowline(['start', 'human-approval', '--id', 'exp-1', '--input', input], env);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout.trim()).toBe('exp-1');
 
-    const [signalled, signalledNo] = await Promise.all([
-      flowline(['signal', 'exp-1', 'decision', '--data', '{"approved":true,"by":"bob"}'], env),
-      flowline(['signal', 'exp-2', 'decision', '--data', '{"approved":false,"by":"bob"}'], env),
-    ]);
+    const signalled = await flowline(['signal', 'exp-1', 'decision', '--data', '{"approved":true,"by":"bob"}'], env);
     expect(signalled.code, signalled.stderr).toBe(0);
-    expect(signalledNo.code, signalledNo.stderr).toBe(0);
 
-    const [done, failed, unknown] = await Promise.all([
-      flowline(['result', 'exp-1', '--wait', '--json'], env),
-      flowline(['result', 'exp-2', '--wait', '--json'], env),
-      flowline(['describe', 'no-such-run'], env),
-    ]);
+    const done = await flowline(['result', 'exp-1', '--wait', '--json'], env);
     expect(done.code, done.stderr).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ runId: 'exp-1', status: 'completed', output: { approved: true, approvedBy: ['bob'] }, error: null });
-    expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout)).toMatchObject({ runId: 'exp-2', status: 'compensated', error: { type: 'Rejected' } });
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('RunNotFound');
-
-    const [listed, described, history] = await Promise.all([
-      flowline(['list', '--name', 'human-approval', '--json'], env),
-      flowline(['describe', 'exp-1', '--json'], env),
-      flowline(['history', 'exp-2', '--json'], env),
-    ]);
-    expect(JSON.parse(listed.stdout).map((r: { runId: string }) => r.runId).sort()).toEqual(['exp-1', 'exp-2']);
-    expect(JSON.parse(described.stdout)).toMatchObject({ runId: 'exp-1', status: 'completed', name: 'human-approval', version: 1, error: null });
-    const types = (JSON.parse(history.stdout) as { type: string }[]).map((e) => e.type);
-    expect(types[0]).toBe('RunStarted');
-    expect(types).toContain('SignalReceived');
-    expect(types.at(-1)).toBe('RunEnded');
-  }, 60_000);
+  }, 90_000);
 
   it('stops the worker gracefully on SIGTERM', async () => {
     worker.child.kill('SIGTERM');

@@ -4,7 +4,7 @@
  * 100 concurrent signals to one run, and two workers racing on the same runs. Each asserts that
  * no run is lost and that every completed step is applied to its run exactly once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { loadDefinition } from '../../src/definition/load.js';
 import type { HistoryEntry } from '../../src/interpreter/types.js';
@@ -94,10 +94,21 @@ const FANOUT = flow(`
   output: \${ $count($steps.each) }
 `);
 
-async function startWorkers(count: number): Promise<WorkerProcess[]> {
-  const started = await Promise.all(Array.from({ length: count }, () => spawnWorker(WORKER_ARGS, env)));
-  processes.push(...started);
-  return started;
+/** Worker processes alive now (the tests share them: each spawn costs seconds). */
+function alive(): WorkerProcess[] {
+  return processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+}
+
+/** Spawns workers until `count` are alive; returns the alive ones. */
+async function ensureWorkers(count: number): Promise<WorkerProcess[]> {
+  const missing = Math.max(0, count - alive().length);
+  processes.push(...(await Promise.all(Array.from({ length: missing }, () => spawnWorker(WORKER_ARGS, env)))));
+  return alive();
+}
+
+async function kill(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -130,16 +141,8 @@ beforeAll(async () => {
   for (const definition of [SLOW, PATIENT, COLLECT, FANOUT]) await engine.deploy(definition);
 });
 
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL');
-      await p.exited;
-    }
-  }
-});
-
 afterAll(async () => {
+  for (const p of alive()) await kill(p);
   await engine.close();
   await deletePrefix(raw, prefix);
   await raw.quit();
@@ -147,7 +150,7 @@ afterAll(async () => {
 
 describe('fault tolerance with real worker processes', () => {
   it('a worker killed with SIGKILL mid-activity: the activity runs again, every run completes, each step applied once', async () => {
-    const workers = await startWorkers(2);
+    const workers = await ensureWorkers(2);
     const runs = await Promise.all(Array.from({ length: 4 }, () => engine.start('slow')));
     // Wait until every slow activity is running, then kill a worker that is in the middle of one.
     let started: string[] = [];
@@ -159,8 +162,7 @@ describe('fault tolerance with real worker processes', () => {
     const victim = workers.find((w) => String(w.child.pid) === victimPid);
     expect(victim, 'the activity ran in one of the spawned workers').toBeDefined();
     const killedRuns = started.filter((s) => s.endsWith(`|${victimPid}`)).map((s) => s.split('|')[0]);
-    victim?.child.kill('SIGKILL');
-    await victim?.exited;
+    if (victim) await kill(victim);
 
     for (const { runId } of runs) {
       expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: true });
@@ -176,7 +178,7 @@ describe('fault tolerance with real worker processes', () => {
   }, 60_000);
 
   it('every worker killed while runs wait on timers and signals: after a restart all complete', async () => {
-    const [only] = await startWorkers(1);
+    await ensureWorkers(1);
     const runs = await Promise.all(Array.from({ length: 6 }, () => engine.start('patient')));
     await waitFor(
       async () => {
@@ -185,15 +187,16 @@ describe('fault tolerance with real worker processes', () => {
       },
       'every run waits on its timer',
     );
-    only.child.kill('SIGKILL');
-    await only.exited;
+    for (const worker of alive()) await kill(worker);
     // While no worker is alive: signals are accepted and stored; half arrive before the timer is due.
     for (const { runId } of runs.slice(0, 3)) await engine.signal(runId, 'go', {});
-    await new Promise((resolve) => setTimeout(resolve, 1600)); // the timers become overdue with no worker alive
+    // Let every run's timer fall due while no worker is alive (due times read from the runs' pending timers).
+    const dues = await Promise.all(runs.map(async (r) => Number((await raw.zrange(`${prefix}:run:{${r.runId}}:timers`, '0', '-1', 'WITHSCORES'))[1])));
+    await waitFor(async () => Date.now() > Math.max(0, ...dues.filter(Number.isFinite)), 'every timer is overdue');
     for (const { runId } of runs.slice(3)) await engine.signal(runId, 'go', {});
     expect((await engine.list({ status: 'running', name: 'patient' })).length).toBeGreaterThanOrEqual(runs.length);
 
-    await startWorkers(1);
+    await ensureWorkers(2);
     for (const { runId } of runs) {
       expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: 2 });
       const history = await assertAppliedOnce(runId);
@@ -203,7 +206,7 @@ describe('fault tolerance with real worker processes', () => {
   }, 60_000);
 
   it('100 concurrent signals to one run from four clients: none lost, order kept', async () => {
-    await startWorkers(2);
+    await ensureWorkers(2);
     const clients = Array.from({ length: 4 }, () => createRedisEngine({ url: TEST_REDIS_URL, prefix }));
     try {
       const { runId } = await engine.start('collect');
@@ -221,7 +224,7 @@ describe('fault tolerance with real worker processes', () => {
   }, 60_000);
 
   it('two workers racing on the same runs never apply a transition twice', async () => {
-    await startWorkers(2);
+    const workers = await ensureWorkers(2);
     const runs = await Promise.all(Array.from({ length: 20 }, () => engine.start('fanout')));
     for (const { runId } of runs) {
       expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: 6 });
@@ -232,6 +235,7 @@ describe('fault tolerance with real worker processes', () => {
       expect(completions(history, '/steps/1')).toBe(1);
     }
     // Both workers took part.
+    expect(workers).toHaveLength(2);
     const pids = new Set((await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => runs.some((r) => s.startsWith(`${r.runId}|`))).map((s) => s.split('|')[2]));
     expect(pids.size).toBe(2);
   }, 60_000);
