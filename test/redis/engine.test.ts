@@ -11,6 +11,7 @@ import type { WorkflowDefinition } from '../../src/definition/types.js';
 import type { ActivityMap } from '../../src/activities/types.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { jobId } from '../../src/runtime/redis/keys.js';
+import { maintain } from '../../src/runtime/redis/maintenance.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix();
@@ -198,6 +199,54 @@ describe('definitions, lifecycle and indexes on Redis', () => {
     expect((await engine.list({ status: 'terminated' })).map((r) => r.runId)).not.toContain(gone.runId);
     expect(await raw.zscore(`${prefix}:idx:status:terminated`, gone.runId)).toBeNull();
     await engine.terminate(running.runId);
+  });
+});
+
+describe('maintenance', () => {
+  it('drops index entries of expired runs and leaves live ones', async () => {
+    const live = await engine.start('collect', { input: { expect: 9 } });
+    const expired = await engine.start('collect', { input: { expect: 9 } });
+    await raw.del(`${prefix}:run:{${expired.runId}}`, `${prefix}:run:{${expired.runId}}:history`);
+    const report = await maintain(engine.runtime, { outboxMinAgeMs: 60_000, timersDueBefore: 0, pruneIndexesBefore: Date.now() + 1 });
+    expect(report.indexEntriesDropped).toBeGreaterThanOrEqual(3); // all, by status, by name
+    for (const index of ['idx:all', 'idx:status:running', 'idx:name:collect']) {
+      expect(await raw.zscore(`${prefix}:${index}`, expired.runId), index).toBeNull();
+      expect(await raw.zscore(`${prefix}:${index}`, live.runId), index).not.toBeNull();
+    }
+    await engine.terminate(live.runId);
+  });
+});
+
+describe('task queues', () => {
+  it('dispatches a call with taskQueue only to workers serving that queue', async () => {
+    const routed = flow(`
+    dsl: flowline/v1
+    name: routed
+    version: 1
+    steps:
+      - id: plain
+        call: echo.run
+        with: { where: default }
+      - id: special
+        call: gpu.render
+        taskQueue: gpu
+        with: { where: gpu }
+    output: \${ [$steps.plain.where, $steps.special.where] }
+`);
+    await engine.deploy(routed);
+    await worker();
+    workers.push(
+      await startWorker({
+        url: TEST_REDIS_URL,
+        prefix,
+        activities: { 'gpu.render': (input: unknown) => input },
+        taskQueues: ['gpu'],
+        interpreter: false,
+        maintenanceIntervalMs: 0,
+      }),
+    );
+    const { runId } = await engine.start('routed');
+    expect(await engine.result(runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: ['default', 'gpu'] });
   });
 });
 

@@ -76,10 +76,14 @@ export async function rearmTimers(runtime: RedisRuntime, dueBefore: number): Pro
 }
 
 /** One full pass. At start-up `dueBefore` is +∞ (every pending timer is checked). */
-export async function maintain(runtime: RedisRuntime, options: { outboxMinAgeMs: number; timersDueBefore: number }): Promise<MaintenanceReport> {
+export async function maintain(
+  runtime: RedisRuntime,
+  options: { outboxMinAgeMs: number; timersDueBefore: number; pruneIndexesBefore?: number },
+): Promise<MaintenanceReport> {
   const outboxesRepaired = await repairOutboxes(runtime, options.outboxMinAgeMs);
   const timersRearmed = await rearmTimers(runtime, options.timersDueBefore);
-  const indexEntriesDropped = await runtime.indexes.prune(Date.now() - 60_000, async (ids) => {
+  // Index entries younger than a minute are left alone: their run may be being created right now.
+  const indexEntriesDropped = await runtime.indexes.prune(options.pruneIndexesBefore ?? Date.now() - 60_000, async (ids) => {
     const pipeline = runtime.client.pipeline();
     for (const id of ids) pipeline.exists(runtime.keys.run(id).run);
     return ((await pipeline.exec()) ?? []).map((reply) => reply?.[1] === 1);
