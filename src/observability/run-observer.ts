@@ -104,10 +104,16 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
     if (!deps.logger) return;
     const { definition, decision } = transition;
     const state = decision.state;
-    const flowLog = flowLogger(deps.logger, definition);
+    const root = deps.logger;
+    const levelOf = (entry: HistoryEntry): 'debug' | 'info' | 'warn' =>
+      entry.type === 'RunEnded' && state.status !== 'completed' ? 'warn' : INFO_ENTRIES.has(entry.type) ? 'info' : 'debug';
+    // Only the entries the level lets through are masked and logged (this runs on every transition).
+    const logged = decision.history.filter((entry) => root.isLevelEnabled(levelOf(entry)));
+    if (logged.length === 0) return;
+    const flowLog = flowLogger(root, definition);
     const runLog = runLogger(flowLog, { runId: state.runId, workflow: definition.name, version: definition.version });
     // Payloads are masked with the flow's paths (dynamic) before pino's static redaction applies.
-    for (const entry of redactor.history(decision.history)) {
+    for (const entry of redactor.history(logged)) {
       const line: Record<string, unknown> = { entry: entry.type, index: entry.index };
       if (entry.path !== undefined) line.stepPath = entry.path;
       if (entry.stepId !== undefined) line.stepId = entry.stepId;
@@ -115,8 +121,7 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
       if (entry.seq !== undefined) line.seq = entry.seq;
       if (entry.details !== undefined) line.details = entry.details;
       if (entry.type === 'RunStarted') line.input = (entry.event as { input?: unknown } | undefined)?.input;
-      const level = entry.type === 'RunEnded' && state.status !== 'completed' ? 'warn' : INFO_ENTRIES.has(entry.type) ? 'info' : 'debug';
-      runLog[level](line, messageOf(entry));
+      runLog[levelOf(entry)](line, messageOf(entry));
     }
   };
 

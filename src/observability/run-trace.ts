@@ -24,8 +24,13 @@ export interface SpanRecord {
 
 const CLOSING = new Set(['StepCompleted', 'StepFailed', 'StepSkipped', 'StepCancelled']);
 
-/** Every step of a definition by path (compensations and catch handlers included). Pure. */
-export function stepsByPath(definition: WorkflowDefinition): Map<string, Step> {
+/** Step maps by definition (definitions are immutable, so the map is computed once per definition). */
+const stepMaps = new WeakMap<WorkflowDefinition, ReadonlyMap<string, Step>>();
+
+/** Every step of a definition by path (compensations and catch handlers included). Pure (memoised). */
+export function stepsByPath(definition: WorkflowDefinition): ReadonlyMap<string, Step> {
+  const cached = stepMaps.get(definition);
+  if (cached) return cached;
   const out = new Map<string, Step>();
   const visit = (steps: readonly Step[] | undefined): void => {
     for (const step of steps ?? []) {
@@ -38,6 +43,7 @@ export function stepsByPath(definition: WorkflowDefinition): Map<string, Step> {
     }
   };
   visit(definition.steps);
+  stepMaps.set(definition, out);
   return out;
 }
 
