@@ -2,7 +2,8 @@
  * Load-time checks of every expression (SPEC §2): each `${ … }` compiles, `$steps.<id>` names a
  * step that exists, and the YAML slips that turn an expression into a map are caught. Pure.
  */
-import { checkTemplate, collectExpressions, referencedStepIds, ExpressionSyntaxError } from '../expression/index.js';
+import { checkTemplate, collectExpressions } from '../expression/index.js';
+import { expressionFacts } from './expression-facts.js';
 import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, own } from './raw-data.js';
 import { walkSteps } from './step-walk.js';
@@ -74,24 +75,6 @@ export function expressionSites(document: unknown): ExpressionSite[] {
   return sites;
 }
 
-/** `$steps.<id>` references per expression source; null when the source does not compile. Bounded. */
-const referenceCache = new Map<string, ReturnType<typeof referencedStepIds> | null>();
-const REFERENCE_CACHE_LIMIT = 10_000;
-
-function referencesOf(source: string): ReturnType<typeof referencedStepIds> | null {
-  let found = referenceCache.get(source);
-  if (found !== undefined) return found;
-  try {
-    found = referencedStepIds(source);
-  } catch (error) {
-    if (!(error instanceof ExpressionSyntaxError)) throw error;
-    found = null; // reported by checkTemplate
-  }
-  if (referenceCache.size >= REFERENCE_CACHE_LIMIT) referenceCache.clear();
-  referenceCache.set(source, found);
-  return found;
-}
-
 /** Syntax errors, unknown `$steps.<id>` references and expression-shaped YAML maps. Pure. */
 export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>): RawIssue[] {
   const issues: RawIssue[] = [];
@@ -109,7 +92,7 @@ export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>
     }
     const { expressions } = collectExpressions(site.value);
     for (const expression of expressions) {
-      for (const reference of referencesOf(expression.source) ?? []) {
+      for (const reference of expressionFacts(expression.source)?.steps ?? []) {
         if (stepIds.has(reference.id)) continue;
         issues.push({
           pointer: site.pointer + expression.pointer,

@@ -1,9 +1,9 @@
 /**
  * Catches misspelt variables in expressions (`$inptu.sku`), which JSONata would silently read as
  * "no value". Conservative by design: only a name close to a binding that exists where the
- * expression runs, or `$item`/`$index` outside a forEach, is reported. Pure (bounded cache).
+ * expression runs, or `$item`/`$index` outside a forEach, is reported. Pure.
  */
-import { compileExpression, ExpressionSyntaxError } from '../expression/index.js';
+import { expressionFacts } from './expression-facts.js';
 import { nearest } from './hints.js';
 
 /** JSONata's built-in functions (checked against jsonata by test/definition/variable-check.test.ts). */
@@ -22,54 +22,6 @@ export const FLOWLINE_BINDINGS = ['input', 'vars', 'steps', 'output', 'error', '
 
 const KNOWN: ReadonlySet<string> = new Set<string>([...JSONATA_FUNCTIONS, ...FLOWLINE_BINDINGS, '', '$']);
 
-interface VariableUse {
-  readonly name: string;
-  /** Offset of the `$` in the expression source. */
-  readonly offset: number;
-}
-
-interface Usage {
-  readonly used: readonly VariableUse[];
-  /** Names the expression binds itself (`:=`, lambda parameters, `#$i`, `@$o`). */
-  readonly bound: ReadonlySet<string>;
-}
-
-const cache = new Map<string, Usage | null>();
-const CACHE_LIMIT = 10_000;
-
-function usageOf(source: string): Usage | null {
-  let usage = cache.get(source);
-  if (usage !== undefined) return usage;
-  try {
-    const used: VariableUse[] = [];
-    const bound = new Set<string>();
-    const visit = (node: unknown): void => {
-      if (Array.isArray(node)) {
-        node.forEach(visit);
-        return;
-      }
-      if (node === null || typeof node !== 'object') return;
-      const n = node as { type?: string; value?: unknown; position?: number; lhs?: { value?: unknown }; arguments?: Array<{ value?: unknown }>; index?: unknown; focus?: unknown };
-      if (n.type === 'variable' && typeof n.value === 'string') {
-        used.push({ name: n.value, offset: Math.max(0, (n.position ?? 0) - n.value.length - 1) });
-      }
-      if (n.type === 'bind' && typeof n.lhs?.value === 'string') bound.add(n.lhs.value);
-      if (n.type === 'lambda') for (const argument of n.arguments ?? []) if (typeof argument.value === 'string') bound.add(argument.value);
-      if (typeof n.index === 'string') bound.add(n.index);
-      if (typeof n.focus === 'string') bound.add(n.focus);
-      for (const value of Object.values(node)) if (value && typeof value === 'object') visit(value);
-    };
-    visit(compileExpression(source).ast());
-    usage = { used, bound };
-  } catch (error) {
-    if (!(error instanceof ExpressionSyntaxError)) throw error;
-    usage = null; // reported as a syntax error
-  }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(source, usage);
-  return usage;
-}
-
 /** A suspicious variable: where in the source, what to say. */
 export interface VariableProblem {
   readonly offset: number;
@@ -82,7 +34,7 @@ export interface VariableProblem {
  * forEach steps define (`item`, `index`, or their `as:`/`indexAs:`). Pure.
  */
 export function checkVariables(source: string, loopBindings: readonly string[]): VariableProblem[] {
-  const usage = usageOf(source);
+  const usage = expressionFacts(source);
   if (!usage) return [];
   const problems: VariableProblem[] = [];
   const inScope = [...FLOWLINE_BINDINGS, ...loopBindings];

@@ -3,6 +3,8 @@ import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { checkVariables, JSONATA_FUNCTIONS } from '../../src/definition/variable-check.js';
 import { validateDefinition } from '../../src/definition/load.js';
+import { expressionFacts } from '../../src/definition/expression-facts.js';
+import { referencedStepIds } from '../../src/expression/index.js';
 
 describe('checkVariables', () => {
   it('knows only real JSONata built-ins', async () => {
@@ -42,5 +44,18 @@ describe('checkVariables', () => {
     expect(validateDefinition(text).issues.map((i) => `${i.line}:${i.column} ${i.message} (${i.hint})`)).toEqual([
       '9:18 unknown variable `$lien` (did you mean `$line`?)',
     ]);
+  });
+});
+
+describe('expressionFacts', () => {
+  it('finds the same $steps references as the expression module', () => {
+    const sources = ['$steps.a.b + $steps.c', '$map($steps.items.list, function($v) { $v + $steps.k })', '{ "x": $steps.ship }', '$input.a', '$steps.a[0].id & $string($steps.b)'];
+    for (const source of sources) {
+      expect(expressionFacts(source)?.steps, source).toEqual(referencedStepIds(source));
+    }
+  });
+
+  it('is null for a source that does not compile', () => {
+    expect(expressionFacts('$input.a +')).toBeNull();
   });
 });
