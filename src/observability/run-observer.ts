@@ -35,6 +35,8 @@ export interface AttemptInfo {
   readonly workflow: { readonly name: string; readonly version: number };
   /** Reads the run's first history entry (RunStarted, with the caller's trace carrier) when this process has not seen it. */
   readonly loadFirstEntry?: () => Promise<HistoryEntry | undefined>;
+  /** Reads the flow's definition (for its `redact` list) when this process has not seen it; called once per flow version. */
+  readonly loadDefinition?: () => Promise<WorkflowDefinition>;
 }
 
 /** The part of an attempt's outcome the observer reads (`executeActivity`'s result fits). */
@@ -166,7 +168,7 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
     },
 
     async aroundAttempt<T extends AttemptOutcomeLike>(attempt: AttemptInfo, run: (log: Logger) => Promise<T>): Promise<T> {
-      const definition = flows.get(`${attempt.workflow.name}@${attempt.workflow.version}`);
+      const definition = deps.logger ? await definitionOf(attempt) : undefined;
       const parent = deps.logger
         ? flowLogger(deps.logger, definition ?? { name: attempt.workflow.name, version: attempt.workflow.version })
         : undefined;
@@ -222,6 +224,20 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
       while (pending.size > 0) await Promise.all([...pending]);
     },
   };
+
+  /** The flow's definition, seen in a transition or loaded once; undefined when it cannot be had. */
+  async function definitionOf(attempt: AttemptInfo): Promise<WorkflowDefinition | undefined> {
+    const key = `${attempt.workflow.name}@${attempt.workflow.version}`;
+    const known = flows.get(key);
+    if (known || !attempt.loadDefinition) return known;
+    try {
+      const loaded = await attempt.loadDefinition();
+      flows.set(key, loaded);
+      return loaded;
+    } catch {
+      return undefined;
+    }
+  }
 
   async function carrierOf({ runId, loadFirstEntry }: AttemptInfo): Promise<TraceCarrier | undefined> {
     if (carriers.has(runId)) return carriers.get(runId) ?? undefined;

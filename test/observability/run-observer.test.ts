@@ -81,3 +81,42 @@ describe('run observer counting', () => {
     expect(await sample(metrics, 'flowline_activity_retries_total{activity="x.y"}')).toBe(1);
   });
 });
+
+describe('attempt logging', () => {
+  it('masks handler log lines by the flow\'s paths, loading the definition once when it was not seen', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger } = await import('../../src/observability/logger.js');
+    const chunks: string[] = [];
+    const observer = createRunObserver({
+      logger: createLogger({ env: {}, destination: new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }) }),
+    });
+    const secretFlow = loadDefinition(`
+dsl: flowline/v1
+name: obs
+version: 2
+redact: [$.input.pin]
+steps:
+  - id: a
+    call: x.y
+`);
+    let loads = 0;
+    const info = {
+      runId: 'r9',
+      activity: 'x.y',
+      attempt: 1,
+      stepPath: '/steps/0',
+      workflow: { name: 'obs', version: 2 },
+      loadDefinition: async () => (loads++, secretFlow),
+    };
+    for (let i = 0; i < 2; i++) {
+      await observer.aroundAttempt(info, async (log) => {
+        log.info({ input: { pin: '9999-SECRET' } }, 'handler says');
+        return { ok: true as const };
+      });
+    }
+    expect(loads).toBe(1);
+    const text = chunks.join('');
+    expect(text).toContain('handler says');
+    expect(text).not.toContain('9999-SECRET');
+  });
+});

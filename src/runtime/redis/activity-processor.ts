@@ -64,7 +64,11 @@ export async function processActivityJob(
     // Observability hook: the attempt's span, duration metric and a logger with its fields.
     const outcome = runtime.observer
       ? await runtime.observer.aroundAttempt(
-          { ...data, loadFirstEntry: () => firstHistoryEntry(runtime, data.runId) },
+          {
+            ...data,
+            loadFirstEntry: () => firstHistoryEntry(runtime, data.runId),
+            loadDefinition: () => runtime.registry.get(data.workflow.name, data.workflow.version),
+          },
           (logger) => execute(logger),
         )
       : await execute();
