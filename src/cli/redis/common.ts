@@ -48,14 +48,16 @@ export async function withEngine<T>(options: RedisCliOptions, work: (engine: Red
   } catch (error) {
     throw new CliExit(EXIT_INVALID, describeError(error));
   }
+  // The connection's own error (refused, TLS certificate, wrong password) says more than the
+  // command's "max retries" failure: keep the last one for the message.
+  let connectionError: Error | undefined;
+  engine.runtime.client.on('error', (error: Error) => (connectionError = error));
   try {
     try {
       await engine.runtime.client.ping();
     } catch (error) {
-      throw new CliExit(
-        EXIT_INVALID,
-        `cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message} (is it running? set --redis or FLOWLINE_REDIS_URL)`,
-      );
+      const reason = connectionError?.message ?? (error as Error).message;
+      throw new CliExit(EXIT_INVALID, `cannot reach Redis at ${redactUrl(url)}: ${reason} (is it running? set --redis or FLOWLINE_REDIS_URL)`);
     }
     return await work(engine);
   } catch (error) {
