@@ -174,13 +174,3 @@ function explainIndentation(code: string, text: string, lineStart: number, line:
     offset: nextStart + nextIndent,
   };
 }
-
-/**
- * The source line holding `offset` contains ` #` after an expression opening: YAML took the rest
- * of the line for a comment. Used to explain an unclosed `${`.
- */
-export function commentCutExpression(text: string, offset: number): boolean {
-  const lineEnd = text.indexOf('\n', offset);
-  const rest = text.slice(offset, lineEnd < 0 ? text.length : lineEnd);
-  return /\s#/.test(rest);
-}
