@@ -202,6 +202,31 @@ describe('definitions, lifecycle and indexes on Redis', () => {
   });
 });
 
+describe('stopping a worker at once', () => {
+  it('hands a running attempt back (no failure recorded) and another worker runs it again', async () => {
+    let calls = 0;
+    const handover: ActivityMap = {
+      'echo.run': (input: unknown, ctx) => {
+        calls++;
+        if (calls > 1) return input;
+        return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      },
+    };
+    const fast = { lockDurationMs: 1000, stalledIntervalMs: 500, maintenanceIntervalMs: 0 };
+    const first = await startWorker({ url: TEST_REDIS_URL, prefix, activities: handover, ...fast });
+    const { runId } = await engine.start('echo', { version: 1 });
+    for (let i = 0; i < 400 && calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(calls).toBe(1);
+    await first.close({ force: true });
+    workers.push(await startWorker({ url: TEST_REDIS_URL, prefix, activities: handover, ...fast }));
+    expect(await engine.result(runId, { wait: true, timeoutMs: 20_000 })).toMatchObject({ status: 'completed', output: 1 });
+    const types = (await engine.history(runId)).map((e) => e.type);
+    expect(types).not.toContain('ActivityFailed');
+    expect(types.filter((t) => t === 'ActivityStarted')).toHaveLength(2);
+    expect(types.filter((t) => t === 'ActivityCompleted')).toHaveLength(1);
+  });
+});
+
 describe('maintenance', () => {
   it('drops index entries of expired runs and leaves live ones', async () => {
     const live = await engine.start('collect', { input: { expect: 9 } });

@@ -17,6 +17,14 @@ import type { EventInput } from './transition.js';
 /** Attempts running in this process, by `runId#seq`, so a cancel notice can abort them. */
 export type RunningAttempts = Map<string, AbortController>;
 
+/** The reason an attempt is aborted when its worker stops at once: the attempt is handed back, not failed. */
+export class WorkerStoppingError extends Error {
+  constructor() {
+    super('the worker is stopping; the attempt is handed back to run again elsewhere');
+    this.name = 'WorkerStopping';
+  }
+}
+
 /** Key of a running attempt. Pure. */
 export function attemptKey(runId: string, seq: number): string {
   return `${runId}#${seq}`;
@@ -72,6 +80,8 @@ export async function processActivityJob(
           (logger) => execute(logger),
         )
       : await execute();
+    // A worker stopping at once hands the attempt back: no answer, the job is not completed.
+    if (controller.signal.reason instanceof WorkerStoppingError) throw controller.signal.reason;
     const event: EventInput = outcome.ok
       ? completion(data.seq, stepId, outcome.output, runtime.limits.payloadBytes)
       : { type: 'ActivityFailed', seq: data.seq, error: outcome.error };

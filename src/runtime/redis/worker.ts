@@ -8,7 +8,7 @@ import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityMap } from '../../activities/types.js';
 import { activityLogger } from '../../activities/logger.js';
 import { RunNotFoundError } from '../../errors.js';
-import { processActivityJob, attemptKey, type RunningAttempts } from './activity-processor.js';
+import { processActivityJob, attemptKey, WorkerStoppingError, type RunningAttempts } from './activity-processor.js';
 import { assertNoEviction, createClient } from './connection.js';
 import { DEFAULT_TASK_QUEUE, QUEUES } from './keys.js';
 import { maintain, type MaintenanceReport } from './maintenance.js';
@@ -144,7 +144,9 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     close(closeOptions = {}) {
       closing ??= (async () => {
         if (timer) clearInterval(timer);
-        if (closeOptions.force) for (const controller of running.values()) controller.abort();
+        // Aborted with WorkerStoppingError, an attempt is handed back (its job is not completed
+        // and runs again elsewhere) instead of being recorded as a Cancelled failure.
+        if (closeOptions.force) for (const controller of running.values()) controller.abort(new WorkerStoppingError());
         await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
         await subscriber.close();
         await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
