@@ -117,7 +117,9 @@ export function explainYamlError(
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEndRaw = text.indexOf('\n', offset);
   const line = text.slice(lineStart, lineEndRaw < 0 ? text.length : lineEndRaw);
-  const expressionAt = line.indexOf('${');
+  // The expression the error is in: the last `${` at or before it, else the first on the line.
+  const before = line.lastIndexOf('${', offset - lineStart + 1);
+  const expressionAt = before >= 0 ? before : line.indexOf('${');
   if (expressionAt < 0) {
     const indentation = explainIndentation(code, text, lineStart, line);
     if (indentation) return indentation;
