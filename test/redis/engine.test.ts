@@ -19,6 +19,7 @@ let raw: Redis;
 let engine: RedisEngine;
 const workers: WorkerHandle[] = [];
 const extraEngines: RedisEngine[] = [];
+const extraPrefixes: string[] = [];
 
 const activities: ActivityMap = {
   'echo.run': (input: unknown) => input,
@@ -100,7 +101,7 @@ afterEach(async () => {
 afterAll(async () => {
   for (const e of extraEngines) await e.close();
   await engine.close();
-  await deletePrefix(raw, prefix);
+  for (const p of [prefix, ...extraPrefixes]) await deletePrefix(raw, p);
   await raw.quit();
 });
 
@@ -212,15 +213,22 @@ describe('stopping a worker at once', () => {
         return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
       },
     };
-    const fast = { lockDurationMs: 1000, stalledIntervalMs: 500, maintenanceIntervalMs: 0 };
-    const first = await startWorker({ url: TEST_REDIS_URL, prefix, activities: handover, ...fast });
-    const { runId } = await engine.start('echo', { version: 1 });
+    // Its own prefix: BullMQ throttles stalled-job checks per queue, and the other tests' workers
+    // (30 s interval) would delay the hand-over.
+    const own = uniquePrefix();
+    const ownEngine = createRedisEngine({ url: TEST_REDIS_URL, prefix: own });
+    extraEngines.push(ownEngine);
+    extraPrefixes.push(own);
+    await ownEngine.deploy(ECHO_V1);
+    const fast = { url: TEST_REDIS_URL, prefix: own, activities: handover, lockDurationMs: 1000, stalledIntervalMs: 500, maintenanceIntervalMs: 0 };
+    const first = await startWorker(fast);
+    const { runId } = await ownEngine.start('echo', { version: 1 });
     for (let i = 0; i < 400 && calls === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(calls).toBe(1);
     await first.close({ force: true });
-    workers.push(await startWorker({ url: TEST_REDIS_URL, prefix, activities: handover, ...fast }));
-    expect(await engine.result(runId, { wait: true, timeoutMs: 20_000 })).toMatchObject({ status: 'completed', output: 1 });
-    const types = (await engine.history(runId)).map((e) => e.type);
+    workers.push(await startWorker(fast));
+    expect(await ownEngine.result(runId, { wait: true, timeoutMs: 20_000 })).toMatchObject({ status: 'completed', output: 1 });
+    const types = (await ownEngine.history(runId)).map((e) => e.type);
     expect(types).not.toContain('ActivityFailed');
     expect(types.filter((t) => t === 'ActivityStarted')).toHaveLength(2);
     expect(types.filter((t) => t === 'ActivityCompleted')).toHaveLength(1);
