@@ -8,7 +8,8 @@ export interface Clock {
   /** Current time, epoch ms. */
   now(): number;
   /** Calls `fn` once when `now()` reaches `at` (epoch ms). */
-  setTimer(at: number, fn: () => void): TimerHandle;
+  /** `realTime` marks timers that must fire on the wall clock even in skipTimers mode (timeouts). */
+  setTimer(at: number, fn: () => void, options?: { readonly realTime?: boolean }): TimerHandle;
   clearTimer(handle: TimerHandle): void;
   /**
    * Moves the clock forward to `at` at once (never backwards). Used by `skipTimers`; a clock
@@ -62,6 +63,54 @@ export class SystemClock implements Clock {
     );
     timeout.unref();
     this.pending.set(id, timeout);
+  }
+}
+
+/**
+ * The clock of `skipTimers` mode: virtual time that stands still while work is in flight and jumps
+ * to the next due timer when the engine is idle (Temporal-style time skipping). Only timers armed
+ * with `realTime` (per-attempt and step timeouts) also fire on the wall clock, measured from when
+ * they were armed, so a hung activity still times out; every other timer waits for idleness, so
+ * signals and activity results already on their way are handled before it fires.
+ */
+export class SkippingClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private readonly pending = new Map<number, NodeJS.Timeout>();
+
+  constructor(start = Date.now()) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(at: number, fn: () => void, options: { readonly realTime?: boolean } = {}): TimerHandle {
+    const handle = { id: this.nextId++ };
+    if (options.realTime) {
+      const timeout = setTimeout(
+        () => {
+          this.pending.delete(handle.id);
+          this.advanceTo(at);
+          fn();
+        },
+        Math.min(Math.max(0, at - this.current), MAX_DELAY_MS),
+      );
+      timeout.unref();
+      this.pending.set(handle.id, timeout);
+    }
+    return handle;
+  }
+
+  clearTimer(handle: TimerHandle): void {
+    const timeout = this.pending.get(handle.id);
+    if (timeout) clearTimeout(timeout);
+    this.pending.delete(handle.id);
+  }
+
+  advanceTo(at: number): void {
+    if (at > this.current) this.current = at;
   }
 }
 

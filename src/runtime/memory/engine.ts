@@ -27,7 +27,7 @@ import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../c
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
-import { SystemClock, type Clock } from './clock.js';
+import { SkippingClock, SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
 import type { RunObserver } from '../../observability/run-observer.js';
@@ -41,7 +41,9 @@ export interface EmbeddedEngineOptions {
   readonly activities?: ActivityMap;
   /**
    * Time skipping (for tests): whenever nothing is queued and no activity is running anywhere in
-   * the engine, move the clock to the next due timer and fire it at once.
+   * the engine, move the clock to the next due timer and fire it at once. Without an explicit
+   * `clock`, time is virtual (it does not move while activities run), and only per-attempt and
+   * step timeouts also fire on the wall clock, so a hung activity still times out.
    */
   readonly skipTimers?: boolean;
   /** Time source and timers (default: the system clock). */
@@ -79,7 +81,7 @@ export class EmbeddedEngine implements Engine {
 
   constructor(options: EmbeddedEngineOptions = {}) {
     this.limits = resolveLimits(options.limits);
-    this.clock = options.clock ?? new SystemClock();
+    this.clock = options.clock ?? (options.skipTimers ? new SkippingClock() : new SystemClock());
     this.activities = new ActivityRegistry(options.activities);
     this.loop = new RunLoop({
       clock: this.clock,

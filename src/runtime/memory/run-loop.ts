@@ -200,8 +200,12 @@ export class RunLoop {
           record.activities.get(command.seq)?.abort();
           break;
         case 'StartTimer':
-          this.timers.add(record.runId, command.seq, command.at, (timer) =>
-            this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
+          this.timers.add(
+            record.runId,
+            command.seq,
+            command.at,
+            (timer) => this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
+            { realTime: command.purpose === 'step-timeout' },
           );
           break;
         case 'CancelTimer':

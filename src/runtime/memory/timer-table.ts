@@ -21,10 +21,10 @@ export class TimerTable {
   constructor(private readonly clock: Clock) {}
 
   /** Arms a timer; `fire` is called once, when it is due (or skipped to). Replaces a timer with the same run and seq. */
-  add(runId: string, seq: number, at: number, fire: (timer: PendingTimer) => void): void {
+  add(runId: string, seq: number, at: number, fire: (timer: PendingTimer) => void, options: { readonly realTime?: boolean } = {}): void {
     this.cancel(runId, seq);
     const key = keyOf(runId, seq);
-    const handle = this.clock.setTimer(at, () => this.fire(key));
+    const handle = this.clock.setTimer(at, () => this.fire(key), options);
     this.entries.set(key, { runId, seq, at, handle, fire });
   }
 
