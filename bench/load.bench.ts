@@ -8,11 +8,12 @@
  * cache does not flatter the numbers; the "cached" line shows the cost when it does hit.
  * CPU time is printed beside wall time: on a shared, loaded machine it is the steadier figure.
  *
- * Baseline (2026-11-29, the project's 2-core machine while other suites ran, load average 7–13;
- * CPU-time p50): 1,000 steps / 107 KiB — about 125–150 ms with cached expressions, of which
- * about 80–120 ms is the yaml library's parser; 220–340 ms when all ~1,500 expressions are new
- * (JSONata's compile dominates the difference); typical flows (2 KiB) about 210–320 documents per
- * CPU-second. The first load in a process also compiles the schema (ajv, about 0.3 s of CPU).
+ * Baseline (2026-11-29, the project's shared 2-core machine, on which the calibration loop takes
+ * about 550 ms, i.e. 5–7 times slower than a current laptop; CPU-time p50): 1,000 steps / 107 KiB
+ * — 125–180 ms with cached expressions, of which 80–150 ms is the yaml library's parser; 220–340 ms
+ * when all ~1,500 expressions are new (JSONata's compile makes the difference); typical flows
+ * (2 KiB) 210–320 documents per CPU-second. The first load in a process also compiles the schema
+ * (ajv, 0.3–0.4 s).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadDefinition, validateDefinition } from '../src/definition/load.js';
@@ -95,6 +96,16 @@ function report(label: string, samples: Array<{ wallMs: number; cpuMs: number }>
     `${label.padEnd(44)} p50 ${percentile(wall, 50).toFixed(1)} ms  p95 ${percentile(wall, 95).toFixed(1)} ms  (cpu p50 ${percentile(cpu, 50).toFixed(1)} ms)`,
   );
 }
+
+/** A fixed amount of plain work, to compare this machine with another (about 70–100 ms on a current laptop). */
+function calibrate(): number {
+  const started = performance.now();
+  let sum = 0;
+  for (let i = 0; i < 1e8; i++) sum += i;
+  if (sum < 0) console.log(sum); // keep the loop from being optimised away
+  return performance.now() - started;
+}
+console.log(`machine: 1e8-iteration add loop takes ${calibrate().toFixed(0)} ms`);
 
 const first = generateDocument(1000, 0);
 console.log(`generated document: ${countSteps(loadDefinition(generateDocument(1000, -1)))} steps, ${(first.length / 1024).toFixed(0)} KiB`);
