@@ -8,12 +8,13 @@
  * cache does not flatter the numbers; the "cached" line shows the cost when it does hit.
  * CPU time is printed beside wall time: on a shared, loaded machine it is the steadier figure.
  *
- * Baseline (2026-11-29, the project's shared 2-core machine, on which the calibration loop takes
- * about 550 ms, i.e. 5–7 times slower than a current laptop; CPU-time p50): 1,000 steps / 107 KiB
- * — 125–180 ms with cached expressions, of which 80–150 ms is the yaml library's parser; 220–340 ms
- * when all ~1,500 expressions are new (JSONata's compile makes the difference); typical flows
- * (2 KiB) 210–320 documents per CPU-second. The first load in a process also compiles the schema
- * (ajv, 0.3–0.4 s).
+ * Baseline (2026-11-29, the project's 2-core machine at load average ~3, calibration loop ~90 ms;
+ * wall p50): 1,000 steps / 107 KiB — 100 ms with cached expressions, of which 87 ms is the yaml
+ * library's parser (Flowline's own checks and normalisation: ~15 ms); 300 ms when all ~1,500
+ * expressions are new (JSONata's compile, ~130 µs per expression, makes the difference); with 143
+ * problems reported in full, 126 ms; typical flows (2 KiB) 515 documents/s. The first load in a
+ * process also compiles the schema (ajv, ~0.4 s). Under heavy load (other suites running) wall
+ * times double or triple; CPU times move less.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadDefinition, validateDefinition } from '../src/definition/load.js';
