@@ -10,8 +10,8 @@
  *
  * Baseline (2026-11-29, the project's 2-core machine at load average ~3, calibration loop ~90 ms;
  * wall p50): 1,000 steps / 107 KiB — 100 ms with cached expressions, of which 87 ms is the yaml
- * library's parser (Flowline's own checks and normalisation: ~15 ms); 300 ms when all ~1,500
- * expressions are new (JSONata's compile, ~130 µs per expression, makes the difference); with 143
+ * library's parser (Flowline's own checks and normalisation: ~15 ms); 300 ms when all ~1,250
+ * expressions are new (JSONata's compile, ~150 µs per expression, makes the difference); with 143
  * problems reported in full, 126 ms; typical flows (2 KiB) 515 documents/s. The first load in a
  * process also compiles the schema (ajv, ~0.4 s). Under heavy load (other suites running) wall
  * times double or triple; CPU times move less.
