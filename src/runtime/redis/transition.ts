@@ -152,6 +152,15 @@ export class Transitions {
     try {
       if (previous === null || previous.status !== decision.state.status) {
         await this.deps.indexes.update(decision.state, previous?.status ?? null);
+        // Index writes of two processes may land out of order (A ends the run, B retries it, A's
+        // write lands last): re-read the run and write again until the index matches its state.
+        let written = decision.state;
+        for (let check = 0; check < 3; check++) {
+          const current = await this.deps.store.loadState(runId);
+          if (!current || current.status === written.status) break;
+          await this.deps.indexes.update(current, written.status);
+          written = current;
+        }
       }
       if (terminal) await this.deps.dispatcher.announceEnded(runId, decision.state.status);
     } catch (error) {
