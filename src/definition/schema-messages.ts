@@ -229,7 +229,7 @@ function badPattern(error: ErrorObject, pointer: string, data: unknown, definiti
     return {
       ...at,
       message: `\`${preview(error.propertyName)}\` is not a valid ${what}: use ${what === 'signal name' ? 'letters, digits, `_`, `.` and `-`, starting with a letter' : IDENTIFIER_RULE}`,
-      hint: what === 'signal name' ? undefined : `e.g. \`${preview(suggestion)}\` (it is used as \`$${what === 'variable name' ? 'vars.' : ''}name\` in expressions)`,
+      hint: what === 'signal name' ? undefined : `e.g. \`${preview(suggestion)}\`, read as \`$${what === 'variable name' ? 'vars.' : ''}${preview(suggestion)}\` in expressions`,
     };
   }
   const key = lastToken(pointer);
