@@ -302,14 +302,20 @@ describe('repairs at worker start-up', () => {
     crashing.runtime.dispatcher.dispatch = async () => {
       throw new Error('process died');
     };
+    // The process also "dies" before writing the indexes.
+    crashing.runtime.indexes.update = async () => {
+      throw new Error('process died');
+    };
     const { runId } = await crashing.start('echo', { version: 1 });
     expect(await raw.llen(`${prefix}:run:{${runId}}:outbox`)).toBeGreaterThan(0);
+    expect(await raw.zscore(`${prefix}:idx:all`, runId)).toBeNull();
     const handle = await worker();
     expect(handle.startup.outboxesRepaired).toBeGreaterThanOrEqual(1);
     expect(await engine.result(runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 1 });
     // Exactly one completion of the step despite the repair.
     const completed = (await engine.history(runId)).filter((e) => e.type === 'ActivityCompleted');
     expect(completed).toHaveLength(1);
+    expect((await engine.list({ name: 'echo' })).map((r) => r.runId)).toContain(runId);
   });
 
   it('re-arms a pending timer whose job was lost', async () => {

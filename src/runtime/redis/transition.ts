@@ -80,6 +80,8 @@ export class Transitions {
     if (entries.length === 0) return 0;
     const state = await this.deps.store.loadState(runId);
     await this.deps.dispatcher.dispatch(runId, state, entries.map((e) => e.entry.command));
+    // The crash that left the outbox may also have skipped the index write: redo it (idempotent).
+    if (state) await this.deps.indexes.update(state, null);
     await this.deps.store.clearOutbox(runId, entries.map((e) => e.raw));
     return entries.length;
   }
