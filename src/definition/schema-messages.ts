@@ -7,7 +7,7 @@ import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
 import { didYouMean, listOf, nearest, preview } from './hints.js';
 import { DurationError, parseDuration } from './duration.js';
-import { allStepKeys, kindsOwning } from './schema-source.js';
+import { allStepKeys, kindsOwning, schemaDefinition } from './schema-source.js';
 import { STEP_KINDS } from './types.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
@@ -144,7 +144,9 @@ function missingKey(
   // A misspelt key already reported as unknown explains the missing one: say it once.
   if (isRecord(value) && Object.keys(value).some((k) => !allowed.includes(k) && nearest(k, allowed) === key)) return undefined;
   const described = isRecord(parentSchema) && isRecord(parentSchema.properties) ? parentSchema.properties[key] : undefined;
-  const hint = firstSentence(isRecord(described) ? described.description : undefined);
+  // A property that only refers to a definition takes that definition's description.
+  const referred = isRecord(described) && typeof described.$ref === 'string' ? schemaDefinition(described.$ref.replace('#/definitions/', '')) : undefined;
+  const hint = firstSentence(isRecord(described) && typeof described.description === 'string' ? described.description : referred?.description);
   let owner: string;
   if (kind !== undefined) owner = `a \`${kind}\` step`;
   else if (pointer === '') owner = 'a workflow';
