@@ -45,6 +45,8 @@ export function parseSource(input: string): { parsed?: ParsedSource; issues: Raw
 
   const structural = checkTree(doc.contents as Node);
   if (structural) return { issues: [structural] };
+  const cut = expressionsCutByComments(doc.contents as Node);
+  if (cut.length > 0) return { issues: cut };
 
   let value: unknown;
   try {
@@ -133,6 +135,7 @@ function yamlProblems(doc: Document.Parsed, text: string): RawIssue[] {
   const issues: RawIssue[] = [];
   const seenLines = new Set<number>();
   let slipped = false;
+  let flowContextLost = false;
   for (const error of [...doc.errors, ...doc.warnings]) {
     const offset = error.pos[0];
     const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
@@ -141,9 +144,13 @@ function yamlProblems(doc: Document.Parsed, text: string): RawIssue[] {
     // After an expression slip YAML loses the structure: its "unexpected token" errors on the
     // following lines are echoes of the same mistake, not new ones.
     if (!slip && slipped && error.code === 'UNEXPECTED_TOKEN') continue;
+    // An unquoted `${` inside a flow map/list leaves YAML in flow context up to the end of the
+    // document: every later error is an echo, so report that one mistake only.
+    if (flowContextLost) break;
     seenLines.add(lineStart);
     if (slip) {
       slipped = true;
+      flowContextLost = slip.message.includes('inside a `{ … }`');
       issues.push({ pointer: '', ...slip });
     } else issues.push({ pointer: '', offset, ...describeYamlProblem(error.code, error.message) });
   }
@@ -200,4 +207,30 @@ function checkTree(root: Node): RawIssue | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Plain values that YAML cut at ` #` (the start of a comment) where the "comment" holds an
+ * expression: `note: Order #${ $input.id }` reads as `note: Order` and loses the rest silently.
+ */
+function expressionsCutByComments(root: Node): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) stack.push(item.value);
+        else stack.push(item);
+      }
+    } else if (isScalar(node) && node.type === 'PLAIN' && typeof node.comment === 'string' && node.comment.includes('${')) {
+      issues.push({
+        pointer: '',
+        offset: node.range?.[1] ?? 0,
+        message: 'YAML read ` #` as the start of a comment, so the expression after it was dropped from this value',
+        hint: "put the whole value in quotes, e.g. 'Order #${ $input.id }', or write it as a block scalar (`key: |`)",
+      });
+    }
+  }
+  return issues;
 }
