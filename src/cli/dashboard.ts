@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import type { NextFunction, Request, Response } from 'express';
-import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../runtime/redis/index.js';
-import { mountQueueBoard, type QueueBoard } from '../runtime/redis/dashboard.js';
+import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../runtime/redis/defaults.js';
+import type { QueueBoard } from '../runtime/redis/dashboard.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from './output.js';
 
 /** Credentials for HTTP basic auth. */
@@ -69,7 +69,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     );
   }
   // Loaded on demand so that other verbs do not pay for express and bull-board at start-up.
-  const [{ ExpressAdapter }, { default: express }] = await Promise.all([import('@bull-board/express'), import('express')]);
+  const [{ ExpressAdapter }, { default: express }, { mountQueueBoard }] = await Promise.all([
+    import('@bull-board/express'),
+    import('express'),
+    import('../runtime/redis/dashboard.js'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
   const board = await mountQueueBoard(serverAdapter, {

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { FlowlineError, type ValidationIssue } from '../../errors.js';
 import type { RunResult } from '../../runtime/engine.js';
-import { DEFAULT_PREFIX, DEFAULT_REDIS_URL, createRedisEngine, type RedisEngine } from '../../runtime/redis/index.js';
+import type { RedisEngine } from '../../runtime/redis/index.js';
+import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../../runtime/redis/defaults.js';
 import { CliExit, EXIT_INVALID, describeError, printJson } from '../output.js';
 import { codecFromEnv } from '../../observability/codec.js';
 
@@ -41,6 +42,8 @@ export function redactUrl(url: string): string {
 export async function withEngine<T>(options: RedisCliOptions, work: (engine: RedisEngine) => Promise<T>): Promise<T> {
   const { url, prefix } = resolveTarget(options);
   let engine: RedisEngine;
+  // Loaded on use: ioredis and BullMQ are most of a short command's start-up time.
+  const { createRedisEngine } = await import('../../runtime/redis/index.js');
   try {
     // Payload codec from FLOWLINE_CODEC_KEYS: every process of a deployment must use the same keys.
     const codec = codecFromEnv();

@@ -1,8 +1,5 @@
 /** `flowline worker`: serves interpreter and activity work from Redis until SIGTERM/SIGINT, then stops gracefully. */
 import type { Command } from 'commander';
-import { startWorker } from '../../runtime/redis/index.js';
-import { QueueProbe } from '../../runtime/redis/dashboard.js';
-import { createWorkerObservability, metricsPortFromEnv } from '../../observability/setup.js';
 import { parseDuration } from '../../definition/duration.js';
 import { loadActivities } from '../load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
@@ -48,6 +45,12 @@ Example:
   flowline worker --activities ./activities.ts --concurrency 20 --redis redis://127.0.0.1:6379`,
     )
     .action(async (options: WorkerCliOptions) => {
+      // Loaded on use, so other verbs start without ioredis, BullMQ and the metrics stack.
+      const [{ startWorker }, { QueueProbe }, { createWorkerObservability, metricsPortFromEnv }] = await Promise.all([
+        import('../../runtime/redis/index.js'),
+        import('../../runtime/redis/dashboard.js'),
+        import('../../observability/setup.js'),
+      ]);
       const { url, prefix } = resolveTarget(options);
       const activities = options.activities ? await loadActivities(options.activities) : {};
       const concurrency = parsePositiveInt(options.concurrency, '--concurrency');

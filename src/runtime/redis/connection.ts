@@ -6,7 +6,9 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { RedisConfigError } from '../../errors.js';
 
 /** Default URL when neither `--redis` nor FLOWLINE_REDIS_URL is given. */
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+import { DEFAULT_REDIS_URL } from './defaults.js';
+
+export { DEFAULT_REDIS_URL };
 
 /** Where to connect: a URL, or ioredis options (host, port, password, tls…). */
 export type RedisConnection = string | RedisOptions;

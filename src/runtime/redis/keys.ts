@@ -6,7 +6,9 @@
 import type { RunStatus } from '../../interpreter/types.js';
 
 /** Default key prefix (also the BullMQ prefix of Flowline's queues). */
-export const DEFAULT_PREFIX = 'flowline';
+import { DEFAULT_PREFIX } from './defaults.js';
+
+export { DEFAULT_PREFIX };
 
 /** The keys of one run (same hash slot). */
 export interface RunKeys {
