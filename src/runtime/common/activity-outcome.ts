@@ -1,7 +1,7 @@
 /** How both runtimes turn an activity attempt's result into the event the core decides on. */
 import type { ActivityOutcome } from '../../activities/execute.js';
 import type { ErrorInfo } from '../../interpreter/types.js';
-import { jsonByteSize, toJsonValue } from './payload-limits.js';
+import { storedJson } from './payload-limits.js';
 
 /** The answer to one attempt: ActivityCompleted or ActivityFailed, without its time. */
 export type ActivityAnswer =
@@ -16,8 +16,9 @@ export type ActivityAnswer =
 export function answerOf(seq: number, stepId: string, outcome: ActivityOutcome, payloadLimitBytes: number): ActivityAnswer {
   if (!outcome.ok) return { type: 'ActivityFailed', seq, error: outcome.error };
   let value: unknown;
+  let size: number;
   try {
-    value = toJsonValue(outcome.output);
+    ({ value, size } = storedJson(outcome.output, payloadLimitBytes));
   } catch (error) {
     return {
       type: 'ActivityFailed',
@@ -25,7 +26,6 @@ export function answerOf(seq: number, stepId: string, outcome: ActivityOutcome, 
       error: { type: 'OutputInvalid', message: `the output of step "${stepId}" is not JSON: ${(error as Error).message}`, nonRetryable: true },
     };
   }
-  const size = jsonByteSize(value);
   if (size > payloadLimitBytes) {
     return {
       type: 'ActivityFailed',

@@ -3,8 +3,8 @@
  * core's `decide`, then the decision's commands carried out (activities, timers, child runs).
  * Persist, then dispatch: a decision's state and history are stored before any command runs.
  */
-import { executeActivity } from '../../activities/execute.js';
-import type { ActivityLogger } from '../../activities/types.js';
+import { AttemptCancellation, executeActivity } from '../../activities/execute.js';
+import type { ExecuteParams } from '../../activities/execute.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
@@ -90,6 +90,7 @@ export class RunLoop {
       draining: false,
       activities: new Map(),
       waiters: [],
+      workflowRef: Object.freeze({ name: definition.name, version: definition.version }),
     };
     this.runs.set(runId, record);
     this.carryOut(record, decision.commands);
@@ -112,7 +113,7 @@ export class RunLoop {
   close(): void {
     this.closed = true;
     this.timers.clear();
-    for (const record of this.runs.values()) for (const controller of record.activities.values()) controller.abort();
+    for (const record of this.runs.values()) for (const attempt of record.activities.values()) attempt.cancel();
   }
 
   private enqueue(record: RunRecord, item: QueuedEvent): void {
@@ -167,7 +168,8 @@ export class RunLoop {
     if (!decision.accepted) return false;
     const previous = record.state;
     record.state = decision.state;
-    record.history.push(...decision.history);
+    // One at a time: `push(...entries)` overflows the stack on a huge decision.
+    for (const entry of decision.history) record.history.push(entry);
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
@@ -178,7 +180,7 @@ export class RunLoop {
     if (!isTerminal(record.state.status)) return;
     // An ended run awaits nothing: release its timers and stop its attempts.
     this.timers.cancelRun(record.runId);
-    for (const controller of record.activities.values()) controller.abort();
+    for (const attempt of record.activities.values()) attempt.cancel();
     this.notifyWaiters(record);
   }
 
@@ -197,7 +199,7 @@ export class RunLoop {
           this.runActivity(record, command);
           break;
         case 'CancelActivity':
-          record.activities.get(command.seq)?.abort();
+          record.activities.get(command.seq)?.cancel();
           break;
         case 'StartTimer':
           this.timers.add(
@@ -250,32 +252,33 @@ export class RunLoop {
       this.answer(record, { type: 'ActivityFailed', seq: command.seq, error });
       return;
     }
-    const controller = new AbortController();
-    record.activities.set(command.seq, controller);
+    const cancellation = new AttemptCancellation();
+    record.activities.set(command.seq, cancellation);
     this.inFlightActivities++;
     this.answer(record, { type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
     const stepId = command.stepId ?? command.stepPath;
-    const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, command.input, {
+    const params: ExecuteParams = {
       runId: record.runId,
       stepId,
       stepPath: command.stepPath,
       activity: command.activity,
       attempt: command.attempt,
       idempotencyKey: command.idempotencyKey,
-      workflow: { name: record.definition.name, version: record.definition.version },
-      ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
-      cancelSignal: controller.signal,
-      ...(logger ? { logger } : {}),
-    });
+      workflow: record.workflowRef,
+      timeoutMs: command.timeoutMs,
+      cancellation,
+    };
     const observer = this.options.observer;
-    const workflow = { name: record.definition.name, version: record.definition.version };
     // Observability hook: the attempt's span, duration metric and a logger with its fields.
-    void (observer
-      ? observer.aroundAttempt({ runId: record.runId, activity: command.activity, attempt: command.attempt, stepPath: command.stepPath, ...(command.stepId === undefined ? {} : { stepId: command.stepId }), workflow }, (logger) => execute(logger))
-      : execute()
-    ).then((outcome) => {
+    const attempt = observer
+      ? observer.aroundAttempt(
+          { runId: record.runId, activity: command.activity, attempt: command.attempt, stepPath: command.stepPath, ...(command.stepId === undefined ? {} : { stepId: command.stepId }), workflow: record.workflowRef },
+          (logger) => executeActivity(handler, command.input, logger ? { ...params, logger } : params),
+        )
+      : executeActivity(handler, command.input, params);
+    void attempt.then((outcome) => {
       this.inFlightActivities--;
-      if (record.activities.get(command.seq) === controller) record.activities.delete(command.seq);
+      if (record.activities.get(command.seq) === cancellation) record.activities.delete(command.seq);
       this.answer(record, answerOf(command.seq, stepId, outcome, this.options.limits.payloadBytes));
       this.pokeSkipper();
     });

@@ -1,4 +1,5 @@
 /** One run as the embedded runtime holds it: its pinned definition, state, history and event queue. */
+import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { HistoryEntry, RunEvent, RunState } from '../../interpreter/types.js';
 
@@ -24,7 +25,9 @@ export interface RunRecord {
   readonly queue: QueuedEvent[];
   draining: boolean;
   /** In-flight activity attempts by seq. */
-  readonly activities: Map<number, AbortController>;
+  readonly activities: Map<number, AttemptCancellation>;
+  /** The run's `{name, version}`, shared by every attempt's context. */
+  readonly workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */
   waiters: Array<() => void>;
   /** A bug in the core while deciding: the run can no longer move. */
