@@ -6,16 +6,16 @@
  */
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DEFAULT_LIMITS } from '../expression/index.js';
-import type { Decision, EvaluationLimits, ErrorInfo, RunEvent, RunState } from './types.js';
+import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
 import { TERMINAL_STATUSES } from './types.js';
 import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
 import { awaitingOf, getNode, record, settleSeq, stepFields, stepOf, type Ctx } from './context.js';
 import { indexDefinition } from './definition-index.js';
 import { handlerFor } from './dispatch.js';
 import { drain } from './drain.js';
-import { CoreMisuseError } from './errors.js';
+import { CoreInvariantError, CoreMisuseError } from './errors.js';
 import { onRetryTimer, onStepTimeout } from './lifecycle.js';
-import { pmHas, pmSet } from './pmap.js';
+import { pmGet, pmHas, pmSet } from './pmap.js';
 import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
 import { recordConsumed } from './steps/wait-signal.js';
 
@@ -76,6 +76,8 @@ export async function decide(
   const base = state ?? newState(definition, event as Extract<RunEvent, { type: 'RunStarted' }>);
   const unchanged: Decision = { accepted: false, state: base, commands: [], history: [] };
   if (isTerminal(base.status) && event.type !== 'RetryRequested') return unchanged;
+  // Hot path (one per activity attempt): an ActivityStarted only adds its history entry.
+  if (event.type === 'ActivityStarted') return activityStarted(definition, base, event, unchanged);
   const ctx: Ctx = {
     definition,
     index: indexDefinition(definition),
@@ -109,6 +111,31 @@ export async function decide(
   if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
   return finish(ctx, base);
+}
+
+/**
+ * ActivityStarted decided without a full working context: accepted while its attempt is awaited,
+ * it records one entry and changes nothing else (the same result the general path gives).
+ */
+function activityStarted(
+  definition: WorkflowDefinition,
+  base: RunState,
+  event: Extract<RunEvent, { type: 'ActivityStarted' }>,
+  unchanged: Decision,
+): Decision {
+  const core = base.core as CoreState;
+  const awaiting = pmGet(core.awaiting, String(event.seq));
+  if (!awaiting || awaiting.kind !== 'activity' || awaiting.node === '') return unchanged;
+  const node = pmGet(core.nodes, awaiting.node);
+  if (node?.type !== 'step') return unchanged;
+  const step = indexDefinition(definition).steps.get(node.path);
+  if (!step) throw new CoreInvariantError(`no step at ${node.path} in ${definition.name} v${definition.version}`);
+  const entry: HistoryEntry =
+    step.id === undefined
+      ? { index: base.historyLength, at: event.at, type: 'ActivityStarted', path: node.path, attempt: event.attempt, seq: event.seq, event }
+      : { index: base.historyLength, at: event.at, type: 'ActivityStarted', path: node.path, stepId: step.id, attempt: event.attempt, seq: event.seq, event };
+  const state: RunState = { ...base, updatedAt: event.at, revision: base.revision + 1, historyLength: base.historyLength + 1 };
+  return { accepted: true, state, commands: [], history: [entry] };
 }
 
 function recordEvent(ctx: Ctx): void {
