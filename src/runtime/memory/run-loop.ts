@@ -50,8 +50,11 @@ export class RunLoop {
   private readonly cancelWhenStarted = new Set<string>();
   private closed = false;
 
+  private readonly decideOptions: { readonly limits: EngineLimits['expression'] };
+
   constructor(private readonly options: RunLoopOptions) {
     this.timers = new TimerTable(options.clock);
+    this.decideOptions = { limits: options.limits.expression };
   }
 
   /**
@@ -70,7 +73,7 @@ export class RunLoop {
     const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) };
     this.activeDrains++;
     try {
-      const decision = await decide(definition, undefined, event, { limits: this.options.limits.expression });
+      const decision = await decide(definition, undefined, event, this.decideOptions);
       const record = this.storeNewRun(definition, runId, decision);
       this.options.observer?.onCommitted({ definition, previous: null, decision, event, loadHistory: async () => record.history });
       return record;
@@ -127,7 +130,7 @@ export class RunLoop {
 
   /** Answers to commands: dropped if the run has ended by the time they are decided. */
   private answer(record: RunRecord, event: EventInput, notBefore?: number): void {
-    this.enqueue(record, { event, dropWhenEnded: true, ...(notBefore === undefined ? {} : { notBefore }) });
+    this.enqueue(record, { event, dropWhenEnded: true, notBefore, fresh: true });
   }
 
   private async drain(record: RunRecord): Promise<void> {
@@ -141,8 +144,13 @@ export class RunLoop {
           continue;
         }
         try {
-          // (Not `done?.resolve(await …)`: optional chaining would skip deciding when nobody waits.)
-          const accepted = await this.decideOne(record, item);
+          // One await per event: the event is prepared and the decision committed synchronously.
+          const event = this.eventOf(record, item);
+          let accepted = false;
+          if (event !== undefined) {
+            const decision = await decide(record.definition, record.state, event, this.decideOptions);
+            accepted = this.commit(record, event, decision);
+          }
           item.done?.resolve(accepted);
         } catch (error) {
           record.fault = error;
@@ -158,18 +166,31 @@ export class RunLoop {
     }
   }
 
-  private async decideOne(record: RunRecord, item: QueuedEvent): Promise<boolean> {
+  /** The queued event stamped with its time, or undefined when it is dropped (the run has ended). */
+  private eventOf(record: RunRecord, item: QueuedEvent): RunEvent | undefined {
     if (record.fault !== undefined) throw record.fault;
-    if (item.dropWhenEnded && isTerminal(record.state.status)) return false;
+    if (item.dropWhenEnded && isTerminal(record.state.status)) return undefined;
     // Times never go backwards within a run, so history stays ordered.
-    const at = Math.max(this.options.clock.now(), item.notBefore ?? 0, record.state.updatedAt);
-    const event = { ...item.event, at } as RunEvent;
-    const decision = await decide(record.definition, record.state, event, { limits: this.options.limits.expression });
+    const now = this.options.clock.now();
+    const notBefore = item.notBefore ?? 0;
+    const updatedAt = record.state.updatedAt;
+    const at = now >= notBefore && now >= updatedAt ? now : Math.max(now, notBefore, updatedAt);
+    if (item.fresh) {
+      // Built by the loop for this queue item alone: stamped in place rather than copied.
+      (item.event as { at?: number }).at = at;
+      return item.event as RunEvent;
+    }
+    return { ...item.event, at } as RunEvent;
+  }
+
+  /** Stores an accepted decision (state, then history), then carries out its commands. */
+  private commit(record: RunRecord, event: RunEvent, decision: Decision): boolean {
     if (!decision.accepted) return false;
     const previous = record.state;
     record.state = decision.state;
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
-    for (const entry of decision.history) record.history.push(entry);
+    const history = decision.history;
+    for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
