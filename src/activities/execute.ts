@@ -92,9 +92,110 @@ function succeeded(output: unknown): ActivityOutcome {
   return { ok: true, output: output === undefined ? null : output };
 }
 
-function cancelledBy(params: ExecuteParams): boolean {
-  return params.cancelSignal?.aborted === true || params.cancellation?.cancelled === true;
+function abortedOutcome(reason: AttemptAborted): ActivityOutcome {
+  return { ok: false, error: { type: reason.type, message: reason.message } };
 }
+
+function cancelReason(activity: string): AttemptAborted {
+  return new AttemptAborted('Cancelled', `activity ${activity} was cancelled`);
+}
+
+/**
+ * One attempt in flight: its lazily made AbortController, its timeout timer and its way out.
+ * A class (methods, no closures per attempt) because it runs once per step.
+ */
+class Attempt {
+  controller: AbortController | undefined;
+  abortedWith: AttemptAborted | undefined;
+  settled = false;
+  settle: ((outcome: ActivityOutcome) => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  logger: ActivityLogger | undefined;
+  /** Bound once, only when something can cancel the attempt. */
+  onCancel: (() => void) | undefined;
+
+  constructor(readonly params: ExecuteParams) {}
+
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith);
+    }
+    return this.controller.signal;
+  }
+
+  log(): ActivityLogger {
+    const params = this.params;
+    this.logger ??= attemptLogger(
+      { runId: params.runId, stepId: params.stepId, attempt: params.attempt, activity: params.activity },
+      params.logger,
+    );
+    return this.logger;
+  }
+
+  /** Arms the timeout and the cancel hooks the params ask for. */
+  arm(): void {
+    const params = this.params;
+    if (params.timeoutMs !== undefined && params.timeoutMs > 0) {
+      this.timer = setTimeout(
+        () => this.abort(new AttemptAborted('Timeout', `activity ${params.activity} timed out after ${params.timeoutMs} ms`)),
+        params.timeoutMs,
+      );
+    }
+    if (params.cancelSignal || params.cancellation) {
+      this.onCancel = () => this.abort(cancelReason(params.activity));
+      params.cancelSignal?.addEventListener('abort', this.onCancel, { once: true });
+      params.cancellation?.listen(this.onCancel);
+    }
+  }
+
+  cleanUp(): void {
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.onCancel) {
+      this.params.cancelSignal?.removeEventListener('abort', this.onCancel);
+      this.params.cancellation?.listen(undefined);
+    }
+  }
+
+  finish(outcome: ActivityOutcome): void {
+    if (this.settled) return;
+    this.cleanUp();
+    this.settle?.(outcome);
+  }
+
+  abort(reason: AttemptAborted): void {
+    if (this.abortedWith || this.settled) return;
+    this.abortedWith = reason;
+    this.controller?.abort(reason);
+    this.finish(abortedOutcome(reason));
+  }
+
+  context(): ActivityContext {
+    const params = this.params;
+    const attempt = this; // the getters below need the attempt, not the context
+    return {
+      runId: params.runId,
+      stepId: params.stepId,
+      stepPath: params.stepPath,
+      activity: params.activity,
+      attempt: params.attempt,
+      idempotencyKey: params.idempotencyKey,
+      workflow: params.workflow,
+      // Created on first use: most handlers never look at it, and an AbortController is not free.
+      get signal(): AbortSignal {
+        return attempt.signal();
+      },
+      heartbeat: params.onHeartbeat ? (details?: unknown) => params.onHeartbeat?.(details) : ignoreHeartbeat,
+      // Created on first use: most handlers never log, and a child logger per attempt is not free.
+      get log(): ActivityLogger {
+        return attempt.log();
+      },
+    };
+  }
+}
+
+function ignoreHeartbeat(): void {}
 
 /**
  * Runs `handler(input, ctx)` once. Never throws: a returned value is `{ok: true}`; a thrown error
@@ -103,100 +204,37 @@ function cancelledBy(params: ExecuteParams): boolean {
  * even if the handler ignores its AbortSignal (its eventual result is then dropped).
  * Side effects: whatever the handler does; a timer while the attempt runs (only with a timeout).
  * Cheap on the hot path: the handler's AbortController is made only if it reads `ctx.signal`, and
- * a handler that returns synchronously costs no timer, listener or race.
+ * a handler that returns synchronously costs no race and no promise of its own.
  */
 export function executeActivity(
   handler: ActivityHandler,
   input: unknown,
   params: ExecuteParams,
 ): Promise<ActivityOutcome> {
-  const cancelledMessage = (): AttemptAborted => new AttemptAborted('Cancelled', `activity ${params.activity} was cancelled`);
   // Cancelled before it began: the handler is never called.
-  if (cancelledBy(params)) {
-    const reason = cancelledMessage();
-    return Promise.resolve({ ok: false, error: { type: reason.type, message: reason.message } });
+  if (params.cancelSignal?.aborted === true || params.cancellation?.cancelled === true) {
+    return Promise.resolve(abortedOutcome(cancelReason(params.activity)));
   }
-
-  let controller: AbortController | undefined;
-  let abortedWith: AttemptAborted | undefined;
-  let settled = false;
-  let settle: ((outcome: ActivityOutcome) => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const onCancel = (): void => abort(cancelledMessage());
-
-  const cleanUp = (): void => {
-    settled = true;
-    if (timer) clearTimeout(timer);
-    params.cancelSignal?.removeEventListener('abort', onCancel);
-    params.cancellation?.listen(undefined);
-  };
-  const finish = (outcome: ActivityOutcome): void => {
-    if (settled) return;
-    cleanUp();
-    settle?.(outcome);
-  };
-  function abort(reason: AttemptAborted): void {
-    if (abortedWith || settled) return;
-    abortedWith = reason;
-    controller?.abort(reason);
-    finish({ ok: false, error: { type: reason.type, message: reason.message } });
-  }
-
-  if (params.timeoutMs !== undefined && params.timeoutMs > 0) {
-    timer = setTimeout(
-      () => abort(new AttemptAborted('Timeout', `activity ${params.activity} timed out after ${params.timeoutMs} ms`)),
-      params.timeoutMs,
-    );
-  }
-  params.cancelSignal?.addEventListener('abort', onCancel, { once: true });
-  params.cancellation?.listen(onCancel);
-
-  let logger: ActivityLogger | undefined;
-  const ctx: ActivityContext = {
-    runId: params.runId,
-    stepId: params.stepId,
-    stepPath: params.stepPath,
-    activity: params.activity,
-    attempt: params.attempt,
-    idempotencyKey: params.idempotencyKey,
-    workflow: params.workflow,
-    // Created on first use: most handlers never look at it, and an AbortController is not free.
-    get signal(): AbortSignal {
-      if (!controller) {
-        controller = new AbortController();
-        if (abortedWith) controller.abort(abortedWith);
-      }
-      return controller.signal;
-    },
-    heartbeat: (details?: unknown) => params.onHeartbeat?.(details),
-    // Created on first use: most handlers never log, and a child logger per attempt is not free.
-    get log(): ActivityLogger {
-      logger ??= attemptLogger(
-        { runId: params.runId, stepId: params.stepId, attempt: params.attempt, activity: params.activity },
-        params.logger,
-      );
-      return logger;
-    },
-  };
-
+  const attempt = new Attempt(params);
+  attempt.arm();
   let returned: unknown;
   try {
-    returned = handler(input, ctx);
+    returned = handler(input, attempt.context());
   } catch (error) {
-    if (abortedWith) return Promise.resolve({ ok: false, error: { type: abortedWith.type, message: abortedWith.message } });
-    cleanUp();
+    if (attempt.abortedWith) return Promise.resolve(abortedOutcome(attempt.abortedWith));
+    attempt.cleanUp();
     return Promise.resolve(failureOf(error));
   }
-  if (abortedWith) return Promise.resolve({ ok: false, error: { type: abortedWith.type, message: abortedWith.message } });
+  if (attempt.abortedWith) return Promise.resolve(abortedOutcome(attempt.abortedWith));
   if (!isThenable(returned)) {
-    cleanUp();
+    attempt.cleanUp();
     return Promise.resolve(succeeded(returned));
   }
   return new Promise<ActivityOutcome>((resolve) => {
-    settle = resolve;
+    attempt.settle = resolve;
     returned.then(
-      (output) => finish(succeeded(output)),
-      (error: unknown) => finish(failureOf(error)),
+      (output) => attempt.finish(succeeded(output)),
+      (error: unknown) => attempt.finish(failureOf(error)),
     );
   });
 }
