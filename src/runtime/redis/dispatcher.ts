@@ -101,6 +101,11 @@ export class Dispatcher {
     }
   }
 
+  /** The `ended` notice as channel and message, for callers that publish it inside their own pipeline. */
+  endedNotice(runId: string, status: RunStatus): { channel: string; message: string } {
+    return { channel: this.keys.channel, message: JSON.stringify({ kind: 'ended', runId, status } satisfies ChannelMessage) };
+  }
+
   private async publish(message: ChannelMessage): Promise<void> {
     await this.client.publish(this.keys.channel, JSON.stringify(message));
   }

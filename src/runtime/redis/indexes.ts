@@ -19,8 +19,12 @@ export class RunIndexes {
     private readonly keys: KeyLayout,
   ) {}
 
-  /** Records a run's (new) status. Idempotent. */
-  async update(state: RunState, _previous: RunStatus | null): Promise<void> {
+  /**
+   * Records a run's (new) status. Idempotent. In the same round trip it reads the run's stored
+   * status back (so the caller can tell whether another process changed it meanwhile) and, when
+   * given, publishes `notice` on `channel`. Returns the stored status (null when the run is gone).
+   */
+  async update(state: RunState, _previous: RunStatus | null, notice?: { channel: string; message: string }): Promise<string | null> {
     const pipeline = this.client.pipeline();
     pipeline.zadd(this.keys.indexAll, state.startedAt, state.runId);
     pipeline.zadd(this.keys.indexName(state.workflow.name), state.startedAt, state.runId);
@@ -28,7 +32,12 @@ export class RunIndexes {
       if (status === state.status) pipeline.zadd(this.keys.indexStatus(status), state.endedAt ?? state.startedAt, state.runId);
       else pipeline.zrem(this.keys.indexStatus(status), state.runId);
     }
-    await pipeline.exec();
+    pipeline.hget(this.keys.run(state.runId).run, 'status');
+    if (notice) pipeline.publish(notice.channel, notice.message);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const stored = replies[2 + RUN_STATUSES.length]?.[1];
+    return typeof stored === 'string' ? stored : null;
   }
 
   /** Runs matching the filter, newest first. Entries of expired runs are dropped from the indexes on the way. */

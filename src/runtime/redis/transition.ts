@@ -151,20 +151,24 @@ export class Transitions {
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
+    let announced = false;
     try {
       if (previous === null || previous.status !== decision.state.status) {
-        await this.deps.indexes.update(decision.state, previous?.status ?? null);
+        // One round trip: index writes, the run's status read back, and the `ended` notice.
+        const notice = terminal ? this.deps.dispatcher.endedNotice(runId, decision.state.status) : undefined;
+        let stored = await this.deps.indexes.update(decision.state, previous?.status ?? null, notice);
         // Index writes of two processes may land out of order (A ends the run, B retries it, A's
-        // write lands last): re-read the run and write again until the index matches its state.
+        // write lands last): when the run's status moved on, write again until the index matches.
         let written = decision.state;
-        for (let check = 0; check < 3; check++) {
+        for (let check = 0; check < 3 && stored !== null && stored !== written.status; check++) {
           const current = await this.deps.store.loadState(runId);
-          if (!current || current.status === written.status) break;
-          await this.deps.indexes.update(current, written.status);
+          if (!current) break;
+          stored = await this.deps.indexes.update(current, written.status);
           written = current;
         }
+        announced = true;
       }
-      if (terminal) await this.deps.dispatcher.announceEnded(runId, decision.state.status);
+      if (terminal && !announced) await this.deps.dispatcher.announceEnded(runId, decision.state.status);
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
