@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS } from '../expression/index.js';
 import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
 import { TERMINAL_STATUSES } from './types.js';
 import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
-import { awaitingOf, getNode, record, settleSeq, stepFields, stepOf, type Ctx } from './context.js';
+import { awaitingOf, getNode, record, settleSeq, stepOf, type Ctx } from './context.js';
 import { indexDefinition } from './definition-index.js';
 import { handlerFor } from './dispatch.js';
 import { drain } from './drain.js';
@@ -134,17 +134,40 @@ function activityStarted(
     step.id === undefined
       ? { index: base.historyLength, at: event.at, type: 'ActivityStarted', path: node.path, attempt: event.attempt, seq: event.seq, event }
       : { index: base.historyLength, at: event.at, type: 'ActivityStarted', path: node.path, stepId: step.id, attempt: event.attempt, seq: event.seq, event };
-  const state: RunState = { ...base, updatedAt: event.at, revision: base.revision + 1, historyLength: base.historyLength + 1 };
+  const state: RunState = {
+    runId: base.runId,
+    workflow: base.workflow,
+    status: base.status,
+    input: base.input,
+    vars: base.vars,
+    output: base.output,
+    error: base.error,
+    startedAt: base.startedAt,
+    updatedAt: event.at,
+    endedAt: base.endedAt,
+    revision: base.revision + 1,
+    historyLength: base.historyLength + 1,
+    retries: base.retries,
+    parent: base.parent,
+    core: base.core,
+  };
   return { accepted: true, state, commands: [], history: [entry] };
 }
 
 function recordEvent(ctx: Ctx): void {
   const event = ctx.event;
   if ('seq' in event) {
+    // Built field by field (no spreads: this runs once per event); same keys, same order.
     const awaiting = awaitingOf(ctx, event.seq);
     const node = awaiting && awaiting.node !== '' ? getNode(ctx, awaiting.node) : undefined;
-    const fields = node?.type === 'step' ? stepFields(ctx, node) : {};
-    record(ctx, event.type, { ...fields, seq: event.seq, ...(event.type === 'ActivityStarted' ? { attempt: event.attempt } : {}), event });
+    const seq = event.seq;
+    if (node?.type === 'step') {
+      const step = stepOf(ctx, node.path);
+      const attempt = event.type === 'ActivityStarted' ? event.attempt : node.attempt;
+      record(ctx, event.type, step.id === undefined ? { path: node.path, attempt, seq, event } : { path: node.path, stepId: step.id, attempt, seq, event });
+    } else {
+      record(ctx, event.type, event.type === 'ActivityStarted' ? { seq, attempt: event.attempt, event } : { seq, event });
+    }
   } else {
     record(ctx, event.type, { event });
   }
@@ -261,17 +284,22 @@ async function onSignal(ctx: Ctx, event: Extract<RunEvent, { type: 'SignalReceiv
 
 function finish(ctx: Ctx, base: RunState): Decision {
   const history = ctx.history;
+  // Every field written out (RunState's own order, as newState makes it): no spread per decision.
   const state: RunState = {
-    ...base,
+    runId: base.runId,
+    workflow: base.workflow,
     status: ctx.run.status,
+    input: base.input,
     vars: ctx.run.vars,
     output: ctx.run.output,
     error: ctx.run.error,
+    startedAt: base.startedAt,
     updatedAt: ctx.at,
     endedAt: ctx.run.endedAt,
-    retries: ctx.run.retries,
     revision: base.revision + 1,
     historyLength: base.historyLength + history.length,
+    retries: ctx.run.retries,
+    parent: base.parent,
     core: ctx.core,
   };
   return { accepted: true, state, commands: ctx.commands, history };

@@ -1,6 +1,7 @@
 /** `call`: schedules the activity (one ScheduleActivity per attempt) and ends with its result. */
 import type { CallStep } from '../../definition/types.js';
-import { awaitSeq, emit, newSeq, record, stepFields, type StepKindHandler } from '../context.js';
+import type { ScheduleActivityCommand } from '../types.js';
+import { awaitSeq, emit, newSeq, record, type StepKindHandler } from '../context.js';
 import { completeStep, detached, evaluate, failStep } from '../lifecycle.js';
 import { timeoutOf } from '../retry-policy.js';
 
@@ -11,7 +12,8 @@ export const call: StepKindHandler<CallStep> = {
     if (!input.ok) return failStep(ctx, node.id, input.error);
     const seq = newSeq(ctx);
     const timeoutMs = timeoutOf(ctx.definition, step);
-    emit(ctx, {
+    // Built field by field (no spreads: this runs once per attempt); the key order is the same.
+    const command: { -readonly [K in keyof ScheduleActivityCommand]: ScheduleActivityCommand[K] } = {
       type: 'ScheduleActivity',
       seq,
       activity: step.call,
@@ -20,12 +22,20 @@ export const call: StepKindHandler<CallStep> = {
       // Same for every attempt of this node; every forEach iteration or repeat pass makes new nodes.
       idempotencyKey: `${ctx.runId}:${node.id}`,
       stepPath: step.path,
-      ...(step.id === undefined ? {} : { stepId: step.id }),
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(step.taskQueue === undefined ? {} : { taskQueue: step.taskQueue }),
-    });
+    };
+    if (step.id !== undefined) command.stepId = step.id;
+    if (timeoutMs !== undefined) command.timeoutMs = timeoutMs;
+    if (step.taskQueue !== undefined) command.taskQueue = step.taskQueue;
+    emit(ctx, command);
     awaitSeq(ctx, seq, { node: node.id, kind: 'activity' });
-    record(ctx, 'StepScheduled', { ...stepFields(ctx, node), seq, details: { activity: step.call } });
+    const details = { activity: step.call };
+    record(
+      ctx,
+      'StepScheduled',
+      step.id === undefined
+        ? { path: node.path, attempt: node.attempt, seq, details }
+        : { path: node.path, stepId: step.id, attempt: node.attempt, seq, details },
+    );
   },
   async onActivity(ctx, node, _step, _seq, outcome) {
     if (outcome.ok) await completeStep(ctx, node.id, outcome.output);
