@@ -45,6 +45,17 @@ function forEachYaml(concurrency: number): string {
   ].join('\n');
 }
 
+/**
+ * A 100,000-call document is above the loader's 1 MiB document cap (and aliases are capped too),
+ * so the largest sequence is the loader's own one-call definition with its step repeated, each
+ * copy at its own path (the shape the loader gives a long sequence).
+ */
+function repeatedSequence(n: number): WorkflowDefinition {
+  const one = loadDefinition(sequenceYaml(1));
+  const step = one.steps[0]!;
+  return { ...one, name: `seq-${n}`, digest: `${one.digest}-x${n}`, steps: Array.from({ length: n }, (_, i) => ({ ...step, path: `/steps/${i}` })) };
+}
+
 function load(text: string): { definition: WorkflowDefinition; loadMs: number } {
   const started = performance.now();
   const definition = loadDefinition(text);
@@ -85,15 +96,15 @@ function row(label: string, loadMs: number, m: Measured): string {
   const perSec = (m.steps / m.wallMs) * 1000;
   const cpuPerSec = (m.steps / m.cpuMs) * 1000;
   const held = m.heldBytes === undefined ? 'n/a (no --expose-gc)' : `${(m.heldBytes / 1024 / 1024).toFixed(1)} MiB (${Math.round(m.heldBytes / m.steps)} B/step)`;
-  return `| ${label} | ${m.steps.toLocaleString('en-US')} | ${Math.round(perSec).toLocaleString('en-US')} | ${Math.round(cpuPerSec).toLocaleString('en-US')} | ${((m.wallMs * 1000) / m.steps).toFixed(1)} | ${((m.cpuMs * 1000) / m.steps).toFixed(1)} | ${held} | ${m.historyEntries.toLocaleString('en-US')} | ${loadMs.toFixed(0)} |`;
+  return `| ${label} | ${m.steps.toLocaleString('en-US')} | ${Math.round(perSec).toLocaleString('en-US')} | ${Math.round(cpuPerSec).toLocaleString('en-US')} | ${((m.wallMs * 1000) / m.steps).toFixed(1)} | ${((m.cpuMs * 1000) / m.steps).toFixed(1)} | ${held} | ${m.historyEntries.toLocaleString('en-US')} | ${Number.isNaN(loadMs) ? "n/a" : loadMs.toFixed(0)} |`;
 }
 
 const items = (n: number): { items: number[] } => ({ items: Array.from({ length: n }, (_, i) => i) });
 
-const cases: Array<{ label: string; yaml: string; steps: number; input: unknown }> = [
+const cases: Array<{ label: string; yaml?: string; steps: number; input: unknown }> = [
   { label: 'sequence, 1,000 calls', yaml: sequenceYaml(1_000), steps: 1_000, input: {} },
   { label: 'sequence, 10,000 calls', yaml: sequenceYaml(10_000), steps: 10_000, input: {} },
-  ...(quick ? [] : [{ label: 'sequence, 100,000 calls', yaml: sequenceYaml(100_000), steps: 100_000, input: {} }]),
+  ...(quick ? [] : [{ label: 'sequence, 100,000 calls (loader cap: one loaded call repeated)', steps: 100_000, input: {} }]),
   { label: 'forEach 10,000 items, concurrency 1', yaml: forEachYaml(1), steps: 10_000, input: items(10_000) },
   { label: 'forEach 10,000 items, concurrency 100', yaml: forEachYaml(100), steps: 10_000, input: items(10_000) },
 ];
@@ -109,7 +120,7 @@ console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|');
 const repsArg = process.argv.indexOf('--reps');
 const reps = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 3;
 for (const c of cases) {
-  const { definition, loadMs } = load(c.yaml);
+  const { definition, loadMs } = c.yaml === undefined ? { definition: repeatedSequence(c.steps), loadMs: Number.NaN } : load(c.yaml);
   let best: Measured | undefined;
   for (let i = 0; i < reps; i++) {
     const m = await measure(definition, c.steps, c.input);
