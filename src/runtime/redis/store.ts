@@ -33,16 +33,29 @@ export interface CommitInput {
   readonly timersRemoved: readonly number[];
   readonly activitiesAdded: readonly number[];
   readonly activitiesRemoved: readonly number[];
+  /**
+   * The run's generation (random token of one incarnation of a run id): stored on create;
+   * otherwise, when given, the commit is refused as a revision conflict unless it matches.
+   */
+  readonly generation?: string;
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
-export type CommitOutcome = { readonly ok: true } | { readonly ok: false; readonly currentRevision: number };
+export type CommitOutcome =
+  | {
+      readonly ok: true;
+      /** The outbox's oldest entry before this commit (undefined when it was empty). */
+      readonly oldestOutbox?: OutboxEntry;
+    }
+  | { readonly ok: false; readonly currentRevision: number };
 
 /** A run as loaded for a transition. */
 export interface LoadedRun {
   readonly state: RunState;
   /** Oldest outbox entry, when the outbox is not empty. */
   readonly oldestOutbox: OutboxEntry | null;
+  /** The run's generation token (null for a run stored before generations existed). */
+  readonly generation: string | null;
 }
 
 /** Reads and writes runs under one key layout. Side effects: Redis I/O only. */
@@ -63,12 +76,14 @@ export class RunStore {
   /** State plus the oldest outbox entry, in one round trip. */
   async load(runId: string): Promise<LoadedRun | null> {
     const k = this.keys.run(runId);
-    const reply = await this.client.multi().hget(k.run, 'state').lindex(k.outbox, 0).exec();
-    const [stateReply, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [string | null, string | null];
+    const reply = await this.client.multi().hmget(k.run, 'state', 'gen').lindex(k.outbox, 0).exec();
+    const [fields, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [(string | null)[] | undefined, string | null];
+    const [stateReply, generation] = fields ?? [null, null];
     if (stateReply === null || stateReply === undefined) return null;
     return {
       state: this.parse<RunState>(stateReply, `state of run ${runId}`),
       oldestOutbox: outboxReply ? this.parse<OutboxEntry>(outboxReply, `outbox of run ${runId}`) : null,
+      generation: generation ?? null,
     };
   }
 
@@ -87,6 +102,7 @@ export class RunStore {
       input.timersRemoved.length,
       input.activitiesAdded.length,
       input.activitiesRemoved.length,
+      input.generation ?? '',
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -94,9 +110,12 @@ export class RunStore {
       ...input.activitiesAdded,
       ...input.activitiesRemoved,
     ];
-    const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string];
+    const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string, string?];
     const code = Number(reply[0]);
-    if (code === ScriptCode.Ok) return { ok: true };
+    if (code === ScriptCode.Ok) {
+      const oldest = reply[2];
+      return oldest ? { ok: true, oldestOutbox: this.parse<OutboxEntry>(oldest, `outbox of run ${runId}`) } : { ok: true };
+    }
     if (code === ScriptCode.RevisionConflict) return { ok: false, currentRevision: Number(reply[1]) };
     throw errorForCode(code, { runId });
   }

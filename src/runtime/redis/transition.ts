@@ -3,6 +3,7 @@
  * commit the decision with a revision check in one Lua script, then dispatch its commands.
  * A revision conflict (another process moved the run first) reloads and decides again.
  */
+import { randomBytes } from 'node:crypto';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
@@ -46,10 +47,26 @@ export interface TransitionDeps {
 
 const MAX_ATTEMPTS = 60;
 
+/** At most this many running runs' last committed states are kept in memory per process. */
+const CACHE_LIMIT = 5_000;
+
+/** A run's state as this process last committed it, with the generation it was committed under. */
+interface CachedRun {
+  readonly state: RunState;
+  readonly generation: string;
+}
+
 /** Applies events to runs stored in Redis. Side effects: Redis I/O, BullMQ jobs. */
 export class Transitions {
   /** Per-run promise chains: transitions of one run from this process queue up instead of racing. */
   private readonly chains = new Map<string, Promise<unknown>>();
+  /**
+   * States this process committed last, by run id (running runs only). A transition first
+   * decides on the cached state and commits it with the revision and generation check of
+   * commit-transition.lua, saving the load; anything but a successful commit (conflict, refusal,
+   * an ignored event) falls back to a fresh load, so a stale entry costs one wasted attempt.
+   */
+  private readonly cache = new Map<string, CachedRun>();
 
   constructor(private readonly deps: TransitionDeps) {}
 
@@ -69,7 +86,7 @@ export class Transitions {
     return this.serialised(event.runId, async () => {
       const full: RunStartedEvent = { ...event, at: this.deps.now() };
       const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-      await this.commitAndDispatch(event.runId, -1, decision, full, null, definition);
+      await this.commitAndDispatch(event.runId, -1, decision, full, null, definition, newGeneration());
       return decision.state;
     });
   }
@@ -87,26 +104,33 @@ export class Transitions {
   }
 
   private async applyNow(runId: string, build: EventBuilder, notBefore: number): Promise<ApplyResult> {
+    const cached = this.cache.get(runId);
+    if (cached) {
+      this.cache.delete(runId);
+      try {
+        const outcome = await this.decideAndCommit(runId, cached.state, cached.generation, build, notBefore);
+        if (outcome !== 'conflict' && outcome.result.accepted) {
+          // No load happened, so the stale-outbox check of a load is done on what the commit saw.
+          const oldest = outcome.oldestOutbox;
+          if (oldest && this.deps.now() - oldest.at > this.deps.outboxGraceMs) await this.repairQuietly(runId);
+          return outcome.result;
+        }
+      } catch {
+        // Refused or failed on a possibly stale state: decide again on a fresh load below.
+      }
+    }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await this.deps.store.load(runId);
       if (!loaded) throw new RunNotFoundError(runId);
-      const { state } = loaded;
       if (loaded.oldestOutbox && this.deps.now() - loaded.oldestOutbox.at > this.deps.outboxGraceMs) {
         await this.repairQuietly(runId);
       }
-      const definition = await this.deps.registry.pinned(state.workflow);
-      const input = build(state, definition);
-      if (input === null) return { accepted: false, state };
-      const event = { ...input, at: Math.max(this.deps.now(), state.updatedAt, notBefore) } as RunEvent;
-      const decision = await decide(definition, state, event, { limits: this.deps.limits.expression });
-      if (!decision.accepted) {
+      const outcome = await this.decideAndCommit(runId, loaded.state, loaded.generation ?? '', build, notBefore);
+      if (outcome !== 'conflict') {
         // A duplicate answer often means a job was retried after its process failed mid-way:
         // make sure what that process committed was dispatched.
-        if (loaded.oldestOutbox) await this.repairQuietly(runId);
-        return { accepted: false, state };
-      }
-      if (await this.commitAndDispatch(runId, state.revision, decision, event, state, definition)) {
-        return { accepted: true, state: decision.state };
+        if (!outcome.result.accepted && loaded.oldestOutbox) await this.repairQuietly(runId);
+        return outcome.result;
       }
       // Lost the race to another process: back off a little (jittered) and decide again.
       await delay(Math.min(2 ** Math.min(attempt, 6), 50) * Math.random());
@@ -114,7 +138,29 @@ export class Transitions {
     throw new TransitionConflictError(runId, MAX_ATTEMPTS);
   }
 
-  /** Commits; on success dispatches and updates indexes. Returns false on a revision conflict. */
+  /** Decides on `state` and commits (with dispatch). 'conflict' when the revision or generation moved on. */
+  private async decideAndCommit(
+    runId: string,
+    state: RunState,
+    generation: string,
+    build: EventBuilder,
+    notBefore: number,
+  ): Promise<'conflict' | { result: ApplyResult; oldestOutbox?: OutboxEntry }> {
+    const definition = await this.deps.registry.pinned(state.workflow);
+    const input = build(state, definition);
+    if (input === null) return { result: { accepted: false, state } };
+    const event = { ...input, at: Math.max(this.deps.now(), state.updatedAt, notBefore) } as RunEvent;
+    const decision = await decide(definition, state, event, { limits: this.deps.limits.expression });
+    if (!decision.accepted) return { result: { accepted: false, state } };
+    const committed = await this.commitAndDispatch(runId, state.revision, decision, event, state, definition, generation);
+    if (committed === false) return 'conflict';
+    return { result: { accepted: true, state: decision.state }, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
+  }
+
+  /**
+   * Commits; on success dispatches and updates indexes. Returns false on a revision conflict,
+   * else what the commit saw of the outbox.
+   */
   private async commitAndDispatch(
     runId: string,
     expectedRevision: number,
@@ -122,7 +168,8 @@ export class Transitions {
     event: RunEvent,
     previous: RunState | null,
     definition: WorkflowDefinition,
-  ): Promise<boolean> {
+    generation: string,
+  ): Promise<false | { oldestOutbox?: OutboxEntry }> {
     const now = this.deps.now();
     const outbox = decision.commands.map((command, i) =>
       this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
@@ -136,8 +183,10 @@ export class Transitions {
       history: decision.history,
       outbox,
       ...bookkeeping(decision.commands, event),
+      generation,
     });
     if (!outcome.ok) return false;
+    this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event, loadHistory: () => this.deps.store.history(runId) });
     try {
@@ -172,7 +221,18 @@ export class Transitions {
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
-    return true;
+    return outcome.oldestOutbox ? { oldestOutbox: outcome.oldestOutbox } : {};
+  }
+
+  /** Caches (or, with null, forgets) the state this process just committed for a run. */
+  private remember(runId: string, entry: CachedRun | null): void {
+    this.cache.delete(runId);
+    if (entry === null) return;
+    if (this.cache.size >= CACHE_LIMIT) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(runId, entry);
   }
 
   private async repairQuietly(runId: string): Promise<void> {
@@ -221,6 +281,11 @@ export function bookkeeping(
     else if (command.type === 'CancelActivity') activitiesRemoved.push(command.seq);
   }
   return { timersAdded, timersRemoved, activitiesAdded, activitiesRemoved };
+}
+
+/** A random token for one incarnation of a run id. */
+function newGeneration(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 function delay(ms: number): Promise<void> {

@@ -21,10 +21,14 @@
     ARGV[10] ntr number of timers to remove
     ARGV[11] naa number of activity seqs to add
     ARGV[12] nar number of activity seqs to remove
-    ARGV[13…] the items, in that order
+    ARGV[13] generation: on create, stored as the run's `gen` (a random token of this incarnation
+             of the run id); otherwise, when not empty, must equal the stored `gen` (a process
+             that decided on a cached state of a since replaced run gets a revision conflict)
+    ARGV[14…] the items, in that order
 
   Output:
-    {1, newRevision}        committed
+    {1, newRevision, oldest} committed; oldest = the outbox's oldest entry before this commit
+                            ('' when it was empty), so the caller can repair a stale outbox
     {-1, currentRevision}   revision conflict: reload and decide again
     {-2, currentStatus}     create refused: a run with this id is running
     {-3, 0}                 the run does not exist (never created, or expired)
@@ -32,8 +36,9 @@
 local runKey, historyKey, outboxKey, timersKey, actsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local expected = tonumber(ARGV[1])
 
-local current = redis.call('HMGET', runKey, 'rev', 'status')
-local currentRev, currentStatus = current[1], current[2]
+local current = redis.call('HMGET', runKey, 'rev', 'status', 'gen')
+local currentRev, currentStatus, currentGen = current[1], current[2], current[3]
+local generation = ARGV[13]
 
 if expected == -1 then
   if currentRev then
@@ -46,16 +51,21 @@ else
   if not currentRev then
     return {-3, 0}
   end
-  if tonumber(currentRev) ~= expected then
+  if tonumber(currentRev) ~= expected or (generation ~= '' and currentGen ~= generation) then
     return {-1, tonumber(currentRev)}
   end
 end
 
-redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
+local oldest = redis.call('LINDEX', outboxKey, 0) or ''
+if expected == -1 then
+  redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4], 'gen', generation)
+else
+  redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
+end
 
 local nh, no, nta, ntr, naa, nar =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local i = 13
+local i = 14
 for _ = 1, nh do
   redis.call('RPUSH', historyKey, ARGV[i]); i = i + 1
 end
@@ -90,4 +100,4 @@ elseif currentStatus and currentStatus ~= 'running' then
   redis.call('PERSIST', outboxKey)
 end
 
-return {1, tonumber(ARGV[3])}
+return {1, tonumber(ARGV[3]), oldest}
