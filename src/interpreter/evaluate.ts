@@ -108,12 +108,24 @@ function stepsView(chain: readonly Scope[], wanted: Analysis['steps']): Record<s
   return view;
 }
 
+let lastEpoch = Number.NaN;
+let lastIso = '';
+
+/** `new Date(epochMs).toISOString()`, remembering the last one (a run's start time is asked for on every evaluation). */
+function isoOf(epochMs: number): string {
+  if (epochMs !== lastEpoch) {
+    lastIso = new Date(epochMs).toISOString();
+    lastEpoch = epochMs;
+  }
+  return lastIso;
+}
+
 /** The bindings of SPEC §2 for an expression evaluated in a scope. Pure apart from `uuid`. */
 export function bindingsFor(env: EvalEnv, scopeId: string, value: unknown, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const chain = scopeChain(env.scopes, scopeId);
   const locals: Record<string, unknown> = {};
   for (let i = chain.length - 1; i >= 0; i--) Object.assign(locals, chain[i]!.locals);
-  const iso = new Date(env.at).toISOString();
+  let iso: string | undefined;
   return {
     output: null,
     error: null,
@@ -126,10 +138,11 @@ export function bindingsFor(env: EvalEnv, scopeId: string, value: unknown, extra
       id: env.runId,
       name: env.definition.name,
       version: env.definition.version,
-      startedAt: new Date(env.startedAt).toISOString(),
+      startedAt: isoOf(env.startedAt),
       attempt: env.attempt,
     },
-    now: () => iso,
+    // Formatted on first use: most expressions never call $now().
+    now: () => (iso ??= new Date(env.at).toISOString()),
     millis: () => env.at,
     uuid: env.uuid,
   };
