@@ -48,12 +48,14 @@ export class DefinitionRegistry {
   /** The definition of `name` at `version` (latest when absent). Throws DefinitionNotFoundError. */
   async get(name: string, version?: number): Promise<WorkflowDefinition> {
     const key = this.keys.definitions(name);
-    const resolved = version ?? Number((await this.client.hget(key, 'latest')) ?? 0);
+    // Version and digest in one round trip; the JSON only when this digest is not cached yet.
+    const [resolved, digest] = (await this.client.flResolveDefinition(key, version ?? '')) as [number, string | null];
     if (!resolved) throw new DefinitionNotFoundError(name, version);
-    const [digest, text] = await this.client.hmget(key, `d:${resolved}`, `v:${resolved}`);
-    if (digest === null || text === null) throw new DefinitionNotFoundError(name, version ?? resolved);
+    if (digest === null) throw new DefinitionNotFoundError(name, version ?? resolved);
     const cached = this.byDigest.get(digest);
     if (cached) return cached;
+    const text = await this.client.hget(key, `v:${resolved}`);
+    if (text === null) throw new DefinitionNotFoundError(name, version ?? resolved);
     const definition = parse(text, name, resolved);
     this.byDigest.set(digest, definition);
     return definition;

@@ -6,6 +6,7 @@ const SCRIPTS = {
   flCommitTransition: { file: 'commit-transition.lua', keys: 5 },
   flClearOutbox: { file: 'clear-outbox.lua', keys: 1 },
   flDeployDefinition: { file: 'deploy-definition.lua', keys: 1 },
+  flResolveDefinition: { file: 'resolve-definition.lua', keys: 1 },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
