@@ -100,11 +100,15 @@ function trieSet(top: Level, key: string, value: unknown, owned: Owned | undefin
 }
 
 function withCount<V>(map: PMap<V>, n: number, part: { f?: unknown[]; t?: unknown[] }, owned: Owned | undefined): PMap<V> {
+  // No spreads: this runs on every update. Same fields, same order as `{ n, ...part }`.
   if (owned?.has(map) && (part.f ? map.f : map.t)) {
-    Object.assign(map, { n, ...part });
+    const target = map as { n: number; f?: unknown[]; t?: unknown[] };
+    target.n = n;
+    if (part.f) target.f = part.f;
+    else target.t = part.t;
     return map;
   }
-  return own({ n, ...part } as PMap<V>, owned);
+  return own((part.f ? { n, f: part.f } : { n, t: part.t }) as PMap<V>, owned);
 }
 
 /** A map with `key` set to `value`. */
