@@ -4,8 +4,8 @@
  * (wall and CPU), µs per step and the heap a finished run holds; cold load time is printed apart.
  *
  * Run: npx tsx bench/embedded-throughput.ts        (add `--quick` to skip the 100k run)
- * It re-runs itself under `node --expose-gc` so each run starts from a collected heap and the
- * heap a finished run holds can be measured.
+ * It re-runs itself under `node --expose-gc` so the heap a finished run holds can be measured
+ * (in one extra, untimed run per flow).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -76,10 +76,15 @@ interface Measured {
   readonly historyEntries: number;
 }
 
-async function measure(definition: WorkflowDefinition, steps: number, input: unknown): Promise<Measured> {
+/**
+ * One run. With `heap`, the heap is collected before and after it to find what the finished run
+ * holds — and that run is not timed for throughput: a forced full GC right before a run makes it
+ * up to 2-3x slower (measured), which would be an artefact of the bench, not of the runtime.
+ */
+async function measure(definition: WorkflowDefinition, steps: number, input: unknown, heap = false): Promise<Measured> {
   const engine = createEmbeddedEngine({ activities, limits });
   await engine.deploy(definition);
-  const before = gc ? heapUsed() : undefined;
+  const before = gc && heap ? heapUsed() : undefined;
   const started = performance.now();
   const cpu = process.cpuUsage();
   const result = await engine.run(definition, { input });
@@ -119,12 +124,17 @@ console.log('|---|---:|---:|---:|---:|---:|---|---:|---:|');
 // Best of `--reps N` (default 3) by CPU time: on a shared machine the best run is the steadiest.
 const repsArg = process.argv.indexOf('--reps');
 const reps = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 3;
+// `--only forEach` measures the flows whose label contains that text.
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 for (const c of cases) {
+  if (only !== undefined && !c.label.includes(only)) continue;
   const { definition, loadMs } = c.yaml === undefined ? { definition: repeatedSequence(c.steps), loadMs: Number.NaN } : load(c.yaml);
   let best: Measured | undefined;
   for (let i = 0; i < reps; i++) {
     const m = await measure(definition, c.steps, c.input);
     if (!best || m.cpuMs < best.cpuMs) best = m;
   }
-  console.log(row(c.label, loadMs, best as Measured));
+  const { heldBytes } = await measure(definition, c.steps, c.input, true);
+  console.log(row(c.label, loadMs, { ...(best as Measured), heldBytes }));
 }
