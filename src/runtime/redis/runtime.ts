@@ -80,6 +80,7 @@ export class RedisRuntime {
       limits: this.limits,
       now,
       outboxGraceMs: options.outboxGraceMs ?? 5_000,
+      deferOutboxClear: role.blocking,
       ...(options.observer ? { observer: options.observer } : {}),
       onDispatchError: (runId, error) =>
         activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),
@@ -152,6 +153,7 @@ export class RedisRuntime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.transitions.flushDispatched();
     await this.queues.close();
     await this.client.quit().catch(() => this.client.disconnect());
   }

@@ -38,6 +38,8 @@ export interface CommitInput {
    * otherwise, when given, the commit is refused as a revision conflict unless it matches.
    */
   readonly generation?: string;
+  /** Outbox entries (raw) dispatched after earlier commits: removed by this commit when it goes through. */
+  readonly outboxCleared?: readonly string[];
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
@@ -103,12 +105,14 @@ export class RunStore {
       input.activitiesAdded.length,
       input.activitiesRemoved.length,
       input.generation ?? '',
+      input.outboxCleared?.length ?? 0,
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
       ...input.timersRemoved,
       ...input.activitiesAdded,
       ...input.activitiesRemoved,
+      ...(input.outboxCleared ?? []),
     ];
     const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string, string?];
     const code = Number(reply[0]);
@@ -130,6 +134,20 @@ export class RunStore {
   async clearOutbox(runId: string, raw: readonly string[]): Promise<number> {
     if (raw.length === 0) return 0;
     return Number(await this.client.flClearOutbox(this.keys.run(runId).outbox, ...raw));
+  }
+
+  /** Removes dispatched entries of many runs in one pipeline. */
+  async clearOutboxes(batch: readonly (readonly [string, readonly string[]])[]): Promise<void> {
+    const pipeline = this.client.pipeline() as unknown as { flClearOutbox(...args: string[]): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+    let queued = 0;
+    for (const [runId, raw] of batch) {
+      if (raw.length === 0) continue;
+      pipeline.flClearOutbox(this.keys.run(runId).outbox, ...raw);
+      queued++;
+    }
+    if (queued === 0) return;
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
   }
 
   /** The run's history, in order (empty when the run does not exist). */

@@ -41,11 +41,20 @@ export interface TransitionDeps {
   readonly outboxGraceMs: number;
   /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
   readonly onDispatchError: (runId: string, error: unknown) => void;
+  /**
+   * Remove dispatched outbox entries with the run's next commit from this process (or a batched
+   * pipeline shortly after) instead of one call per dispatch. Workers set it: they usually make
+   * the run's next transition themselves. API callers clear at once (they rarely touch the run again).
+   */
+  readonly deferOutboxClear?: boolean;
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
 }
 
 const MAX_ATTEMPTS = 60;
+
+/** Dispatched outbox entries not removed by a later commit are removed after at most this long (ms). */
+const CLEAR_DELAY_MS = 100;
 
 /** At most this many running runs' last committed states are kept in memory per process. */
 const CACHE_LIMIT = 5_000;
@@ -67,6 +76,14 @@ export class Transitions {
    * an ignored event) falls back to a fresh load, so a stale entry costs one wasted attempt.
    */
   private readonly cache = new Map<string, CachedRun>();
+  /**
+   * Outbox entries dispatched but not yet removed, by run id. The run's next commit from this
+   * process removes them in the same script call; what is left is cleared in one pipeline shortly
+   * after (well within the grace period, so a repair rarely re-dispatches them — harmless anyway).
+   */
+  private readonly dispatched = new Map<string, string[]>();
+  private clearTimer: NodeJS.Timeout | undefined;
+  private clearing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TransitionDeps) {}
 
@@ -175,6 +192,7 @@ export class Transitions {
       this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
     );
     const terminal = isTerminal(decision.state.status);
+    const cleared = this.dispatched.get(runId);
     const outcome = await this.deps.store.commit(runId, {
       expectedRevision,
       state: decision.state,
@@ -184,18 +202,17 @@ export class Transitions {
       outbox,
       ...bookkeeping(decision.commands, event),
       generation,
+      ...(cleared ? { outboxCleared: cleared } : {}),
     });
     if (!outcome.ok) return false;
+    if (cleared && this.dispatched.get(runId) === cleared) this.dispatched.delete(runId);
     this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event, loadHistory: () => this.deps.store.history(runId) });
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        // Not awaited: a clear that never lands only leaves entries a repair re-dispatches
-        // (harmlessly); commands on one connection run in order, so this process's next load of
-        // the run already sees the outbox cleared.
-        this.deps.store.clearOutbox(runId, outbox).catch((error: unknown) => this.deps.onDispatchError(runId, error));
+        this.markDispatched(runId, outbox);
       }
     } catch (error) {
       this.deps.onDispatchError(runId, error);
@@ -222,6 +239,45 @@ export class Transitions {
       this.deps.onDispatchError(runId, error);
     }
     return outcome.oldestOutbox ? { oldestOutbox: outcome.oldestOutbox } : {};
+  }
+
+  /**
+   * Removes every dispatched entry not yet removed by a later commit (one pipeline). Called
+   * shortly after dispatches, and on close.
+   */
+  flushDispatched(): Promise<void> {
+    if (this.clearTimer) clearTimeout(this.clearTimer);
+    this.clearTimer = undefined;
+    if (this.dispatched.size === 0) return this.clearing;
+    const batch = [...this.dispatched.entries()];
+    this.dispatched.clear();
+    const run = async (): Promise<void> => {
+      try {
+        await this.deps.store.clearOutboxes(batch);
+      } catch (error) {
+        // Entries left behind are re-dispatched by a repair (harmlessly).
+        this.deps.onDispatchError(batch[0][0], error);
+      }
+    };
+    this.clearing = this.clearing.then(run);
+    return this.clearing;
+  }
+
+  private markDispatched(runId: string, outbox: readonly string[]): void {
+    if (!this.deps.deferOutboxClear) {
+      // Not awaited: a clear that never lands only leaves entries a repair re-dispatches
+      // (harmlessly); commands on one connection run in order, so this process's next load of
+      // the run already sees the outbox cleared.
+      this.deps.store.clearOutbox(runId, outbox).catch((error: unknown) => this.deps.onDispatchError(runId, error));
+      return;
+    }
+    const list = this.dispatched.get(runId);
+    if (list) list.push(...outbox);
+    else this.dispatched.set(runId, [...outbox]);
+    if (!this.clearTimer) {
+      this.clearTimer = setTimeout(() => void this.flushDispatched(), CLEAR_DELAY_MS);
+      this.clearTimer.unref();
+    }
   }
 
   /** Caches (or, with null, forgets) the state this process just committed for a run. */

@@ -24,7 +24,10 @@
     ARGV[13] generation: on create, stored as the run's `gen` (a random token of this incarnation
              of the run id); otherwise, when not empty, must equal the stored `gen` (a process
              that decided on a cached state of a since replaced run gets a revision conflict)
-    ARGV[14…] the items, in that order
+    ARGV[14] ncl number of outbox entries to remove (dispatched by earlier transitions of this
+             process; removed only when the commit goes through)
+    ARGV[15…] the items, in that order: history, outbox, timers to add, timers to remove,
+             activities to add, activities to remove, outbox entries to remove
 
   Output:
     {1, newRevision, oldest} committed; oldest = the outbox's oldest entry before this commit
@@ -56,6 +59,14 @@ else
   end
 end
 
+local nh, no, nta, ntr, naa, nar, ncl =
+  tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
+  tonumber(ARGV[14])
+local clearFrom = 15 + nh + no + 2 * nta + ntr + naa + nar
+for c = clearFrom, clearFrom + ncl - 1 do
+  redis.call('LREM', outboxKey, 1, ARGV[c])
+end
+
 local oldest = redis.call('LINDEX', outboxKey, 0) or ''
 if expected == -1 then
   redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4], 'gen', generation)
@@ -63,9 +74,7 @@ else
   redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
 end
 
-local nh, no, nta, ntr, naa, nar =
-  tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local i = 14
+local i = 15
 for _ = 1, nh do
   redis.call('RPUSH', historyKey, ARGV[i]); i = i + 1
 end
