@@ -136,7 +136,15 @@ export async function completeStep(ctx: Ctx, nodeId: string, output: unknown, ha
     ctx.core.regs = pmSet(ctx.core.regs, regId, registration, ctx.owned);
   }
   if (step.id !== undefined) recordOutput(ctx, node.scope, step.id, output);
-  record(ctx, 'StepCompleted', { ...stepFields(ctx, node), details: { output } });
+  // Built field by field (no spread: once per step); the same keys, in the order stepFields gives.
+  const details = { output };
+  record(
+    ctx,
+    'StepCompleted',
+    step.id === undefined
+      ? { path: node.path, attempt: node.attempt, details }
+      : { path: node.path, stepId: step.id, attempt: node.attempt, details },
+  );
   leave(ctx, node, step);
   report(ctx, node, { ok: true, output });
 }
