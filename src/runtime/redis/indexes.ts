@@ -4,7 +4,7 @@
  * commit, may briefly lag, and are repaired by readers (`list` re-checks every entry against the
  * run's own state and drops entries whose run has expired).
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { RUN_STATUSES, type RunState, type RunStatus } from '../../interpreter/types.js';
 import type { ListFilter, RunSummary } from '../engine.js';
 import { toRunSummary } from '../common/run-views.js';
@@ -24,8 +24,16 @@ export class RunIndexes {
    * status back (so the caller can tell whether another process changed it meanwhile) and, when
    * given, publishes `notice` on `channel`. Returns the stored status (null when the run is gone).
    */
-  async update(state: RunState, _previous: RunStatus | null, notice?: { channel: string; message: string }): Promise<string | null> {
+  async update(
+    state: RunState,
+    _previous: RunStatus | null,
+    notice?: { channel: string; message: string },
+    /** Other commands to send first in the same round trip (an outbox clear). */
+    also?: (pipeline: ChainableCommander) => void,
+  ): Promise<string | null> {
     const pipeline = this.client.pipeline();
+    also?.(pipeline);
+    const first = pipeline.length;
     pipeline.zadd(this.keys.indexAll, state.startedAt, state.runId);
     pipeline.zadd(this.keys.indexName(state.workflow.name), state.startedAt, state.runId);
     for (const status of RUN_STATUSES) {
@@ -36,7 +44,7 @@ export class RunIndexes {
     if (notice) pipeline.publish(notice.channel, notice.message);
     const replies = (await pipeline.exec()) ?? [];
     for (const [error] of replies) if (error) throw error;
-    const stored = replies[2 + RUN_STATUSES.length]?.[1];
+    const stored = replies[first + 2 + RUN_STATUSES.length]?.[1];
     return typeof stored === 'string' ? stored : null;
   }
 

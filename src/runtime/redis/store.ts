@@ -2,6 +2,7 @@
  * Run storage on Redis: read a run's state, history, outbox and pending timers, and commit one
  * transition atomically through lua/commit-transition.lua (revision-checked).
  */
+import type { ChainableCommander } from 'ioredis';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { KeyLayout } from './keys.js';
@@ -134,6 +135,12 @@ export class RunStore {
   async clearOutbox(runId: string, raw: readonly string[]): Promise<number> {
     if (raw.length === 0) return 0;
     return Number(await this.client.flClearOutbox(this.keys.run(runId).outbox, ...raw));
+  }
+
+  /** Queues the removal of dispatched entries on `pipeline` (sent with other commands). */
+  queueClearOutbox(pipeline: ChainableCommander, runId: string, raw: readonly string[]): void {
+    if (raw.length === 0) return;
+    (pipeline as unknown as { flClearOutbox(...args: string[]): unknown }).flClearOutbox(this.keys.run(runId).outbox, ...raw);
   }
 
   /** Removes dispatched entries of many runs in one pipeline. */

@@ -4,6 +4,7 @@
  * A revision conflict (another process moved the run first) reloads and decides again.
  */
 import { randomBytes } from 'node:crypto';
+import type { ChainableCommander } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
@@ -209,20 +210,26 @@ export class Transitions {
     this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event, loadHistory: () => this.deps.store.history(runId) });
+    const statusChanged = previous === null || previous.status !== decision.state.status;
+    // Without deferred clears, a status change sends the clear with its index writes (one round trip).
+    let clearWithIndexes: string[] | undefined;
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        this.markDispatched(runId, outbox);
+        if (statusChanged && !this.deps.deferOutboxClear) clearWithIndexes = outbox;
+        else this.markDispatched(runId, outbox);
       }
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
     let announced = false;
     try {
-      if (previous === null || previous.status !== decision.state.status) {
-        // One round trip: index writes, the run's status read back, and the `ended` notice.
+      if (statusChanged) {
+        // One round trip: index writes, the outbox clear, the run's status read back, and the `ended` notice.
         const notice = terminal ? this.deps.dispatcher.endedNotice(runId, decision.state.status) : undefined;
-        let stored = await this.deps.indexes.update(decision.state, previous?.status ?? null, notice);
+        const clear = clearWithIndexes;
+        const also = clear ? (pipeline: ChainableCommander): void => this.deps.store.queueClearOutbox(pipeline, runId, clear) : undefined;
+        let stored = await this.deps.indexes.update(decision.state, previous?.status ?? null, notice, also);
         // Index writes of two processes may land out of order (A ends the run, B retries it, A's
         // write lands last): when the run's status moved on, write again until the index matches.
         let written = decision.state;
