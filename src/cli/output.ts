@@ -1,5 +1,6 @@
 /** Shared CLI plumbing: exit codes, JSON output, and turning errors into messages (never stack traces). */
 import { FlowlineError } from '../errors.js';
+import type { RunResult } from '../runtime/engine.js';
 
 export const EXIT_OK = 0;
 /** A run that ended in any status but `completed`, or a flow test that failed. */
@@ -48,4 +49,21 @@ export async function parseJsonArgument(value: string | undefined, what: string)
       `${what} is not valid JSON (${(error as Error).message}); quote it for the shell, e.g. --${what} '{"key":"value"}', or pass @file.json`,
     );
   }
+}
+
+/** Prints a run's outcome: the output as JSON when completed (or `{runId,status,output,error}` with --json). */
+export function printRunResult(result: RunResult, json: boolean): void {
+  const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
+  if (json) {
+    printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
+    return;
+  }
+  if (result.status === 'completed') {
+    printJson(result.output ?? null);
+    return;
+  }
+  const where = error?.step ? ` at step "${error.step}"` : '';
+  process.stderr.write(
+    `flowline: run ${result.runId} is ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
+  );
 }

@@ -10,7 +10,7 @@ import { checkSignal } from '../runtime/common/signal-checks.js';
 import type { RunResult } from '../runtime/engine.js';
 import { createEmbeddedEngine } from '../runtime/memory/index.js';
 import { loadActivities } from './load-activities.js';
-import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printJson } from './output.js';
+import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printRunResult } from './output.js';
 
 interface RunCliOptions {
   input?: string;
@@ -118,7 +118,7 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
         await engine.cancel(runId, 'stuck: nothing can make progress').catch(() => undefined);
       }
       result = await ended;
-      report(result, options.json === true);
+      printRunResult(result, options.json === true);
       return result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
     } finally {
       process.off('SIGINT', stopOnInterrupt);
@@ -128,21 +128,6 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
   }
 }
 
-function report(result: RunResult, json: boolean): void {
-  const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
-  if (json) {
-    printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
-    return;
-  }
-  if (result.status === 'completed') {
-    printJson(result.output ?? null);
-    return;
-  }
-  const where = error?.step ? ` at step "${error.step}"` : '';
-  process.stderr.write(
-    `flowline: run ${result.runId} ended ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
-  );
-}
 
 async function loadMain(file: string): Promise<WorkflowDefinition> {
   try {

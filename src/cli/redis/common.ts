@@ -1,10 +1,9 @@
 /** What every Redis verb shares: the `--redis`/`--prefix`/`--json` options, opening an engine, and printing. */
 import type { Command } from 'commander';
 import { FlowlineError, type ValidationIssue } from '../../errors.js';
-import type { RunResult } from '../../runtime/engine.js';
 import type { RedisEngine } from '../../runtime/redis/index.js';
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../../runtime/redis/defaults.js';
-import { CliExit, EXIT_INVALID, describeError, printJson } from '../output.js';
+import { CliExit, EXIT_INVALID, describeError } from '../output.js';
 import { codecFromEnv } from '../../observability/codec.js';
 
 /** Options every Redis verb accepts. */
@@ -75,23 +74,6 @@ export async function withEngine<T>(options: RedisCliOptions, work: (engine: Red
 export function formatIssue(issue: ValidationIssue, file: string): string {
   const where = `${issue.file ?? file}:${issue.line ?? 1}:${issue.column ?? 1}`;
   return `${where}  ${issue.message}${issue.hint ? `  (${issue.hint})` : ''}`;
-}
-
-/** Prints a run's outcome: the output as JSON when completed (or `{runId,status,output,error}` with --json). */
-export function printResult(result: RunResult, json: boolean): void {
-  const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
-  if (json) {
-    printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
-    return;
-  }
-  if (result.status === 'completed') {
-    printJson(result.output ?? null);
-    return;
-  }
-  const where = error?.step ? ` at step "${error.step}"` : '';
-  process.stderr.write(
-    `flowline: run ${result.runId} is ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
-  );
 }
 
 /** Parses a positive integer option. Throws CliExit. */

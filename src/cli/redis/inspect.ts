@@ -1,8 +1,8 @@
 /** `flowline describe`, `history`, `list` and `result`: read runs stored in Redis. */
 import type { Command } from 'commander';
 import { RUN_STATUSES, type HistoryEntry, type RunStatus } from '../../interpreter/types.js';
-import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson } from '../output.js';
-import { parsePositiveInt, printResult, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
+import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson, printRunResult } from '../output.js';
+import { parsePositiveInt, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
 import { redactRunView } from '../../observability/run-redactor.js';
 
 export function registerDescribe(program: Command): void {
@@ -114,7 +114,7 @@ export function registerResult(program: Command): void {
     const result = await withEngine(options, (engine) =>
       engine.result(runId, { wait: options.wait === true, ...(timeoutMs === undefined ? {} : { timeoutMs }) }),
     );
-    printResult(result, options.json === true);
+    printRunResult(result, options.json === true);
     process.exitCode = result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
   });
 }

@@ -1,7 +1,7 @@
 /** `flowline start <name>`: starts a run of a deployed workflow on Redis, optionally waiting for its result. */
 import type { Command } from 'commander';
-import { EXIT_OK, EXIT_RUN_FAILED, parseJsonArgument, printJson } from '../output.js';
-import { parsePositiveInt, printResult, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
+import { EXIT_OK, EXIT_RUN_FAILED, parseJsonArgument, printJson, printRunResult } from '../output.js';
+import { parsePositiveInt, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
 
 interface StartCliOptions extends RedisCliOptions {
   version?: string;
@@ -40,7 +40,7 @@ export function registerStart(program: Command): void {
           return EXIT_OK;
         }
         const result = await engine.result(runId, { wait: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-        printResult(result, options.json === true);
+        printRunResult(result, options.json === true);
         return result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
       });
     });
