@@ -7,7 +7,6 @@ import { loadDefinitionFile } from '../definition/load.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
 import { checkSignal } from '../runtime/common/signal-checks.js';
-import type { RunResult } from '../runtime/engine.js';
 import { createEmbeddedEngine } from '../runtime/memory/index.js';
 import { loadActivities } from './load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printRunResult } from './output.js';
