@@ -16,15 +16,9 @@ export type ActivityOutcome =
   | { readonly ok: true; readonly output: unknown }
   | { readonly ok: false; readonly error: ActivityFailure };
 
-/** Who and what the attempt is for; becomes the handler's `ctx`. */
-export interface ExecuteParams {
-  readonly runId: string;
-  readonly stepId: string;
-  readonly stepPath: string;
-  readonly activity: string;
-  readonly attempt: number;
-  readonly idempotencyKey: string;
-  readonly workflow: { readonly name: string; readonly version: number };
+/** Who and what the attempt is for; becomes the handler's `ctx` (the same fields, one definition). */
+export interface ExecuteParams
+  extends Pick<ActivityContext, 'runId' | 'stepId' | 'stepPath' | 'activity' | 'attempt' | 'idempotencyKey' | 'workflow'> {
   /** Bound on this attempt: when it elapses the handler's AbortSignal is raised and the attempt fails with `Timeout`. */
   readonly timeoutMs?: number;
   /** Raised by the runtime to cancel the attempt (run cancelled, parallel branch lost…): fails it with `Cancelled`. */
