@@ -74,25 +74,31 @@ else
   redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
 end
 
+-- One variadic call per chunk of ARGV[from .. from+count-1] instead of one call per item (a
+-- decision may carry thousands of entries; chunks stay under Lua's unpack limit). Returns the
+-- index after the range.
+local CHUNK = 1000
+local function eachChunk(command, key, from, count)
+  local last = from + count - 1
+  local first = from
+  while first <= last do
+    local upto = math.min(first + CHUNK - 1, last)
+    redis.call(command, key, unpack(ARGV, first, upto))
+    first = upto + 1
+  end
+  return from + count
+end
+
 local i = 15
-for _ = 1, nh do
-  redis.call('RPUSH', historyKey, ARGV[i]); i = i + 1
-end
-for _ = 1, no do
-  redis.call('RPUSH', outboxKey, ARGV[i]); i = i + 1
-end
+i = eachChunk('RPUSH', historyKey, i, nh)
+i = eachChunk('RPUSH', outboxKey, i, no)
+-- ZADD wants score before member; ARGV holds (seq, at) pairs.
 for _ = 1, nta do
   redis.call('ZADD', timersKey, ARGV[i + 1], ARGV[i]); i = i + 2
 end
-for _ = 1, ntr do
-  redis.call('ZREM', timersKey, ARGV[i]); i = i + 1
-end
-for _ = 1, naa do
-  redis.call('SADD', actsKey, ARGV[i]); i = i + 1
-end
-for _ = 1, nar do
-  redis.call('SREM', actsKey, ARGV[i]); i = i + 1
-end
+i = eachChunk('ZREM', timersKey, i, ntr)
+i = eachChunk('SADD', actsKey, i, naa)
+i = eachChunk('SREM', actsKey, i, nar)
 
 if ARGV[5] == '1' then
   -- A finished run awaits nothing: drop its pending timers and activities, keep the rest for the
