@@ -12,6 +12,7 @@ import { replay } from '../../src/interpreter/index.js';
 import { createRedisEngine, type RedisEngine } from '../../src/runtime/redis/index.js';
 import { spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
+import { waitFor } from './wait-for.js';
 
 const prefix = uniquePrefix('fltest-fault');
 const env = { FLOWLINE_PREFIX: prefix, FLOWLINE_REDIS_URL: TEST_REDIS_URL, FAULT_PREFIX: prefix, FAULT_REDIS_URL: TEST_REDIS_URL };
@@ -111,14 +112,6 @@ async function kill(worker: WorkerProcess): Promise<void> {
   await worker.exited;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 /** How many times the step at `path` completed in a history. */
 function completions(history: readonly HistoryEntry[], path: string): number {

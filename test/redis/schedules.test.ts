@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { loadDefinition } from '../../src/definition/load.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
+import { waitFor } from './wait-for.js';
 
 const prefix = uniquePrefix('fltest-sched');
 let raw: Redis;
@@ -23,14 +24,6 @@ output: \${ $input.n }
   { file: 'tick.yaml' },
 );
 
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 beforeAll(async () => {
   raw = rawClient();
