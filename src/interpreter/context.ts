@@ -183,8 +183,14 @@ export function settleSeq(ctx: Ctx, seq: number): void {
 export function cancelSeq(ctx: Ctx, seq: number): void {
   const awaiting = awaitingOf(ctx, seq);
   if (!awaiting) return;
+  const node = awaiting.kind === 'activity' && awaiting.node !== '' ? getNode(ctx, awaiting.node) : undefined;
   settleSeq(ctx, seq);
-  if (awaiting.kind === 'activity') emit(ctx, { type: 'CancelActivity', seq });
+  if (awaiting.kind === 'activity') {
+    // The task queue lets a runtime remove the attempt's job before a worker picks it up.
+    const step = node?.type === 'step' ? stepOf(ctx, node.path) : undefined;
+    const taskQueue = step && 'taskQueue' in step ? step.taskQueue : undefined;
+    emit(ctx, typeof taskQueue === 'string' ? { type: 'CancelActivity', seq, taskQueue } : { type: 'CancelActivity', seq });
+  }
   else if (awaiting.kind === 'timer') emit(ctx, { type: 'CancelTimer', seq });
   else emit(ctx, { type: 'CancelChild', seq, childRunId: awaiting.childRunId ?? '' });
 }

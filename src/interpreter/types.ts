@@ -162,6 +162,8 @@ export interface ScheduleActivityCommand {
 export interface CancelActivityCommand {
   readonly type: 'CancelActivity';
   readonly seq: number;
+  /** The attempt's task queue, when not the default one. */
+  readonly taskQueue?: string;
 }
 export type TimerPurpose = 'wait' | 'retry' | 'step-timeout' | 'run-timeout';
 export interface StartTimerCommand {

@@ -1,8 +1,12 @@
 /**
- * Runs one activity job: skips it when the run no longer awaits it, runs the handler through
- * executeActivity, then applies ActivityCompleted/ActivityFailed to the run (one transition)
- * before the job completes. A worker killed mid-activity leaves the job to BullMQ, which runs it
- * again (at-least-once); a late duplicate answer is ignored by the core.
+ * Runs one activity job: runs the handler through executeActivity, then applies ActivityStarted
+ * (stamped with the attempt's start) and ActivityCompleted/ActivityFailed to the run as one
+ * transition before the job completes. The start is recorded with the answer, as Temporal
+ * records a retried activity's start (docs/decisions/0006-activity-start-recorded-with-answer.md):
+ * one commit per attempt instead of two. A job whose attempt was cancelled is removed from its
+ * queue by the dispatcher, or skipped here when its cancel notice came first; a job BullMQ runs
+ * again (after a crash or an infrastructure failure) first checks that the run still awaits it.
+ * A late duplicate answer is ignored by the core (at-least-once).
  */
 import { executeActivity } from '../../activities/execute.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
@@ -12,10 +16,7 @@ import type { ErrorInfo, HistoryEntry } from '../../interpreter/types.js';
 import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
-import type { EventInput } from './transition.js';
-
-/** Attempts running in this process, by `runId#seq`, so a cancel notice can abort them. */
-export type RunningAttempts = Map<string, AbortController>;
+import type { EventInput, TimedEventInput } from './transition.js';
 
 /** The reason an attempt is aborted when its worker stops at once: the attempt is handed back, not failed. */
 export class WorkerStoppingError extends Error {
@@ -25,37 +26,91 @@ export class WorkerStoppingError extends Error {
   }
 }
 
-/** Key of a running attempt. Pure. */
+/** Cancel notices are remembered this long (ms), for jobs picked up after their notice arrived. */
+const CANCELLED_MEMORY_MS = 10 * 60_000;
+/** At most this many cancel notices are remembered per process. */
+const CANCELLED_MEMORY_LIMIT = 10_000;
+
+/**
+ * The attempts running in this process (so a cancel notice can abort them) and the attempts
+ * recently cancelled (so a job picked up after its notice is skipped, not run).
+ */
+export class AttemptTracker {
+  private readonly running = new Map<string, AbortController>();
+  private readonly cancelled = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A cancel notice: aborts the attempt when it runs here, and remembers it otherwise. */
+  cancel(runId: string, seq: number): void {
+    const key = attemptKey(runId, seq);
+    this.running.get(key)?.abort();
+    const now = this.now();
+    this.cancelled.delete(key);
+    this.cancelled.set(key, now);
+    // Oldest first (insertion order): drop what is too old or over the limit.
+    for (const [oldKey, at] of this.cancelled) {
+      if (this.cancelled.size <= CANCELLED_MEMORY_LIMIT && now - at < CANCELLED_MEMORY_MS) break;
+      this.cancelled.delete(oldKey);
+    }
+  }
+
+  /** Registers an attempt about to run; undefined when it was cancelled already. */
+  begin(runId: string, seq: number): AbortController | undefined {
+    const key = attemptKey(runId, seq);
+    const at = this.cancelled.get(key);
+    if (at !== undefined && this.now() - at < CANCELLED_MEMORY_MS) return undefined;
+    const controller = new AbortController();
+    this.running.set(key, controller);
+    return controller;
+  }
+
+  end(runId: string, seq: number, controller: AbortController): void {
+    const key = attemptKey(runId, seq);
+    if (this.running.get(key) === controller) this.running.delete(key);
+  }
+
+  /** Aborts every running attempt with `reason`. */
+  abortAll(reason: unknown): void {
+    for (const controller of this.running.values()) controller.abort(reason);
+  }
+}
+
+/** Key of an attempt. Pure. */
 export function attemptKey(runId: string, seq: number): string {
   return `${runId}#${seq}`;
 }
 
-/** Processes one activity job. Throws only for infrastructure failures (BullMQ then retries the job). */
+/**
+ * Processes one activity job. `rerun` is true when BullMQ runs the job again (a failed or stalled
+ * earlier try). Throws only for infrastructure failures (BullMQ then retries the job).
+ */
 export async function processActivityJob(
   runtime: RedisRuntime,
   activities: ActivityRegistry,
-  running: RunningAttempts,
+  attempts: AttemptTracker,
   data: ActivityJobData,
+  rerun = false,
 ): Promise<'done' | 'skipped'> {
-  // ActivityStarted is accepted exactly while the run awaits this seq: one transition both records
-  // the start and tells a stale job (answered, cancelled, run ended or expired) to do nothing.
-  if (!(await answer(runtime, data.runId, { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt }))) return 'skipped';
-  const stepId = data.stepId ?? data.stepPath;
-  const handler = activities.get(data.activity);
-  if (!handler) {
-    const registered = activities.names();
-    const error: ErrorInfo = {
-      type: 'ActivityNotFound',
-      message: `no activity is registered under "${data.activity}" on this worker${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
-      nonRetryable: true,
-    };
-    await answer(runtime, data.runId, { type: 'ActivityFailed', seq: data.seq, error });
-    return 'done';
-  }
-  const key = attemptKey(data.runId, data.seq);
-  const controller = new AbortController();
-  running.set(key, controller);
+  // A first try needs no read: its job is removed when the attempt is cancelled. A rerun may come
+  // after the run moved on (answered by the earlier try, cancelled, ended): ask the run.
+  if (rerun && !(await runtime.store.isActivityAwaited(data.runId, data.seq))) return 'skipped';
+  const controller = attempts.begin(data.runId, data.seq);
+  if (!controller) return 'skipped';
+  const started: TimedEventInput = { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt, happenedAt: Date.now() };
   try {
+    const stepId = data.stepId ?? data.stepPath;
+    const handler = activities.get(data.activity);
+    if (!handler) {
+      const registered = activities.names();
+      const error: ErrorInfo = {
+        type: 'ActivityNotFound',
+        message: `no activity is registered under "${data.activity}" on this worker${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
+        nonRetryable: true,
+      };
+      await answer(runtime, data.runId, [started, { type: 'ActivityFailed', seq: data.seq, error }]);
+      return 'done';
+    }
     const input = runtime.store.json.decodeValue<unknown>(data.input);
     const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, input, {
       runId: data.runId,
@@ -85,17 +140,17 @@ export async function processActivityJob(
     const event: EventInput = outcome.ok
       ? completion(data.seq, stepId, outcome.output, runtime.limits.payloadBytes)
       : { type: 'ActivityFailed', seq: data.seq, error: outcome.error };
-    await answer(runtime, data.runId, event);
+    await answer(runtime, data.runId, [started, event]);
     return 'done';
   } finally {
-    if (running.get(key) === controller) running.delete(key);
+    attempts.end(data.runId, data.seq, controller);
   }
 }
 
-/** Applies an event to the run; false when the core ignored it or the run is gone. */
-async function answer(runtime: RedisRuntime, runId: string, event: EventInput): Promise<boolean> {
+/** Applies the events to the run as one transition; false when the core ignored them or the run is gone. */
+async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[]): Promise<boolean> {
   try {
-    return (await runtime.transitions.apply(runId, () => event)).accepted;
+    return (await runtime.transitions.apply(runId, () => events)).accepted;
   } catch (error) {
     // The run expired or was replaced: nobody awaits this answer any more.
     if (error instanceof RunNotFoundError) return false;

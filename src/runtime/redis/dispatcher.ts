@@ -58,9 +58,10 @@ export class Dispatcher {
         return;
       }
       case 'CancelActivity':
-        // The commit already removed the seq from the run's awaited set, so a job not yet started
-        // is skipped when picked up; a running attempt is told to raise its AbortSignal.
+        // A running attempt is told to raise its AbortSignal (and a worker that picks the job up
+        // after the notice skips it); a job still waiting is removed (0 when a worker holds it).
         await this.publish({ kind: 'cancel-activity', runId, seq: command.seq });
+        await this.queues.activities(command.taskQueue ?? DEFAULT_TASK_QUEUE).remove(jobId('act', runId, command.seq));
         return;
       case 'StartTimer': {
         const data: TimerJobData = { runId, seq: command.seq, at: command.at };

@@ -20,6 +20,12 @@ import type { RunObserver } from '../../observability/run-observer.js';
 /** An event before it is stamped with the decision time. */
 export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
 
+/**
+ * An event with the time it happened, when that is earlier than its application (an activity
+ * attempt's start, recorded with its answer). Stamped no earlier than the run's last change.
+ */
+export type TimedEventInput = EventInput & { readonly happenedAt?: number };
+
 /** Outcome of applying one event. */
 export interface ApplyResult {
   /** False when the core ignored the event (stale or duplicate answer, or `build` returned null). */
@@ -27,8 +33,12 @@ export interface ApplyResult {
   readonly state: RunState;
 }
 
-/** How an event is applied: built from the current state (may throw to refuse, or return null to skip). */
-export type EventBuilder = (state: RunState, definition: WorkflowDefinition) => EventInput | null;
+/**
+ * How an event is applied: built from the current state (may throw to refuse, or return null to
+ * skip). A list is decided in order and committed as one transition; it is accepted only when
+ * its first event is, and the rest are decided only while the run is not finished.
+ */
+export type EventBuilder = (state: RunState, definition: WorkflowDefinition) => TimedEventInput | readonly TimedEventInput[] | null;
 
 /** Options of {@link Transitions}. */
 export interface TransitionDeps {
@@ -104,7 +114,7 @@ export class Transitions {
     return this.serialised(event.runId, async () => {
       const full: RunStartedEvent = { ...event, at: this.deps.now() };
       const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-      await this.commitAndDispatch(event.runId, -1, decision, full, null, definition, newGeneration());
+      await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, newGeneration());
       return decision.state;
     });
   }
@@ -165,12 +175,27 @@ export class Transitions {
     notBefore: number,
   ): Promise<'conflict' | { result: ApplyResult; oldestOutbox?: OutboxEntry }> {
     const definition = await this.deps.registry.pinned(state.workflow);
-    const input = build(state, definition);
-    if (input === null) return { result: { accepted: false, state } };
-    const event = { ...input, at: Math.max(this.deps.now(), state.updatedAt, notBefore) } as RunEvent;
-    const decision = await decide(definition, state, event, { limits: this.deps.limits.expression });
-    if (!decision.accepted) return { result: { accepted: false, state } };
-    const committed = await this.commitAndDispatch(runId, state.revision, decision, event, state, definition, generation);
+    const built = build(state, definition);
+    if (built === null) return { result: { accepted: false, state } };
+    const inputs: readonly TimedEventInput[] = Array.isArray(built) ? built : [built as TimedEventInput];
+    const now = this.deps.now();
+    let decision: Decision | undefined;
+    const events: RunEvent[] = [];
+    for (const input of inputs) {
+      const current: RunState = decision?.state ?? state;
+      if (decision && isTerminal(current.status)) break;
+      const { happenedAt, ...fields } = input;
+      const event = { ...fields, at: Math.max(happenedAt ?? now, current.updatedAt, notBefore) } as RunEvent;
+      const decided = await decide(definition, current, event, { limits: this.deps.limits.expression });
+      if (!decided.accepted) {
+        if (!decision) return { result: { accepted: false, state } };
+        continue;
+      }
+      decision = decision ? combine(decision, decided) : decided;
+      events.push(event);
+    }
+    if (!decision) return { result: { accepted: false, state } };
+    const committed = await this.commitAndDispatch(runId, state.revision, decision, events, state, definition, generation);
     if (committed === false) return 'conflict';
     return { result: { accepted: true, state: decision.state }, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
   }
@@ -183,7 +208,7 @@ export class Transitions {
     runId: string,
     expectedRevision: number,
     decision: Decision,
-    event: RunEvent,
+    events: readonly RunEvent[],
     previous: RunState | null,
     definition: WorkflowDefinition,
     generation: string,
@@ -201,7 +226,7 @@ export class Transitions {
       retentionMs: this.deps.limits.retentionMs,
       history: decision.history,
       outbox,
-      ...bookkeeping(decision.commands, event),
+      ...bookkeeping(decision.commands, events),
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
     });
@@ -209,7 +234,7 @@ export class Transitions {
     if (cleared && this.dispatched.get(runId) === cleared) this.dispatched.delete(runId);
     this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
-    this.deps.observer?.onCommitted({ definition, previous, decision, event, loadHistory: () => this.deps.store.history(runId) });
+    this.deps.observer?.onCommitted({ definition, previous, decision, event: events[events.length - 1], loadHistory: () => this.deps.store.history(runId) });
     const statusChanged = previous === null || previous.status !== decision.state.status;
     // Without deferred clears, a status change sends the clear with its index writes (one round trip).
     let clearWithIndexes: string[] | undefined;
@@ -324,7 +349,7 @@ export class Transitions {
 /** The per-run timer and awaited-activity bookkeeping a decision implies. Pure. */
 export function bookkeeping(
   commands: readonly Command[],
-  event: RunEvent,
+  events: readonly RunEvent[],
 ): {
   timersAdded: { seq: number; at: number }[];
   timersRemoved: number[];
@@ -335,8 +360,10 @@ export function bookkeeping(
   const timersRemoved: number[] = [];
   const activitiesAdded: number[] = [];
   const activitiesRemoved: number[] = [];
-  if (event.type === 'TimerFired') timersRemoved.push(event.seq);
-  if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') activitiesRemoved.push(event.seq);
+  for (const event of events) {
+    if (event.type === 'TimerFired') timersRemoved.push(event.seq);
+    if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') activitiesRemoved.push(event.seq);
+  }
   for (const command of commands) {
     if (command.type === 'StartTimer') timersAdded.push({ seq: command.seq, at: command.at });
     else if (command.type === 'CancelTimer') timersRemoved.push(command.seq);
@@ -344,6 +371,16 @@ export function bookkeeping(
     else if (command.type === 'CancelActivity') activitiesRemoved.push(command.seq);
   }
   return { timersAdded, timersRemoved, activitiesAdded, activitiesRemoved };
+}
+
+/** Two decisions made one after the other on the same run, as one (the second's state). Pure. */
+function combine(first: Decision, second: Decision): Decision {
+  return {
+    accepted: true,
+    state: second.state,
+    commands: [...first.commands, ...second.commands],
+    history: [...first.history, ...second.history],
+  };
 }
 
 /** A random token for one incarnation of a run id. */

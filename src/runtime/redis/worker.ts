@@ -8,7 +8,7 @@ import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityMap } from '../../activities/types.js';
 import { activityLogger } from '../../activities/logger.js';
 import { RunNotFoundError } from '../../errors.js';
-import { processActivityJob, attemptKey, WorkerStoppingError, type RunningAttempts } from './activity-processor.js';
+import { AttemptTracker, processActivityJob, WorkerStoppingError } from './activity-processor.js';
 import { assertNoEviction, createClient } from './connection.js';
 import { DEFAULT_TASK_QUEUE, QUEUES } from './keys.js';
 import { maintain, type MaintenanceReport } from './maintenance.js';
@@ -66,12 +66,12 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
   }
   const log = activityLogger();
   const activities = new ActivityRegistry(options.activities);
-  const running: RunningAttempts = new Map();
+  const attempts = new AttemptTracker();
   const schedules = new ScheduleManager(runtime);
 
   const subscriber = new ChannelSubscriber(createClient(runtime.connection, { blocking: true }), runtime.keys.channel);
   subscriber.on((message) => {
-    if (message.kind === 'cancel-activity') running.get(attemptKey(message.runId, message.seq))?.abort();
+    if (message.kind === 'cancel-activity') attempts.cancel(message.runId, message.seq);
   });
   await subscriber.start();
 
@@ -102,7 +102,9 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
   };
 
   for (const taskQueue of options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]) {
-    serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) => processActivityJob(runtime, activities, running, job.data));
+    serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) =>
+      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0),
+    );
   }
   if (options.interpreter ?? true) {
     serve<TimerJobData>(QUEUES.timers, async (job) => {
@@ -146,7 +148,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
         if (timer) clearInterval(timer);
         // Aborted with WorkerStoppingError, an attempt is handed back (its job is not completed
         // and runs again elsewhere) instead of being recorded as a Cancelled failure.
-        if (closeOptions.force) for (const controller of running.values()) controller.abort(new WorkerStoppingError());
+        if (closeOptions.force) attempts.abortAll(new WorkerStoppingError());
         await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
         await subscriber.close();
         await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
