@@ -82,8 +82,9 @@ export function attemptKey(runId: string, seq: number): string {
 }
 
 /**
- * Processes one activity job. `rerun` is true when BullMQ runs the job again (a failed or stalled
- * earlier try). Throws only for infrastructure failures (BullMQ then retries the job).
+ * Processes one activity job. `rerun` is true when the attempt may have run before: BullMQ runs
+ * the job again (a failed or stalled earlier try), or a repair dispatched it again. Throws only
+ * for infrastructure failures (BullMQ then retries the job).
  */
 export async function processActivityJob(
   runtime: RedisRuntime,

@@ -26,9 +26,12 @@ export class Dispatcher {
     private readonly json: StoredJson = storedJson(),
   ) {}
 
-  /** Dispatches `commands` of run `runId`, in order. `state` is the run's state (null when expired). */
-  async dispatch(runId: string, state: RunState | null, commands: readonly Command[]): Promise<void> {
-    for (const command of commands) await this.dispatchOne(runId, state, command);
+  /**
+   * Dispatches `commands` of run `runId`, in order. `state` is the run's state (null when
+   * expired). `repair`: the commands may have been dispatched (and run) already.
+   */
+  async dispatch(runId: string, state: RunState | null, commands: readonly Command[], options: { repair?: boolean } = {}): Promise<void> {
+    for (const command of commands) await this.dispatchOne(runId, state, command, options.repair ?? false);
   }
 
   /** Tells waiters (result --wait) that a run ended. */
@@ -36,7 +39,7 @@ export class Dispatcher {
     await this.publish({ kind: 'ended', runId, status });
   }
 
-  private async dispatchOne(runId: string, state: RunState | null, command: Command): Promise<void> {
+  private async dispatchOne(runId: string, state: RunState | null, command: Command, repair: boolean): Promise<void> {
     switch (command.type) {
       case 'ScheduleActivity': {
         if (!state) return;
@@ -51,6 +54,7 @@ export class Dispatcher {
           ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
           ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
           workflow: { name: state.workflow.name, version: state.workflow.version },
+          ...(repair ? { recheck: true } : {}),
         };
         await this.queues
           .activities(command.taskQueue ?? DEFAULT_TASK_QUEUE)

@@ -1,10 +1,10 @@
 /**
- * The run indexes behind `list`: sorted sets by status and by workflow name. They span runs (and
- * so Cluster slots), hence live outside the per-run Lua script: they are updated right after a
- * commit, may briefly lag, and are repaired by readers (`list` re-checks every entry against the
+ * The run indexes behind `list`: sorted sets of every run, by status and by workflow name. The
+ * commit script (lua/commit-transition.lua) writes a run's entries in the same atomic step as
+ * the run; readers repair what expiry leaves behind (`list` re-checks every entry against the
  * run's own state and drops entries whose run has expired).
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RUN_STATUSES, type RunState, type RunStatus } from '../../interpreter/types.js';
 import type { ListFilter, RunSummary } from '../engine.js';
 import { toRunSummary } from '../common/run-views.js';
@@ -18,35 +18,6 @@ export class RunIndexes {
     private readonly client: Redis,
     private readonly keys: KeyLayout,
   ) {}
-
-  /**
-   * Records a run's (new) status. Idempotent. In the same round trip it reads the run's stored
-   * status back (so the caller can tell whether another process changed it meanwhile) and, when
-   * given, publishes `notice` on `channel`. Returns the stored status (null when the run is gone).
-   */
-  async update(
-    state: RunState,
-    _previous: RunStatus | null,
-    notice?: { channel: string; message: string },
-    /** Other commands to send first in the same round trip (an outbox clear). */
-    also?: (pipeline: ChainableCommander) => void,
-  ): Promise<string | null> {
-    const pipeline = this.client.pipeline();
-    also?.(pipeline);
-    const first = pipeline.length;
-    pipeline.zadd(this.keys.indexAll, state.startedAt, state.runId);
-    pipeline.zadd(this.keys.indexName(state.workflow.name), state.startedAt, state.runId);
-    for (const status of RUN_STATUSES) {
-      if (status === state.status) pipeline.zadd(this.keys.indexStatus(status), state.endedAt ?? state.startedAt, state.runId);
-      else pipeline.zrem(this.keys.indexStatus(status), state.runId);
-    }
-    pipeline.hget(this.keys.run(state.runId).run, 'status');
-    if (notice) pipeline.publish(notice.channel, notice.message);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [error] of replies) if (error) throw error;
-    const stored = replies[first + 2 + RUN_STATUSES.length]?.[1];
-    return typeof stored === 'string' ? stored : null;
-  }
 
   /** Runs matching the filter, newest first. Entries of expired runs are dropped from the indexes on the way. */
   async list(filter: ListFilter, load: (runIds: string[]) => Promise<(RunState | null)[]>): Promise<RunSummary[]> {

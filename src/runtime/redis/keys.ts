@@ -12,8 +12,10 @@ export { DEFAULT_PREFIX };
 
 /** The keys of one run (same hash slot). */
 export interface RunKeys {
-  /** Hash: `state` (RunState JSON), `rev` (revision), `status`. */
+  /** Hash: `rev` (revision), `status`, `gen` (the incarnation token). */
   readonly run: string;
+  /** String: the RunState, as JSON or compressed JSON (see RunStore). */
+  readonly state: string;
   /** List of HistoryEntry JSON, in order. */
   readonly history: string;
   /** List of committed-but-not-yet-dispatched commands (JSON `OutboxEntry`). */
@@ -33,6 +35,7 @@ export class KeyLayout {
     const base = `${this.prefix}:run:{${runId}}`;
     return {
       run: base,
+      state: `${base}:state`,
       history: `${base}:history`,
       outbox: `${base}:outbox`,
       timers: `${base}:timers`,
@@ -40,10 +43,15 @@ export class KeyLayout {
     };
   }
 
-  /** The run keys as a KEYS array for scripts: run, history, outbox, timers, acts. */
+  /** The run keys as a KEYS array for scripts: run, state, history, outbox, timers, acts. */
   runKeyList(runId: string): string[] {
     const k = this.run(runId);
-    return [k.run, k.history, k.outbox, k.timers, k.acts];
+    return [k.run, k.state, k.history, k.outbox, k.timers, k.acts];
+  }
+
+  /** Prefix of the index keys (`<prefix>:idx:`), for the commit script. */
+  get indexPrefix(): string {
+    return `${this.prefix}:idx:`;
   }
 
   /** Hash of one workflow's versions: `v:<n>` → definition JSON, `d:<n>` → digest, `latest`. */

@@ -16,6 +16,8 @@ export interface ActivityJobData {
   readonly stepId?: string;
   readonly timeoutMs?: number;
   readonly workflow: { readonly name: string; readonly version: number };
+  /** Dispatched again by a repair: the attempt may have run already, so the worker checks the run awaits it. */
+  readonly recheck?: boolean;
 }
 
 /** A due timer (queue `timers`). */

@@ -76,11 +76,9 @@ export class RedisRuntime {
       store: this.store,
       registry: this.registry,
       dispatcher: this.dispatcher,
-      indexes: this.indexes,
       limits: this.limits,
       now,
       outboxGraceMs: options.outboxGraceMs ?? 5_000,
-      deferOutboxClear: role.blocking,
       ...(options.observer ? { observer: options.observer } : {}),
       onDispatchError: (runId, error) =>
         activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),
@@ -107,15 +105,9 @@ export class RedisRuntime {
 
   /** States of several runs (null for missing ones), in one round trip. */
   async loadStates(runIds: readonly string[]): Promise<(RunState | null)[]> {
-    if (runIds.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const runId of runIds) pipeline.hget(this.keys.run(runId).run, 'state');
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map((reply) => {
-      const text = reply?.[1];
-      return typeof text === 'string' ? this.store.json.parse<RunState>(text) : null;
-    });
+    return this.store.loadStates(runIds);
   }
+
 
   /**
    * Carries out one interpreter job: start a child run then answer its parent, cancel a child,

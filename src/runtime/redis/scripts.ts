@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 const SCRIPTS = {
-  flCommitTransition: { file: 'commit-transition.lua', keys: 5 },
+  flCommitTransition: { file: 'commit-transition.lua', keys: 6 },
   flClearOutbox: { file: 'clear-outbox.lua', keys: 1 },
   flDeployDefinition: { file: 'deploy-definition.lua', keys: 1 },
   flResolveDefinition: { file: 'resolve-definition.lua', keys: 1 },
@@ -40,7 +40,7 @@ function source(name: ScriptName): string {
 
 /** A client with Flowline's scripts defined on it. */
 export type ScriptedClient = Redis & {
-  [K in ScriptName]: (...args: (string | number)[]) => Promise<unknown>;
+  [K in ScriptName]: (...args: (string | number | Buffer)[]) => Promise<unknown>;
 };
 
 const registered = new WeakSet<Redis>();

@@ -2,6 +2,7 @@
  * Run storage on Redis: read a run's state, history, outbox and pending timers, and commit one
  * transition atomically through lua/commit-transition.lua (revision-checked).
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ChainableCommander } from 'ioredis';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
@@ -41,6 +42,8 @@ export interface CommitInput {
   readonly generation?: string;
   /** Outbox entries (raw) dispatched after earlier commits: removed by this commit when it goes through. */
   readonly outboxCleared?: readonly string[];
+  /** The `ended` notice, published by the commit when the run ends. */
+  readonly endedNotice?: { readonly channel: string; readonly message: string };
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
@@ -72,19 +75,25 @@ export class RunStore {
 
   /** The run's state, or null when it does not exist (or expired). */
   async loadState(runId: string): Promise<RunState | null> {
-    const text = await this.client.hget(this.keys.run(runId).run, 'state');
-    return text === null ? null : this.parse<RunState>(text, `state of run ${runId}`);
+    const stored = await this.client.getBuffer(this.keys.run(runId).state);
+    return stored === null ? null : this.parseState(stored, runId);
+  }
+
+  /** States of many runs in one round trip (null for a run that does not exist). */
+  async loadStates(runIds: readonly string[]): Promise<(RunState | null)[]> {
+    if (runIds.length === 0) return [];
+    const stored = await this.client.mgetBuffer(...runIds.map((id) => this.keys.run(id).state));
+    return stored.map((value, i) => (value === null ? null : this.parseState(value, runIds[i])));
   }
 
   /** State plus the oldest outbox entry, in one round trip. */
   async load(runId: string): Promise<LoadedRun | null> {
     const k = this.keys.run(runId);
-    const reply = await this.client.multi().hmget(k.run, 'state', 'gen').lindex(k.outbox, 0).exec();
-    const [fields, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [(string | null)[] | undefined, string | null];
-    const [stateReply, generation] = fields ?? [null, null];
+    const reply = await this.client.multi().getBuffer(k.state).hget(k.run, 'gen').lindex(k.outbox, 0).exec();
+    const [stateReply, generation, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [Buffer | null | undefined, string | null, string | null];
     if (stateReply === null || stateReply === undefined) return null;
     return {
-      state: this.parse<RunState>(stateReply, `state of run ${runId}`),
+      state: this.parseState(stateReply, runId),
       oldestOutbox: outboxReply ? this.parse<OutboxEntry>(outboxReply, `outbox of run ${runId}`) : null,
       generation: generation ?? null,
     };
@@ -92,9 +101,9 @@ export class RunStore {
 
   /** Applies one transition atomically. Throws RunAlreadyExistsError / RunNotFoundError for refusals. */
   async commit(runId: string, input: CommitInput): Promise<CommitOutcome> {
-    const args: (string | number)[] = [
+    const args: (string | number | Buffer)[] = [
       input.expectedRevision,
-      this.json.stringify(input.state),
+      encodeState(this.json.stringify(input.state)),
       input.state.revision,
       input.state.status,
       input.terminal ? '1' : '0',
@@ -107,6 +116,13 @@ export class RunStore {
       input.activitiesRemoved.length,
       input.generation ?? '',
       input.outboxCleared?.length ?? 0,
+      this.keys.indexPrefix,
+      runId,
+      input.state.workflow.name,
+      input.state.startedAt,
+      input.state.endedAt ?? input.state.startedAt,
+      input.endedNotice?.channel ?? '',
+      input.endedNotice?.message ?? '',
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -166,11 +182,11 @@ export class RunStore {
   /** State and history read atomically (one MULTI), so they always agree. */
   async snapshot(runId: string): Promise<{ state: RunState; history: HistoryEntry[] } | null> {
     const k = this.keys.run(runId);
-    const reply = (await this.client.multi().hget(k.run, 'state').lrange(k.history, 0, -1).exec()) ?? [];
-    const stateText = reply[0]?.[1] as string | null;
-    if (!stateText) return null;
+    const reply = (await this.client.multi().getBuffer(k.state).lrange(k.history, 0, -1).exec()) ?? [];
+    const stored = reply[0]?.[1] as Buffer | null;
+    if (!stored) return null;
     const history = (reply[1]?.[1] as string[]).map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`));
-    return { state: this.parse<RunState>(stateText, `state of run ${runId}`), history };
+    return { state: this.parseState(stored, runId), history };
   }
 
   /** Pending timers of a run: seq and due time. */
@@ -191,6 +207,17 @@ export class RunStore {
     return (await this.client.zscore(this.keys.run(runId).timers, String(seq))) !== null;
   }
 
+  /** Decodes a stored state (JSON or compressed JSON) and parses it through the codec. */
+  private parseState(stored: Buffer, runId: string): RunState {
+    let text: string;
+    try {
+      text = decodeState(stored);
+    } catch {
+      throw new CorruptStateError(`the stored state of run ${runId} cannot be decompressed`);
+    }
+    return this.parse<RunState>(text, `state of run ${runId}`);
+  }
+
   /** Parses stored JSON through the codec; a codec failure (wrong key, tampering) is reported as is. */
   private parse<T>(text: string, what: string): T {
     try {
@@ -200,4 +227,27 @@ export class RunStore {
       throw new CorruptStateError(`the stored ${what} is not valid JSON`);
     }
   }
+}
+
+/** States shorter than this are stored as plain JSON (compressing them saves little). */
+const COMPRESS_FROM_BYTES = 256;
+/** First byte of a compressed state (plain JSON starts with `{`). */
+const COMPRESSED = 0x01;
+
+/**
+ * A run state as stored: the JSON, or — from COMPRESS_FROM_BYTES on — a marker byte and the JSON
+ * deflated (raw, level 1). States are rewritten on every transition and a waiting run keeps one:
+ * compressed they are about half the size in Redis memory and on the wire. Pure.
+ */
+export function encodeState(json: string): Buffer {
+  const plain = Buffer.from(json, 'utf8');
+  if (plain.length < COMPRESS_FROM_BYTES) return plain;
+  const packed = deflateRawSync(plain, { level: 1 });
+  return Buffer.concat([Buffer.of(COMPRESSED), packed]);
+}
+
+/** The JSON of a stored state (either form). Throws when compressed data is damaged. Pure. */
+export function decodeState(stored: Buffer): string {
+  if (stored.length > 0 && stored[0] === COMPRESSED) return inflateRawSync(stored.subarray(1)).toString('utf8');
+  return stored.toString('utf8');
 }

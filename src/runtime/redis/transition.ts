@@ -4,7 +4,6 @@
  * A revision conflict (another process moved the run first) reloads and decides again.
  */
 import { randomBytes } from 'node:crypto';
-import type { ChainableCommander } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
@@ -12,7 +11,6 @@ import type { Command, Decision, RunEvent, RunStartedEvent, RunState } from '../
 import type { EngineLimits } from '../common/limits.js';
 import type { Dispatcher } from './dispatcher.js';
 import { TransitionConflictError } from './errors.js';
-import type { RunIndexes } from './indexes.js';
 import type { DefinitionRegistry } from './registry.js';
 import type { OutboxEntry, RunStore } from './store.js';
 import type { RunObserver } from '../../observability/run-observer.js';
@@ -45,19 +43,12 @@ export interface TransitionDeps {
   readonly store: RunStore;
   readonly registry: DefinitionRegistry;
   readonly dispatcher: Dispatcher;
-  readonly indexes: RunIndexes;
   readonly limits: EngineLimits;
   readonly now: () => number;
   /** Outbox entries older than this are re-dispatched when their run is next touched. */
   readonly outboxGraceMs: number;
   /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
   readonly onDispatchError: (runId: string, error: unknown) => void;
-  /**
-   * Remove dispatched outbox entries with the run's next commit from this process (or a batched
-   * pipeline shortly after) instead of one call per dispatch. Workers set it: they usually make
-   * the run's next transition themselves. API callers clear at once (they rarely touch the run again).
-   */
-  readonly deferOutboxClear?: boolean;
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
 }
@@ -124,9 +115,8 @@ export class Transitions {
     const entries = await this.deps.store.readOutbox(runId);
     if (entries.length === 0) return 0;
     const state = await this.deps.store.loadState(runId);
-    await this.deps.dispatcher.dispatch(runId, state, entries.map((e) => e.entry.command));
-    // The crash that left the outbox may also have skipped the index write: redo it (idempotent).
-    if (state) await this.deps.indexes.update(state, null);
+    // Re-dispatched jobs may already have run: their workers check the run still awaits them.
+    await this.deps.dispatcher.dispatch(runId, state, entries.map((e) => e.entry.command), { repair: true });
     await this.deps.store.clearOutbox(runId, entries.map((e) => e.raw));
     return entries.length;
   }
@@ -201,8 +191,8 @@ export class Transitions {
   }
 
   /**
-   * Commits; on success dispatches and updates indexes. Returns false on a revision conflict,
-   * else what the commit saw of the outbox.
+   * Commits (with the run's index entries and, when it ends, the `ended` notice); on success
+   * dispatches. Returns false on a revision conflict, else what the commit saw of the outbox.
    */
   private async commitAndDispatch(
     runId: string,
@@ -229,44 +219,19 @@ export class Transitions {
       ...bookkeeping(decision.commands, events),
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
+      // The commit publishes it, so a waiter hears of the end in the same round trip.
+      ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });
     if (!outcome.ok) return false;
     if (cleared && this.dispatched.get(runId) === cleared) this.dispatched.delete(runId);
     this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event: events[events.length - 1], loadHistory: () => this.deps.store.history(runId) });
-    const statusChanged = previous === null || previous.status !== decision.state.status;
-    // Without deferred clears, a status change sends the clear with its index writes (one round trip).
-    let clearWithIndexes: string[] | undefined;
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        if (statusChanged && !this.deps.deferOutboxClear) clearWithIndexes = outbox;
-        else this.markDispatched(runId, outbox);
+        this.markDispatched(runId, outbox);
       }
-    } catch (error) {
-      this.deps.onDispatchError(runId, error);
-    }
-    let announced = false;
-    try {
-      if (statusChanged) {
-        // One round trip: index writes, the outbox clear, the run's status read back, and the `ended` notice.
-        const notice = terminal ? this.deps.dispatcher.endedNotice(runId, decision.state.status) : undefined;
-        const clear = clearWithIndexes;
-        const also = clear ? (pipeline: ChainableCommander): void => this.deps.store.queueClearOutbox(pipeline, runId, clear) : undefined;
-        let stored = await this.deps.indexes.update(decision.state, previous?.status ?? null, notice, also);
-        // Index writes of two processes may land out of order (A ends the run, B retries it, A's
-        // write lands last): when the run's status moved on, write again until the index matches.
-        let written = decision.state;
-        for (let check = 0; check < 3 && stored !== null && stored !== written.status; check++) {
-          const current = await this.deps.store.loadState(runId);
-          if (!current) break;
-          stored = await this.deps.indexes.update(current, written.status);
-          written = current;
-        }
-        announced = true;
-      }
-      if (terminal && !announced) await this.deps.dispatcher.announceEnded(runId, decision.state.status);
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
@@ -295,14 +260,11 @@ export class Transitions {
     return this.clearing;
   }
 
+  /**
+   * Dispatched outbox entries are removed by the run's next commit from this process (workers
+   * usually make it themselves), else by one batched pipeline shortly after: no call per dispatch.
+   */
   private markDispatched(runId: string, outbox: readonly string[]): void {
-    if (!this.deps.deferOutboxClear) {
-      // Not awaited: a clear that never lands only leaves entries a repair re-dispatches
-      // (harmlessly); commands on one connection run in order, so this process's next load of
-      // the run already sees the outbox cleared.
-      this.deps.store.clearOutbox(runId, outbox).catch((error: unknown) => this.deps.onDispatchError(runId, error));
-      return;
-    }
     const list = this.dispatched.get(runId);
     if (list) list.push(...outbox);
     else this.dispatched.set(runId, [...outbox]);

@@ -103,7 +103,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
 
   for (const taskQueue of options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]) {
     serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) =>
-      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0),
+      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true),
     );
   }
   if (options.interpreter ?? true) {

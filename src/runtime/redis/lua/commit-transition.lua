@@ -1,16 +1,18 @@
 --[[
-  Commit one run transition atomically (the "persist" half of persist-then-dispatch).
+  Commit one run transition atomically (the "persist" half of persist-then-dispatch), with the
+  run's index entries and, when the run ends, the `ended` notice.
 
   Input:
-    KEYS[1] run      hash: state (RunState JSON), rev, status
-    KEYS[2] history  list of HistoryEntry JSON
-    KEYS[3] outbox   list of OutboxEntry JSON (commands still to dispatch)
-    KEYS[4] timers   zset pending timer seq -> due ms
-    KEYS[5] acts     set of activity seqs the run awaits
+    KEYS[1] run      hash: rev, status, gen (small fields: Redis keeps it compact)
+    KEYS[2] state    string: the RunState (JSON, or compressed JSON; opaque here)
+    KEYS[3] history  list of HistoryEntry JSON
+    KEYS[4] outbox   list of OutboxEntry JSON (commands still to dispatch)
+    KEYS[5] timers   zset pending timer seq -> due ms
+    KEYS[6] acts     set of activity seqs the run awaits
 
     ARGV[1]  expected revision; "-1" = create: the run must not exist or must be finished
              (a finished run with the same id is replaced, its old keys deleted)
-    ARGV[2]  new state JSON
+    ARGV[2]  new state
     ARGV[3]  new revision
     ARGV[4]  new status
     ARGV[5]  "1" when the new status is terminal
@@ -26,8 +28,20 @@
              that decided on a cached state of a since replaced run gets a revision conflict)
     ARGV[14] ncl number of outbox entries to remove (dispatched by earlier transitions of this
              process; removed only when the commit goes through)
-    ARGV[15…] the items, in that order: history, outbox, timers to add, timers to remove,
+    ARGV[15] index key prefix ("<prefix>:idx:"); the run's entries in `all`, `name:<workflow>`
+             and `status:<status>` are written here when the run is created or its status changes
+    ARGV[16] run id (the index member)
+    ARGV[17] workflow name
+    ARGV[18] start time (score in `all` and `name:<workflow>`)
+    ARGV[19] score in `status:<status>` (end time of a finished run, else start time)
+    ARGV[20] pub/sub channel of the `ended` notice
+    ARGV[21] the `ended` notice (published when the new status is terminal)
+    ARGV[22…] the items, in that order: history, outbox, timers to add, timers to remove,
              activities to add, activities to remove, outbox entries to remove
+
+  The index and channel keys are built here from ARGV[15] and ARGV[20], not declared: a run's
+  transition and its index entries change together, which needs them on one Redis node
+  (Flowline does not support Redis Cluster; docs/decisions/0003-runtimes.md).
 
   Output:
     {1, newRevision, oldest} committed; oldest = the outbox's oldest entry before this commit
@@ -36,19 +50,20 @@
     {-2, currentStatus}     create refused: a run with this id is running
     {-3, 0}                 the run does not exist (never created, or expired)
 ]]
-local runKey, historyKey, outboxKey, timersKey, actsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local runKey, stateKey, historyKey, outboxKey, timersKey, actsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local expected = tonumber(ARGV[1])
 
 local current = redis.call('HMGET', runKey, 'rev', 'status', 'gen')
 local currentRev, currentStatus, currentGen = current[1], current[2], current[3]
 local generation = ARGV[13]
+local newStatus = ARGV[4]
 
 if expected == -1 then
   if currentRev then
     if currentStatus == 'running' then
       return {-2, currentStatus}
     end
-    redis.call('DEL', runKey, historyKey, outboxKey, timersKey, actsKey)
+    redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey)
   end
 else
   if not currentRev then
@@ -62,16 +77,36 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local clearFrom = 15 + nh + no + 2 * nta + ntr + naa + nar
+local ITEMS = 22
+local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
 end
 
 local oldest = redis.call('LINDEX', outboxKey, 0) or ''
 if expected == -1 then
-  redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4], 'gen', generation)
+  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus, 'gen', generation)
+elseif currentStatus ~= newStatus then
+  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus)
 else
-  redis.call('HSET', runKey, 'state', ARGV[2], 'rev', ARGV[3], 'status', ARGV[4])
+  redis.call('HSET', runKey, 'rev', ARGV[3])
+end
+redis.call('SET', stateKey, ARGV[2])
+
+-- Index entries: only what changed (the previous status set loses the run, the new one gains it).
+local indexPrefix, runId = ARGV[15], ARGV[16]
+if expected == -1 then
+  if currentStatus then
+    redis.call('ZREM', indexPrefix .. 'status:' .. currentStatus, runId)
+  end
+  redis.call('ZADD', indexPrefix .. 'all', ARGV[18], runId)
+  redis.call('ZADD', indexPrefix .. 'name:' .. ARGV[17], ARGV[18], runId)
+  redis.call('ZADD', indexPrefix .. 'status:' .. newStatus, ARGV[19], runId)
+elseif currentStatus ~= newStatus then
+  if currentStatus then
+    redis.call('ZREM', indexPrefix .. 'status:' .. currentStatus, runId)
+  end
+  redis.call('ZADD', indexPrefix .. 'status:' .. newStatus, ARGV[19], runId)
 end
 
 -- One variadic call per chunk of ARGV[from .. from+count-1] instead of one call per item (a
@@ -89,7 +124,7 @@ local function eachChunk(command, key, from, count)
   return from + count
 end
 
-local i = 15
+local i = ITEMS
 i = eachChunk('RPUSH', historyKey, i, nh)
 i = eachChunk('RPUSH', outboxKey, i, no)
 -- ZADD wants score before member; ARGV holds (seq, at) pairs.
@@ -106,11 +141,14 @@ if ARGV[5] == '1' then
   redis.call('DEL', timersKey, actsKey)
   local ttl = tonumber(ARGV[6])
   redis.call('PEXPIRE', runKey, ttl)
+  redis.call('PEXPIRE', stateKey, ttl)
   redis.call('PEXPIRE', historyKey, ttl)
   redis.call('PEXPIRE', outboxKey, ttl)
+  redis.call('PUBLISH', ARGV[20], ARGV[21])
 elseif currentStatus and currentStatus ~= 'running' then
   -- Re-opened (retry of a failed run): keep it for good again.
   redis.call('PERSIST', runKey)
+  redis.call('PERSIST', stateKey)
   redis.call('PERSIST', historyKey)
   redis.call('PERSIST', outboxKey)
 end
