@@ -5,7 +5,7 @@
  * timers, revision) absorbs it after.
  */
 import type { Redis } from 'ioredis';
-import type { Command, RunState, RunStatus } from '../../interpreter/types.js';
+import type { Command, RunState, RunStatus, ScheduleActivityCommand } from '../../interpreter/types.js';
 import { DEFAULT_TASK_QUEUE, type KeyLayout, jobId } from './keys.js';
 import { JOB_OPTIONS, type ActivityJobData, type QueueSet, type TimerJobData } from './queues.js';
 import { storedJson, type StoredJson } from '../../observability/codec.js';
@@ -31,7 +31,49 @@ export class Dispatcher {
    * expired). `repair`: the commands may have been dispatched (and run) already.
    */
   async dispatch(runId: string, state: RunState | null, commands: readonly Command[], options: { repair?: boolean } = {}): Promise<void> {
-    for (const command of commands) await this.dispatchOne(runId, state, command, options.repair ?? false);
+    const repair = options.repair ?? false;
+    for (let i = 0; i < commands.length; ) {
+      // Consecutive activity attempts on one task queue (a fan-out, a forEach batch) are added
+      // with one addBulk (one round trip) instead of one add each.
+      const first = commands[i];
+      if (first.type === 'ScheduleActivity' && state) {
+        const taskQueue = first.taskQueue ?? DEFAULT_TASK_QUEUE;
+        let end = i + 1;
+        while (end < commands.length) {
+          const next = commands[end];
+          if (next.type !== 'ScheduleActivity' || (next.taskQueue ?? DEFAULT_TASK_QUEUE) !== taskQueue) break;
+          end++;
+        }
+        if (end - i > 1) {
+          const jobs = (commands.slice(i, end) as ScheduleActivityCommand[]).map((command) => ({
+            name: command.activity,
+            data: this.activityJob(runId, state, command, repair),
+            opts: { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) },
+          }));
+          await this.queues.activities(taskQueue).addBulk(jobs);
+          i = end;
+          continue;
+        }
+      }
+      await this.dispatchOne(runId, state, first, repair);
+      i++;
+    }
+  }
+
+  private activityJob(runId: string, state: RunState, command: ScheduleActivityCommand, repair: boolean): ActivityJobData {
+    return {
+      runId,
+      seq: command.seq,
+      activity: command.activity,
+      input: this.json.encodeValue(command.input),
+      attempt: command.attempt,
+      idempotencyKey: command.idempotencyKey,
+      stepPath: command.stepPath,
+      ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
+      ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
+      workflow: { name: state.workflow.name, version: state.workflow.version },
+      ...(repair ? { recheck: true } : {}),
+    };
   }
 
   /** Tells waiters (result --wait) that a run ended. */
@@ -43,22 +85,9 @@ export class Dispatcher {
     switch (command.type) {
       case 'ScheduleActivity': {
         if (!state) return;
-        const data: ActivityJobData = {
-          runId,
-          seq: command.seq,
-          activity: command.activity,
-          input: this.json.encodeValue(command.input),
-          attempt: command.attempt,
-          idempotencyKey: command.idempotencyKey,
-          stepPath: command.stepPath,
-          ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
-          ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
-          workflow: { name: state.workflow.name, version: state.workflow.version },
-          ...(repair ? { recheck: true } : {}),
-        };
         await this.queues
           .activities(command.taskQueue ?? DEFAULT_TASK_QUEUE)
-          .add(command.activity, data, { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) });
+          .add(command.activity, this.activityJob(runId, state, command, repair), { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) });
         return;
       }
       case 'CancelActivity':
