@@ -175,6 +175,33 @@ describe('definitions, lifecycle and indexes on Redis', () => {
     await expect(engine.deploy({ ...ECHO_V2, digest: 'different' })).rejects.toMatchObject({ type: 'DefinitionConflict' });
   });
 
+  it('starts on the latest version deployed by another process, though this one cached an older one', async () => {
+    const moving = (version: number): WorkflowDefinition => flow(`
+    dsl: flowline/v1
+    name: moving
+    version: ${version}
+    signals: { go: {} }
+    steps:
+      - waitSignal: go
+`);
+    const other = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+    extraEngines.push(other);
+    await engine.deploy(moving(1));
+    const first = await engine.start('moving');
+    const again = await engine.start('moving');
+    await other.deploy(moving(2));
+    const after = await engine.start('moving');
+    expect((await engine.describe(first.runId)).version).toBe(1);
+    expect((await engine.describe(again.runId)).version).toBe(1);
+    expect((await engine.describe(after.runId)).version).toBe(2);
+    // The start refused on the stale version stored nothing: one RunStarted, one index entry.
+    expect((await engine.history(after.runId)).filter((e) => e.type === 'RunStarted')).toHaveLength(1);
+    expect(await raw.zcard(`${prefix}:idx:name:moving`)).toBe(3);
+    // A named version needs no latest check.
+    expect((await engine.describe((await engine.start('moving', { version: 1 })).runId)).version).toBe(1);
+    for (const id of [first, again, after].map((r) => r.runId)) await engine.terminate(id);
+  });
+
   it('refuses a second start of a running id, and sets the retention on a finished run', async () => {
     await worker();
     await engine.start('collect', { id: 'biz-1', input: { expect: 1 } });

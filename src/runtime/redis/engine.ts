@@ -18,7 +18,7 @@ import type {
   StartOptions,
 } from '../engine.js';
 import { createClient } from './connection.js';
-import { translateRedisError } from './errors.js';
+import { LatestVersionMovedError, translateRedisError } from './errors.js';
 import { ChannelSubscriber } from './notices.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
 import { ScheduleManager } from './schedules.js';
@@ -54,11 +54,20 @@ export class RedisEngine implements Engine {
 
   start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
     return this.guard('starting a run', async () => {
-      const definition = await this.runtime.registry.get(name, options.version);
+      const { definition, latestCheck } = await this.runtime.registry.forStart(name, options.version);
       const runId = resolveRunId(options.id);
-      const input = checkStartInput(definition, options.input, this.runtime.limits.payloadBytes);
       // The caller's trace context (if any) is stored with the run, so workers continue its trace.
-      await this.runtime.startRun(definition, runId, input, undefined, injectTraceContext());
+      const trace = injectTraceContext();
+      try {
+        const input = checkStartInput(definition, options.input, this.runtime.limits.payloadBytes);
+        await this.runtime.startRun(definition, runId, input, undefined, trace, latestCheck);
+      } catch (error) {
+        if (!(error instanceof LatestVersionMovedError)) throw error;
+        // A newer version was deployed since this process last looked: resolve it and start on it.
+        this.runtime.registry.forgetLatest(name);
+        const latest = await this.runtime.registry.get(name);
+        await this.runtime.startRun(latest, runId, checkStartInput(latest, options.input, this.runtime.limits.payloadBytes), undefined, trace);
+      }
       return { runId };
     });
   }

@@ -12,7 +12,18 @@ export const ScriptCode = {
   RunRunning: -2,
   RunMissing: -3,
   DefinitionConflict: -4,
+  LatestMoved: -5,
 } as const;
+
+/**
+ * A start on the cached latest version of a workflow found that a newer version was deployed
+ * meanwhile (nothing was stored). Internal: the engine resolves the latest version again and retries.
+ */
+export class LatestVersionMovedError extends FlowlineError {
+  constructor(name: string, latest: number) {
+    super('LatestVersionMoved', `a newer version of "${name}" (v${latest}) was deployed while the run was being started`, { name, latest });
+  }
+}
 
 /** Redis is unreachable, or a command failed because the connection was lost. */
 export class RedisUnavailableError extends FlowlineError {
@@ -59,6 +70,8 @@ export function errorForCode(code: number, context: CodeContext): FlowlineError 
       return new DefinitionConflictError(context.name ?? '?', context.version ?? 0);
     case ScriptCode.RevisionConflict:
       return new TransitionConflictError(context.runId ?? '?', 1);
+    case ScriptCode.LatestMoved:
+      return new LatestVersionMovedError(context.name ?? '?', context.version ?? 0);
     default:
       return new CorruptStateError(`unexpected script reply code ${code}`);
   }

@@ -20,6 +20,10 @@ export interface DefinitionPin {
 /** Deployed definitions. Side effects: Redis I/O and an in-process cache. */
 export class DefinitionRegistry {
   private readonly byDigest = new Map<string, WorkflowDefinition>();
+  /** Deployed versions seen by this process, by `name@version` (immutable once deployed). */
+  private readonly byVersion = new Map<string, WorkflowDefinition>();
+  /** The latest version of each name as this process last saw it (may be stale: see forStart). */
+  private readonly latestSeen = new Map<string, number>();
 
   constructor(
     private readonly client: ScriptedClient,
@@ -42,6 +46,8 @@ export class DefinitionRegistry {
     // The names set spans workflows (another slot): written after, idempotently.
     await this.client.sadd(this.keys.definitionNames, definition.name);
     this.byDigest.set(definition.digest, definition);
+    // This deploy may have made a new latest version: the next start resolves it again.
+    this.latestSeen.delete(definition.name);
     return { name: definition.name, version: definition.version, created: code === ScriptCode.Ok };
   }
 
@@ -52,13 +58,39 @@ export class DefinitionRegistry {
     const [resolved, digest] = (await this.client.flResolveDefinition(key, version ?? '')) as [number, string | null];
     if (!resolved) throw new DefinitionNotFoundError(name, version);
     if (digest === null) throw new DefinitionNotFoundError(name, version ?? resolved);
+    if (version === undefined) this.latestSeen.set(name, resolved);
     const cached = this.byDigest.get(digest);
-    if (cached) return cached;
+    if (cached) {
+      this.byVersion.set(`${name}@${resolved}`, cached);
+      return cached;
+    }
     const text = await this.client.hget(key, `v:${resolved}`);
     if (text === null) throw new DefinitionNotFoundError(name, version ?? resolved);
     const definition = parse(text, name, resolved);
     this.byDigest.set(digest, definition);
+    this.byVersion.set(`${name}@${resolved}`, definition);
     return definition;
+  }
+
+  /**
+   * The definition a new run starts on, without a round trip when this process has seen it: a
+   * named version is immutable once deployed; the latest version comes with `latestCheck`, for
+   * the create commit to refuse (LatestVersionMovedError) if a newer version was deployed since.
+   * Throws DefinitionNotFoundError.
+   */
+  async forStart(name: string, version?: number): Promise<{ definition: WorkflowDefinition; latestCheck?: { definitionsKey: string; version: number } }> {
+    const wanted = version ?? this.latestSeen.get(name);
+    const cached = wanted === undefined ? undefined : this.byVersion.get(`${name}@${wanted}`);
+    if (cached) {
+      if (version !== undefined) return { definition: cached };
+      return { definition: cached, latestCheck: { definitionsKey: this.keys.definitions(name), version: cached.version } };
+    }
+    return { definition: await this.get(name, version) };
+  }
+
+  /** Forgets the latest version seen of `name` (a start found it stale). */
+  forgetLatest(name: string): void {
+    this.latestSeen.delete(name);
   }
 
   /** The exact definition a run is pinned to (from cache when possible). */

@@ -92,8 +92,13 @@ export class RedisRuntime {
     input: unknown,
     parent?: { runId: string; seq: number },
     trace?: Readonly<Record<string, string>>,
+    latestCheck?: { definitionsKey: string; version: number },
   ): Promise<RunState> {
-    return this.transitions.create(definition, { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) });
+    return this.transitions.create(
+      definition,
+      { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) },
+      latestCheck ? { latestCheck } : {},
+    );
   }
 
   /** The state of a run. Throws RunNotFoundError. */

@@ -44,6 +44,8 @@ export interface CommitInput {
   readonly outboxCleared?: readonly string[];
   /** The `ended` notice, published by the commit when the run ends. */
   readonly endedNotice?: { readonly channel: string; readonly message: string };
+  /** Create only: refuse (LatestVersionMovedError) unless this is still the workflow's latest version. */
+  readonly latestCheck?: { readonly definitionsKey: string; readonly version: number };
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
@@ -123,6 +125,8 @@ export class RunStore {
       input.state.endedAt ?? input.state.startedAt,
       input.endedNotice?.channel ?? '',
       input.endedNotice?.message ?? '',
+      input.latestCheck?.definitionsKey ?? '',
+      input.latestCheck?.version ?? '',
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -138,7 +142,7 @@ export class RunStore {
       return oldest ? { ok: true, oldestOutbox: this.parse<OutboxEntry>(oldest, `outbox of run ${runId}`) } : { ok: true };
     }
     if (code === ScriptCode.RevisionConflict) return { ok: false, currentRevision: Number(reply[1]) };
-    throw errorForCode(code, { runId });
+    throw errorForCode(code, { runId, name: input.state.workflow.name, ...(code === ScriptCode.LatestMoved ? { version: Number(reply[1]) } : {}) });
   }
 
   /** Every outbox entry, raw (as stored) and parsed. */

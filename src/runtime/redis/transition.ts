@@ -12,7 +12,7 @@ import type { EngineLimits } from '../common/limits.js';
 import type { Dispatcher } from './dispatcher.js';
 import { TransitionConflictError } from './errors.js';
 import type { DefinitionRegistry } from './registry.js';
-import type { OutboxEntry, RunStore } from './store.js';
+import type { CommitInput, OutboxEntry, RunStore } from './store.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 
 /** An event before it is stamped with the decision time. */
@@ -101,11 +101,15 @@ export class Transitions {
    * Creates a run from its RunStarted decision. Throws RunAlreadyExistsError when a run with
    * this id is running (a finished one is replaced).
    */
-  create(definition: WorkflowDefinition, event: Omit<RunStartedEvent, 'at'>): Promise<RunState> {
+  create(
+    definition: WorkflowDefinition,
+    event: Omit<RunStartedEvent, 'at'>,
+    options: { latestCheck?: CommitInput['latestCheck'] } = {},
+  ): Promise<RunState> {
     return this.serialised(event.runId, async () => {
       const full: RunStartedEvent = { ...event, at: this.deps.now() };
       const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-      await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, newGeneration());
+      await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, newGeneration(), options.latestCheck);
       return decision.state;
     });
   }
@@ -202,6 +206,7 @@ export class Transitions {
     previous: RunState | null,
     definition: WorkflowDefinition,
     generation: string,
+    latestCheck?: CommitInput['latestCheck'],
   ): Promise<false | { oldestOutbox?: OutboxEntry }> {
     const now = this.deps.now();
     const outbox = decision.commands.map((command, i) =>
@@ -219,6 +224,7 @@ export class Transitions {
       ...bookkeeping(decision.commands, events),
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
+      ...(latestCheck ? { latestCheck } : {}),
       // The commit publishes it, so a waiter hears of the end in the same round trip.
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });

@@ -36,10 +36,13 @@
     ARGV[19] score in `status:<status>` (end time of a finished run, else start time)
     ARGV[20] pub/sub channel of the `ended` notice
     ARGV[21] the `ended` notice (published when the new status is terminal)
-    ARGV[22…] the items, in that order: history, outbox, timers to add, timers to remove,
+    ARGV[22] definitions hash of the run's workflow, or '' (create only): the commit is refused
+             unless its `latest` equals ARGV[23] (a start on a cached "latest" version)
+    ARGV[23] the version the start resolved as latest
+    ARGV[24…] the items, in that order: history, outbox, timers to add, timers to remove,
              activities to add, activities to remove, outbox entries to remove
 
-  The index and channel keys are built here from ARGV[15] and ARGV[20], not declared: a run's
+  The index and channel keys (and ARGV[22]) are built or passed here, not declared: a run's
   transition and its index entries change together, which needs them on one Redis node
   (Flowline does not support Redis Cluster; docs/decisions/0003-runtimes.md).
 
@@ -49,6 +52,7 @@
     {-1, currentRevision}   revision conflict: reload and decide again
     {-2, currentStatus}     create refused: a run with this id is running
     {-3, 0}                 the run does not exist (never created, or expired)
+    {-5, latest}            create refused: the workflow's latest version is no longer ARGV[23]
 ]]
 local runKey, stateKey, historyKey, outboxKey, timersKey, actsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local expected = tonumber(ARGV[1])
@@ -59,6 +63,12 @@ local generation = ARGV[13]
 local newStatus = ARGV[4]
 
 if expected == -1 then
+  if ARGV[22] ~= '' then
+    local latest = redis.call('HGET', ARGV[22], 'latest')
+    if latest ~= ARGV[23] then
+      return {-5, tonumber(latest) or 0}
+    end
+  end
   if currentRev then
     if currentStatus == 'running' then
       return {-2, currentStatus}
@@ -77,7 +87,7 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local ITEMS = 22
+local ITEMS = 24
 local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
