@@ -5,8 +5,8 @@
  * costs the same however long the run has been going.
  */
 import type { StepPath } from '../definition/types.js';
-import type { ErrorInfo, TimerPurpose } from './types.js';
-import { EMPTY_PMAP, type PMap } from './pmap.js';
+import type { ErrorInfo, RunState, TimerPurpose } from './types.js';
+import { EMPTY_PMAP, pmEntries, type PMap } from './pmap.js';
 
 /** What a finished node reports to its parent. */
 export type Outcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: ErrorInfo };
@@ -153,4 +153,16 @@ export function initialCore(): CoreState {
     failedAt: null,
     rootLast: null,
   };
+}
+
+/**
+ * True while the run awaits an activity's answer (an attempt scheduled or running). Runtimes use
+ * it to tell a state about to change again soon from one that will sit (waiting on a signal, a
+ * timer or a child, or ended). Pure.
+ */
+export function awaitsActivity(state: RunState): boolean {
+  const awaiting = (state.core as Partial<CoreState> | null)?.awaiting;
+  if (!awaiting) return false;
+  for (const [, entry] of pmEntries(awaiting)) if (entry.kind === 'activity') return true;
+  return false;
 }

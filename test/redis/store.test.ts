@@ -6,7 +6,7 @@ import type { RunState } from '../../src/interpreter/types.js';
 import { createClient, parseRedisUrl } from '../../src/runtime/redis/connection.js';
 import { KeyLayout } from '../../src/runtime/redis/keys.js';
 import { withScripts, type ScriptedClient } from '../../src/runtime/redis/scripts.js';
-import { RunStore, type CommitInput } from '../../src/runtime/redis/store.js';
+import { RunStore, decodeState, encodeState, type CommitInput } from '../../src/runtime/redis/store.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
 
 const prefix = uniquePrefix();
@@ -132,5 +132,27 @@ describe('RunStore.commit', () => {
   it('keeps every key of a run in one Cluster hash slot', () => {
     const tags = keys.runKeyList('a:b{c}').map((key) => /\{([^}]*)\}/.exec(key)?.[1]);
     expect(new Set(tags).size).toBe(1);
+  });
+});
+
+describe('stored state encoding', () => {
+  const long = JSON.stringify({ runId: 'r', core: { nodes: Array.from({ length: 40 }, (_, i) => ({ id: `n${i}`, type: 'step', waits: [] })) } });
+
+  it('deflates a resting state from 256 bytes and reads it back exactly', () => {
+    const stored = encodeState(long, true);
+    expect(stored[0]).toBe(0x01);
+    expect(stored.length).toBeLessThan(long.length / 2);
+    expect(decodeState(stored)).toBe(long);
+  });
+
+  it('keeps a state plain when it is short or about to change (an activity is awaited)', () => {
+    expect(encodeState(long, false).toString('utf8')).toBe(long);
+    expect(encodeState('{"a":"é"}', true).toString('utf8')).toBe('{"a":"é"}');
+    expect(decodeState(Buffer.from(long, 'utf8'))).toBe(long);
+  });
+
+  it('reports damaged compressed data instead of returning garbage', () => {
+    const stored = encodeState(long, true);
+    expect(() => decodeState(Buffer.concat([stored.subarray(0, 10), Buffer.from('xx')]))).toThrow();
   });
 });

@@ -4,6 +4,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ChainableCommander } from 'ioredis';
+import { awaitsActivity } from '../../interpreter/index.js';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { KeyLayout } from './keys.js';
@@ -105,7 +106,7 @@ export class RunStore {
   async commit(runId: string, input: CommitInput): Promise<CommitOutcome> {
     const args: (string | number | Buffer)[] = [
       input.expectedRevision,
-      encodeState(this.json.stringify(input.state)),
+      encodeState(this.json.stringify(input.state), input.terminal || !awaitsActivity(input.state)),
       input.state.revision,
       input.state.status,
       input.terminal ? '1' : '0',
@@ -239,13 +240,15 @@ const COMPRESS_FROM_BYTES = 256;
 const COMPRESSED = 0x01;
 
 /**
- * A run state as stored: the JSON, or — from COMPRESS_FROM_BYTES on — a marker byte and the JSON
- * deflated (raw, level 1). States are rewritten on every transition and a waiting run keeps one:
- * compressed they are about half the size in Redis memory and on the wire. Pure.
+ * A run state as stored: the JSON, or — when it will sit (`resting`: the run waits on a signal,
+ * a timer or a child, or has ended) and is at least COMPRESS_FROM_BYTES long — a marker byte and
+ * the JSON deflated (raw, level 1), about half the size. A state that an activity's answer will
+ * replace within milliseconds stays plain: compressing it would cost CPU on the hot path and
+ * save memory for no time at all. Pure.
  */
-export function encodeState(json: string): Buffer {
+export function encodeState(json: string, resting = true): Buffer {
   const plain = Buffer.from(json, 'utf8');
-  if (plain.length < COMPRESS_FROM_BYTES) return plain;
+  if (!resting || plain.length < COMPRESS_FROM_BYTES) return plain;
   const packed = deflateRawSync(plain, { level: 1 });
   return Buffer.concat([Buffer.of(COMPRESSED), packed]);
 }

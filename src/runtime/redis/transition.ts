@@ -351,9 +351,14 @@ function combine(first: Decision, second: Decision): Decision {
   };
 }
 
-/** A random token for one incarnation of a run id. */
+/** This process's random part of generation tokens, and a counter for the rest (no random bytes per run). */
+const GENERATION_PREFIX = randomBytes(6).toString('base64url');
+let generationCounter = 0;
+
+/** A token unique to one incarnation of a run id (this process's random prefix and a counter). */
 function newGeneration(): string {
-  return randomBytes(6).toString('base64url');
+  generationCounter = (generationCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${GENERATION_PREFIX}${generationCounter.toString(36)}`;
 }
 
 function delay(ms: number): Promise<void> {
