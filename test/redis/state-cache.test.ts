@@ -64,8 +64,9 @@ function commit(expected: number, next: RunState, generation: string): CommitInp
 beforeAll(async () => {
   raw = rawClient();
   client = withScripts(createClient(parseRedisUrl(TEST_REDIS_URL), { blocking: false }));
-  first = createRedisEngine({ url: TEST_REDIS_URL, prefix });
-  second = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+  // Two processes: each with a state cache of its own.
+  first = createRedisEngine({ url: TEST_REDIS_URL, prefix, shareStateCache: false });
+  second = createRedisEngine({ url: TEST_REDIS_URL, prefix, shareStateCache: false });
   await first.deploy(GATED);
 });
 
@@ -110,5 +111,25 @@ describe('state cache', () => {
     await second.signal('moved', 'go');
     await expect(first.signal('moved', 'go')).rejects.toMatchObject({ type: 'RunNotActive' });
     expect((await first.result('moved')).output).toBe(3);
+  });
+
+  it('an engine and a worker runtime of one process share the cache (one run handed over without a read)', async () => {
+    const a = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+    const b = createRedisEngine({ url: TEST_REDIS_URL, prefix });
+    try {
+      await a.start('gated', { id: 'shared', input: { n: 4 } });
+      let loads = 0;
+      const load = b.runtime.store.load.bind(b.runtime.store);
+      b.runtime.store.load = async (runId) => {
+        loads++;
+        return load(runId);
+      };
+      await b.signal('shared', 'go');
+      expect(loads).toBe(0);
+      expect((await b.result('shared')).output).toBe(4);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { checkStartInput } from '../common/start-checks.js';
-import { connectionOptions, createClient, type RedisConnection } from './connection.js';
+import { connectionOptions, createClient, describeConnection, type RedisConnection } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunIndexes } from './indexes.js';
 import { DEFAULT_PREFIX, KeyLayout } from './keys.js';
@@ -40,6 +40,12 @@ export interface RedisRuntimeOptions {
    * payloads pass through it. Must be synchronous. Every process of a deployment needs the same keys.
    */
   readonly codec?: PayloadCodec;
+  /**
+   * Share the cache of last committed run states with the other runtimes of this process on the
+   * same Redis and prefix (default true), so an engine and a worker in one process hand runs
+   * over without a read. False gives this runtime a cache of its own, as another process has.
+   */
+  readonly shareStateCache?: boolean;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -79,6 +85,9 @@ export class RedisRuntime {
       limits: this.limits,
       now,
       outboxGraceMs: options.outboxGraceMs ?? 5_000,
+      ...(options.shareStateCache === false
+        ? {}
+        : { cacheScope: `${this.connection.path ?? describeConnection(this.connection)}/${this.connection.db ?? 0}/${this.keys.prefix}` }),
       ...(options.observer ? { observer: options.observer } : {}),
       onDispatchError: (runId, error) =>
         activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),

@@ -51,7 +51,16 @@ export interface TransitionDeps {
   readonly onDispatchError: (runId: string, error: unknown) => void;
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
+  /**
+   * Runtimes of one process with the same scope (Redis server and key prefix) share their cache
+   * of last committed states: an engine and a worker in one process hand a run over without a
+   * load. Sharing is safe because every commit checks the revision and the generation.
+   */
+  readonly cacheScope?: string;
 }
+
+/** State caches shared by the runtimes of this process, by cache scope. */
+const sharedCaches = new Map<string, Map<string, CachedRun>>();
 
 const MAX_ATTEMPTS = 60;
 
@@ -77,7 +86,7 @@ export class Transitions {
    * commit-transition.lua, saving the load; anything but a successful commit (conflict, refusal,
    * an ignored event) falls back to a fresh load, so a stale entry costs one wasted attempt.
    */
-  private readonly cache = new Map<string, CachedRun>();
+  private readonly cache: Map<string, CachedRun>;
   /**
    * Outbox entries dispatched but not yet removed, by run id. The run's next commit from this
    * process removes them in the same script call; what is left is cleared in one pipeline shortly
@@ -87,7 +96,15 @@ export class Transitions {
   private clearTimer: NodeJS.Timeout | undefined;
   private clearing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: TransitionDeps) {}
+  constructor(private readonly deps: TransitionDeps) {
+    if (deps.cacheScope === undefined) {
+      this.cache = new Map();
+    } else {
+      let shared = sharedCaches.get(deps.cacheScope);
+      if (!shared) sharedCaches.set(deps.cacheScope, (shared = new Map()));
+      this.cache = shared;
+    }
+  }
 
   /**
    * Applies one event to an existing run. `notBefore` bounds the event time from below (a timer
