@@ -19,6 +19,7 @@ export interface CommittedTransition {
   /** Null when the transition created the run. */
   readonly previous: RunState | null;
   readonly decision: Decision;
+  /** The (first) event decided; a transition may carry several (their entries are in `decision.history`). */
   readonly event: RunEvent;
   /** Reads the run's full history (after this commit); used once the run has ended, for its span tree. */
   readonly loadHistory?: () => Promise<readonly HistoryEntry[]>;
@@ -150,8 +151,9 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
         // creation (usually a worker; the revision check makes it exactly one), or by the creating
         // process when the run ended within its creation decision.
         if ((created && state.status !== 'running') || previous?.revision === CREATION_REVISION) metrics.runStarted(definition.name);
-        if (event.type === 'SignalReceived') metrics.signalReceived(definition.name);
+        // Counted from history: one transition may carry several events (a batch on Redis).
         for (const entry of decision.history) {
+          if (entry.type === 'SignalReceived') metrics.signalReceived(definition.name);
           if (entry.type === 'CompensationCompleted') metrics.compensationEnded(definition.name, 'completed');
           if (entry.type === 'CompensationFailed') metrics.compensationEnded(definition.name, 'failed');
         }

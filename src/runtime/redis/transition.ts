@@ -64,6 +64,28 @@ const sharedCaches = new Map<string, Map<string, CachedRun>>();
 
 const MAX_ATTEMPTS = 60;
 
+/** At most this many callers' events are applied in one transition. */
+const MAX_BATCH = 64;
+
+/** A caller's events waiting for their run's next transition. */
+interface PendingEvent {
+  readonly build: EventBuilder;
+  readonly notBefore: number;
+  readonly resolve: (result: ApplyResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What one caller of a batch gets: its result, or what its builder (or decision) threw. */
+type ItemResult = ApplyResult | { readonly error: unknown };
+
+/** A batch decided on one state: the combined decision of what was accepted, and each caller's result. */
+interface DecidedBatch {
+  readonly definition: WorkflowDefinition;
+  readonly decision: Decision | undefined;
+  readonly events: readonly RunEvent[];
+  readonly results: readonly ItemResult[];
+}
+
 /** Dispatched outbox entries not removed by a later commit are removed after at most this long (ms). */
 const CLEAR_DELAY_MS = 100;
 
@@ -80,6 +102,10 @@ interface CachedRun {
 export class Transitions {
   /** Per-run promise chains: transitions of one run from this process queue up instead of racing. */
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** Events waiting for their run's next transition, by run id. */
+  private readonly pending = new Map<string, PendingEvent[]>();
+  /** Runs with a drain of `pending` queued on their chain. */
+  private readonly draining = new Set<string>();
   /**
    * States this process committed last, by run id (running runs only). A transition first
    * decides on the cached state and commits it with the revision and generation check of
@@ -111,7 +137,41 @@ export class Transitions {
    * fires no earlier than it was due). Throws RunNotFoundError, or whatever `build` throws.
    */
   apply(runId: string, build: EventBuilder, notBefore = 0): Promise<ApplyResult> {
-    return this.serialised(runId, () => this.applyNow(runId, build, notBefore));
+    return new Promise<ApplyResult>((resolve, reject) => {
+      let queue = this.pending.get(runId);
+      if (!queue) this.pending.set(runId, (queue = []));
+      queue.push({ build, notBefore, resolve, reject });
+      if (this.draining.has(runId)) return;
+      this.draining.add(runId);
+      void this.serialised(runId, () => this.drain(runId));
+    });
+  }
+
+  /**
+   * Applies every event waiting for this run as one transition (at most MAX_BATCH): branches of a
+   * fan-out that answer together, or a signal that arrives with an answer, cost one decision pass
+   * each but one commit in all. Each caller learns whether its own events were accepted.
+   */
+  private async drain(runId: string): Promise<void> {
+    this.draining.delete(runId);
+    const queue = this.pending.get(runId);
+    if (!queue || queue.length === 0) return;
+    const batch = queue.splice(0, MAX_BATCH);
+    if (queue.length === 0) this.pending.delete(runId);
+    else if (!this.draining.has(runId)) {
+      this.draining.add(runId);
+      void this.serialised(runId, () => this.drain(runId));
+    }
+    try {
+      const results = await this.applyNow(runId, batch);
+      batch.forEach((item, i) => {
+        const result = results[i];
+        if ('error' in result) item.reject(result.error);
+        else item.resolve(result);
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
   }
 
   /**
@@ -142,20 +202,24 @@ export class Transitions {
     return entries.length;
   }
 
-  private async applyNow(runId: string, build: EventBuilder, notBefore: number): Promise<ApplyResult> {
+  private async applyNow(runId: string, batch: readonly PendingEvent[]): Promise<readonly ItemResult[]> {
     const cached = this.cache.get(runId);
     if (cached) {
       this.cache.delete(runId);
       try {
-        const outcome = await this.decideAndCommit(runId, cached.state, cached.generation, build, notBefore);
-        if (outcome !== 'conflict' && outcome.result.accepted) {
-          // No load happened, so the stale-outbox check of a load is done on what the commit saw.
-          const oldest = outcome.oldestOutbox;
-          if (oldest && this.deps.now() - oldest.at > this.deps.outboxGraceMs) await this.repairQuietly(runId);
-          return outcome.result;
+        const decided = await this.decideBatch(cached.state, batch);
+        // Anything but every caller accepted may come from a stale state: decide again on a load.
+        if (decided.results.every((r) => 'accepted' in r && r.accepted)) {
+          const outcome = await this.commitBatch(runId, cached.state, cached.generation, decided);
+          if (outcome !== 'conflict') {
+            // No load happened, so the stale-outbox check of a load is done on what the commit saw.
+            const oldest = outcome.oldestOutbox;
+            if (oldest && this.deps.now() - oldest.at > this.deps.outboxGraceMs) await this.repairQuietly(runId);
+            return outcome.results;
+          }
         }
       } catch {
-        // Refused or failed on a possibly stale state: decide again on a fresh load below.
+        // Failed on a possibly stale state: decide again on a fresh load below.
       }
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -164,12 +228,13 @@ export class Transitions {
       if (loaded.oldestOutbox && this.deps.now() - loaded.oldestOutbox.at > this.deps.outboxGraceMs) {
         await this.repairQuietly(runId);
       }
-      const outcome = await this.decideAndCommit(runId, loaded.state, loaded.generation ?? '', build, notBefore);
+      const decided = await this.decideBatch(loaded.state, batch);
+      const outcome = await this.commitBatch(runId, loaded.state, loaded.generation ?? '', decided);
       if (outcome !== 'conflict') {
         // A duplicate answer often means a job was retried after its process failed mid-way:
         // make sure what that process committed was dispatched.
-        if (!outcome.result.accepted && loaded.oldestOutbox) await this.repairQuietly(runId);
-        return outcome.result;
+        if (loaded.oldestOutbox && outcome.results.some((r) => 'accepted' in r && !r.accepted)) await this.repairQuietly(runId);
+        return outcome.results;
       }
       // Lost the race to another process: back off a little (jittered) and decide again.
       await delay(Math.min(2 ** Math.min(attempt, 6), 50) * Math.random());
@@ -177,38 +242,60 @@ export class Transitions {
     throw new TransitionConflictError(runId, MAX_ATTEMPTS);
   }
 
-  /** Decides on `state` and commits (with dispatch). 'conflict' when the revision or generation moved on. */
-  private async decideAndCommit(
-    runId: string,
-    state: RunState,
-    generation: string,
-    build: EventBuilder,
-    notBefore: number,
-  ): Promise<'conflict' | { result: ApplyResult; oldestOutbox?: OutboxEntry }> {
+  /** Decides every caller's events on `state`, in order (nothing is stored). */
+  private async decideBatch(state: RunState, batch: readonly PendingEvent[]): Promise<DecidedBatch> {
     const definition = await this.deps.registry.pinned(state.workflow);
-    const built = build(state, definition);
-    if (built === null) return { result: { accepted: false, state } };
-    const inputs: readonly TimedEventInput[] = Array.isArray(built) ? built : [built as TimedEventInput];
     const now = this.deps.now();
     let decision: Decision | undefined;
     const events: RunEvent[] = [];
-    for (const input of inputs) {
-      const current: RunState = decision?.state ?? state;
-      if (decision && isTerminal(current.status)) break;
-      const { happenedAt, ...fields } = input;
-      const event = { ...fields, at: Math.max(happenedAt ?? now, current.updatedAt, notBefore) } as RunEvent;
-      const decided = await decide(definition, current, event, { limits: this.deps.limits.expression });
-      if (!decided.accepted) {
-        if (!decision) return { result: { accepted: false, state } };
-        continue;
+    const accepted: boolean[] = [];
+    const errors = new Map<number, unknown>();
+    for (const [index, item] of batch.entries()) {
+      const before: RunState = decision?.state ?? state;
+      try {
+        const built = item.build(before, definition);
+        const inputs: readonly TimedEventInput[] = built === null ? [] : Array.isArray(built) ? built : [built as TimedEventInput];
+        let mine: Decision | undefined;
+        const mineEvents: RunEvent[] = [];
+        for (const input of inputs) {
+          const current: RunState = mine?.state ?? before;
+          if (mine && isTerminal(current.status)) break;
+          const { happenedAt, ...fields } = input;
+          const event = { ...fields, at: Math.max(happenedAt ?? now, current.updatedAt, item.notBefore) } as RunEvent;
+          const decided = await decide(definition, current, event, { limits: this.deps.limits.expression });
+          // The first event decides whether the caller's events are taken at all.
+          if (!decided.accepted) {
+            if (!mine) break;
+            continue;
+          }
+          mine = mine ? combine(mine, decided) : decided;
+          mineEvents.push(event);
+        }
+        accepted[index] = mine !== undefined;
+        if (mine) {
+          decision = decision ? combine(decision, mine) : mine;
+          events.push(...mineEvents);
+        }
+      } catch (error) {
+        errors.set(index, error);
       }
-      decision = decision ? combine(decision, decided) : decided;
-      events.push(event);
     }
-    if (!decision) return { result: { accepted: false, state } };
-    const committed = await this.commitAndDispatch(runId, state.revision, decision, events, state, definition, generation);
+    const final = decision?.state ?? state;
+    const results = batch.map((_item, i): ItemResult => (errors.has(i) ? { error: errors.get(i) } : { accepted: accepted[i] === true, state: final }));
+    return { definition, decision, events, results };
+  }
+
+  /** Commits a decided batch (with dispatch); 'conflict' when the revision or generation moved on. */
+  private async commitBatch(
+    runId: string,
+    state: RunState,
+    generation: string,
+    decided: DecidedBatch,
+  ): Promise<'conflict' | { results: readonly ItemResult[]; oldestOutbox?: OutboxEntry }> {
+    if (!decided.decision) return { results: decided.results };
+    const committed = await this.commitAndDispatch(runId, state.revision, decided.decision, decided.events, state, decided.definition, generation);
     if (committed === false) return 'conflict';
-    return { result: { accepted: true, state: decision.state }, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
+    return { results: decided.results, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
   }
 
   /**
@@ -249,7 +336,7 @@ export class Transitions {
     if (cleared && this.dispatched.get(runId) === cleared) this.dispatched.delete(runId);
     this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
-    this.deps.observer?.onCommitted({ definition, previous, decision, event: events[events.length - 1], loadHistory: () => this.deps.store.history(runId) });
+    this.deps.observer?.onCommitted({ definition, previous, decision, event: events[0], loadHistory: () => this.deps.store.history(runId) });
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
