@@ -55,14 +55,11 @@ export function describeConnection(options: RedisOptions): string {
  * A client for commands. `blocking: true` (workers, subscribers) retries forever
  * (`maxRetriesPerRequest: null`) so a Redis restart needs no manual step; otherwise a command
  * fails after a few reconnection attempts so API callers get an error instead of hanging.
- * `autoPipelining`: commands issued in one event-loop turn go out in one write (for the
- * runtime's own client, which many concurrent transitions share; never for a connection that
- * blocks). Side effect: opens a connection.
+ * Side effect: opens a connection.
  */
-export function createClient(options: RedisOptions, role: { blocking: boolean; autoPipelining?: boolean }): Redis {
+export function createClient(options: RedisOptions, role: { blocking: boolean }): Redis {
   return new Redis({
     ...options,
-    ...(role.autoPipelining ? { enableAutoPipelining: true } : {}),
     maxRetriesPerRequest: role.blocking ? null : (options.maxRetriesPerRequest ?? 3),
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     enableReadyCheck: true,

@@ -69,7 +69,7 @@ export class RedisRuntime {
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.limits = resolveLimits(options.limits);
     this.observer = options.observer;
-    this.client = withScripts(createClient(this.connection, { ...role, autoPipelining: true }));
+    this.client = withScripts(createClient(this.connection, role));
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
     const now = (): number => Date.now();
