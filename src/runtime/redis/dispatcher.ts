@@ -76,11 +76,6 @@ export class Dispatcher {
     };
   }
 
-  /** Tells waiters (result --wait) that a run ended. */
-  async announceEnded(runId: string, status: RunStatus): Promise<void> {
-    await this.publish({ kind: 'ended', runId, status });
-  }
-
   private async dispatchOne(runId: string, state: RunState | null, command: Command, repair: boolean): Promise<void> {
     switch (command.type) {
       case 'ScheduleActivity': {
@@ -135,7 +130,7 @@ export class Dispatcher {
     }
   }
 
-  /** The `ended` notice as channel and message, for callers that publish it inside their own pipeline. */
+  /** The `ended` notice as channel and message (the commit script publishes it when the run ends). */
   endedNotice(runId: string, status: RunStatus): { channel: string; message: string } {
     return { channel: this.keys.channel, message: JSON.stringify({ kind: 'ended', runId, status } satisfies ChannelMessage) };
   }

@@ -3,7 +3,6 @@
  * transition atomically through lua/commit-transition.lua (revision-checked).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { ChainableCommander } from 'ioredis';
 import { awaitsActivity } from '../../interpreter/index.js';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
@@ -156,12 +155,6 @@ export class RunStore {
   async clearOutbox(runId: string, raw: readonly string[]): Promise<number> {
     if (raw.length === 0) return 0;
     return Number(await this.client.flClearOutbox(this.keys.run(runId).outbox, ...raw));
-  }
-
-  /** Queues the removal of dispatched entries on `pipeline` (sent with other commands). */
-  queueClearOutbox(pipeline: ChainableCommander, runId: string, raw: readonly string[]): void {
-    if (raw.length === 0) return;
-    (pipeline as unknown as { flClearOutbox(...args: string[]): unknown }).flClearOutbox(this.keys.run(runId).outbox, ...raw);
   }
 
   /** Removes dispatched entries of many runs in one pipeline. */
