@@ -4,6 +4,7 @@
  * run is still running) or `allow`. The spec is kept in a hash so `list` can show it whole.
  */
 import { InputInvalidError } from '../../errors.js';
+import { PayloadCodecError } from '../../observability/codec.js';
 import { checkStartInput } from '../common/start-checks.js';
 import { JOB_OPTIONS } from './queues.js';
 import { QUEUES } from './keys.js';
@@ -60,7 +61,8 @@ export class ScheduleManager {
     }
     const definition = await this.runtime.registry.get(spec.workflow, spec.version);
     const input = checkStartInput(definition, spec.input, this.runtime.limits.payloadBytes);
-    const stored: ScheduleSpec = { ...spec, input, overlap: spec.overlap ?? 'skip' };
+    // The input goes through the payload codec like every other payload (encrypted when keys are set).
+    const stored: ScheduleSpec = { ...spec, input: this.runtime.store.json.encodeValue(input), overlap: spec.overlap ?? 'skip' };
     const queue = this.runtime.queues.get(QUEUES.schedules);
     try {
       await queue.upsertJobScheduler(
@@ -95,8 +97,17 @@ export class ScheduleManager {
     if (text === null) return null;
     const spec = JSON.parse(text) as ScheduleSpec;
     const scheduler = await this.runtime.queues.get(QUEUES.schedules).getJobScheduler(id);
+    let input: unknown;
+    try {
+      input = this.runtime.store.json.decodeValue(spec.input);
+    } catch (error) {
+      // A process without the codec keys still lists the schedule, with its input as stored (encrypted).
+      if (!(error instanceof PayloadCodecError)) throw error;
+      input = spec.input;
+    }
     return {
       ...spec,
+      ...(spec.input === undefined ? {} : { input }),
       overlap: spec.overlap ?? 'skip',
       next: scheduler?.next ? new Date(scheduler.next).toISOString() : null,
       lastRunId: last,
@@ -130,7 +141,7 @@ export class ScheduleManager {
     const runId = `${spec.id}-${jobKey}`;
     if (await this.runtime.store.loadState(runId)) return null;
     const definition = await this.runtime.registry.get(spec.workflow, spec.version);
-    const input = checkStartInput(definition, spec.input, this.runtime.limits.payloadBytes);
+    const input = checkStartInput(definition, this.runtime.store.json.decodeValue(spec.input), this.runtime.limits.payloadBytes);
     await this.runtime.client.hset(this.runtime.keys.scheduleLastRun, spec.id, runId);
     await this.runtime.startRun(definition, runId, input);
     return runId;
