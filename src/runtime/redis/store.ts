@@ -227,7 +227,7 @@ export class RunStore {
   }
 }
 
-/** States shorter than this are stored as plain JSON (compressing them saves little). */
+/** States shorter than this (in characters) are stored as plain JSON (compressing them saves little). */
 const COMPRESS_FROM_BYTES = 256;
 /** First byte of a compressed state (plain JSON starts with `{`). */
 const COMPRESSED = 0x01;
@@ -239,10 +239,11 @@ const COMPRESSED = 0x01;
  * replace within milliseconds stays plain: compressing it would cost CPU on the hot path and
  * save memory for no time at all. Pure.
  */
-export function encodeState(json: string, resting = true): Buffer {
-  const plain = Buffer.from(json, 'utf8');
-  if (!resting || plain.length < COMPRESS_FROM_BYTES) return plain;
-  const packed = deflateRawSync(plain, { level: 1 });
+export function encodeState(json: string, resting = true): string | Buffer {
+  // Plain JSON stays a string: a Buffer argument would switch the whole commit command to
+  // ioredis's slower mixed-buffer encoding.
+  if (!resting || json.length < COMPRESS_FROM_BYTES) return json;
+  const packed = deflateRawSync(json, { level: 1 });
   return Buffer.concat([Buffer.of(COMPRESSED), packed]);
 }
 
