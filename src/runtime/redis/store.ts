@@ -228,13 +228,13 @@ export class RunStore {
 }
 
 /** States shorter than this (in characters) are stored as plain JSON (compressing them saves little). */
-const COMPRESS_FROM_BYTES = 256;
+const COMPRESS_FROM_CHARS = 256;
 /** First byte of a compressed state (plain JSON starts with `{`). */
 const COMPRESSED = 0x01;
 
 /**
  * A run state as stored: the JSON, or — when it will sit (`resting`: the run waits on a signal,
- * a timer or a child, or has ended) and is at least COMPRESS_FROM_BYTES long — a marker byte and
+ * a timer or a child, or has ended) and is at least COMPRESS_FROM_CHARS long — a marker byte and
  * the JSON deflated (raw, level 1), about half the size. A state that an activity's answer will
  * replace within milliseconds stays plain: compressing it would cost CPU on the hot path and
  * save memory for no time at all. Pure.
@@ -242,7 +242,7 @@ const COMPRESSED = 0x01;
 export function encodeState(json: string, resting = true): string | Buffer {
   // Plain JSON stays a string: a Buffer argument would switch the whole commit command to
   // ioredis's slower mixed-buffer encoding.
-  if (!resting || json.length < COMPRESS_FROM_BYTES) return json;
+  if (!resting || json.length < COMPRESS_FROM_CHARS) return json;
   const packed = deflateRawSync(json, { level: 1 });
   return Buffer.concat([Buffer.of(COMPRESSED), packed]);
 }
