@@ -147,8 +147,7 @@ export async function withActivitySpan<T>(
     }
     return result;
   } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    markFailed(span, error);
     throw error;
   } finally {
     span.end();
@@ -173,10 +172,15 @@ export async function withClientSpan<T>(
     span.setStatus({ code: SpanStatusCode.OK });
     return result;
   } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    markFailed(span, error);
     throw error;
   } finally {
     span.end();
   }
+}
+
+/** Records a thrown error on a span and marks the span failed. */
+function markFailed(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }

@@ -5,7 +5,7 @@
  * run's own state and drops entries whose run has expired).
  */
 import type { Redis } from 'ioredis';
-import { RUN_STATUSES, type RunState, type RunStatus } from '../../interpreter/types.js';
+import { RUN_STATUSES, type RunState } from '../../interpreter/types.js';
 import type { ListFilter, RunSummary } from '../engine.js';
 import { toRunSummary } from '../common/run-views.js';
 import type { KeyLayout } from './keys.js';

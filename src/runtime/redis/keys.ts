@@ -22,7 +22,7 @@ export interface RunKeys {
   readonly outbox: string;
   /** Sorted set: pending timer seq → due time (epoch ms). */
   readonly timers: string;
-  /** Set of activity seqs the run still awaits (a job whose seq is absent is skipped). */
+  /** Set of activity seqs the run still awaits (a job run again whose seq is absent is skipped). */
   readonly acts: string;
 }
 
