@@ -33,6 +33,7 @@ export {
   type RunSignal,
   type Clock,
   type TimerHandle,
+  type PendingTimer,
 } from './runtime/memory/index.js';
 export { createRedisEngine, RedisEngine, startWorker, type RedisEngineOptions, type WorkerStartOptions, type WorkerHandle, type ScheduleSpec, type ScheduleInfo } from './runtime/redis/index.js';
 export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.js';

@@ -7,7 +7,7 @@ import { loadDefinitionFile } from '../definition/load.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
 import { checkSignal } from '../runtime/common/signal-checks.js';
-import { createEmbeddedEngine } from '../runtime/memory/index.js';
+import { createEmbeddedEngine, type PendingTimer } from '../runtime/memory/index.js';
 import { loadActivities } from './load-activities.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printRunResult } from './output.js';
 
@@ -68,7 +68,16 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
   }
   const activities: ActivityMap = options.activities ? await loadActivities(options.activities) : {};
 
-  const engine = createEmbeddedEngine({ activities, skipTimers: options.skipTimers === true });
+  let runId: string | undefined;
+  const engine = createEmbeddedEngine({
+    activities,
+    skipTimers: options.skipTimers === true,
+    // Without --skip-timers a run may wait for hours: say what for, so a silent terminal is explained.
+    onIdle: (pending) => {
+      const notice = runId === undefined ? undefined : waitingNotice(runId, pending, definition, Date.now());
+      if (notice) process.stderr.write(`${notice}\n`);
+    },
+  });
   try {
     await engine.deploy(definition);
     if (usesChildWorkflows(definition)) {
@@ -82,39 +91,39 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
       }
     }
 
-    let runId: string;
     try {
       ({ runId } = await engine.start(definition.name, { version: definition.version, input }));
     } catch (error) {
       if (error instanceof FlowlineError) throw new CliExit(EXIT_INVALID, describeError(error));
       throw error;
     }
+    const started: string = runId;
     const stopOnInterrupt = (): void => {
-      process.stderr.write(`flowline: cancelling run ${runId} (press Ctrl-C again to quit at once)\n`);
+      process.stderr.write(`flowline: cancelling run ${started} (press Ctrl-C again to quit at once)\n`);
       process.off('SIGINT', stopOnInterrupt);
-      void engine.cancel(runId, 'interrupted').catch(() => undefined);
+      void engine.cancel(started, 'interrupted').catch(() => undefined);
     };
     process.on('SIGINT', stopOnInterrupt);
     try {
       for (const signal of signals) {
         try {
-          await engine.signal(runId, signal.name, signal.data);
+          await engine.signal(started, signal.name, signal.data);
         } catch (error) {
           if (!(error instanceof RunNotActiveError)) throw error;
           process.stderr.write(`flowline: signal "${signal.name}" not delivered: the run had already ended\n`);
         }
       }
-      const ended = engine.result(runId, { wait: true });
+      const ended = engine.result(started, { wait: true });
       const stalled = engine.whenStalled().then(() => undefined);
       let result = await Promise.race([ended, stalled]);
-      if (result === undefined && (await engine.result(runId)).status === 'running') {
+      if (result === undefined && (await engine.result(started)).status === 'running') {
         // Nothing in this process can wake the run (no timer, no activity) and nobody else can
         // signal it: end it gracefully rather than hang forever.
         const declared = Object.keys(definition.signals);
         process.stderr.write(
-          `flowline: run ${runId} is stuck: no timer is pending and no activity is running${declared.length ? `; it may be waiting for a signal (declared: ${declared.join(', ')}) — pass it with --signal name=JSON` : ''}. Cancelling it.\n`,
+          `flowline: run ${started} is stuck: no timer is pending and no activity is running${declared.length ? `; it may be waiting for a signal (declared: ${declared.join(', ')}) — pass it with --signal name=JSON` : ''}. Cancelling it.\n`,
         );
-        await engine.cancel(runId, 'stuck: nothing can make progress').catch(() => undefined);
+        await engine.cancel(started, 'stuck: nothing can make progress').catch(() => undefined);
       }
       result = await ended;
       printRunResult(result, options.json === true);
@@ -157,6 +166,46 @@ async function parseSignals(values: readonly string[]): Promise<{ name: string; 
     signals.push({ name, data });
   }
   return signals;
+}
+
+/** Waits shorter than this are not worth a line on the terminal. */
+const NOTICE_MIN_WAIT_MS = 1_000;
+
+/**
+ * One line saying what the run waits for (its earliest timer that is not the run's own timeout,
+ * else that), or undefined when the wait is too short to mention. Pure.
+ */
+export function waitingNotice(runId: string, pending: readonly PendingTimer[], definition: WorkflowDefinition, now: number): string | undefined {
+  const mine = pending.filter((timer) => timer.runId === runId);
+  const earliest = (timers: readonly PendingTimer[]): PendingTimer | undefined =>
+    timers.reduce<PendingTimer | undefined>((best, timer) => (!best || timer.at < best.at ? timer : best), undefined);
+  const next = earliest(mine.filter((timer) => timer.purpose !== 'run-timeout')) ?? earliest(mine);
+  if (!next || next.at - now < NOTICE_MIN_WAIT_MS) return undefined;
+  const when = `${new Date(next.at).toISOString()} (in ${formatWait(next.at - now)})`;
+  const declared = Object.keys(definition.signals);
+  const signalHint = declared.length > 0 ? `; if it waits for a signal (${declared.join(', ')}), pass it with --signal name=JSON` : '';
+  const what =
+    next.purpose === 'wait'
+      ? `waiting until ${when}`
+      : next.purpose === 'retry'
+        ? `waiting to retry a failed step at ${when}`
+        : next.purpose === 'step-timeout'
+          ? `waiting; a step times out at ${when}${signalHint}`
+          : `waiting; the run times out at ${when}${signalHint}`;
+  return `flowline: run ${runId} is ${what}. --skip-timers skips waiting; Ctrl-C cancels the run.`;
+}
+
+/** 90061000 → `1d1h1m1s`; sub-second parts only below a minute. Pure. */
+function formatWait(ms: number): string {
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+  let rest = Math.round(ms / 1000) * 1000;
+  let text = '';
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return text || `${ms}ms`;
 }
 
 function usesChildWorkflows(definition: WorkflowDefinition): boolean {

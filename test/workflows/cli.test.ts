@@ -76,4 +76,19 @@ describe('examples on the command line', () => {
     const missing = await runInProcess(['graph', 'workflows/nope.yaml']);
     expect(missing.code).toBe(2);
   });
+
+  // Without --skip-timers every example waits out its real backoffs and timeouts (batch retries
+  // after 5 s) and prints its result. order-fulfilment and human-approval wait 24 h for people:
+  // test/cli/run-real-time.test.ts covers that wait.
+  it.each([
+    ['hello-world', '{"name":"Ada"}'],
+    ['batch', '{"catalogue":"spring","chunkSize":25}'],
+    ['data-pipeline', '{"source":"customers-2024"}'],
+    ['service-orchestration', '{"customerId":"cust-2"}'],
+    ['scheduled-report', '{"date":"2026-03-01"}'],
+  ])('flowline run %s in real time prints its result', async (name, input) => {
+    const { code, stdout } = await runInProcess(['run', `workflows/${name}.yaml`, '--activities', 'workflows/activities/index.ts', '--input', input, '--json']);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', error: null });
+    expect(code).toBe(0);
+  });
 });

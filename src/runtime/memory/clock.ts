@@ -22,8 +22,10 @@ export interface Clock {
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 /**
- * Wall-clock time plus an offset that `advanceTo` grows (time skipping). Timers are real
- * setTimeouts (unref'd, so a pending timer never keeps a process alive on its own).
+ * Wall-clock time plus an offset that `advanceTo` grows (time skipping). Timers are real,
+ * referenced setTimeouts: a run waiting on a timer keeps the process alive, as any pending
+ * setTimeout does, so `flowline run` and a script's `await engine.run(…)` see the run end. A run's
+ * timers are cleared when it ends and all timers when the engine closes.
  */
 export class SystemClock implements Clock {
   private offsetMs = 0;
@@ -61,7 +63,6 @@ export class SystemClock implements Clock {
       },
       Math.min(delay, MAX_DELAY_MS),
     );
-    timeout.unref();
     this.pending.set(id, timeout);
   }
 }
@@ -97,7 +98,7 @@ export class SkippingClock implements Clock {
         },
         Math.min(Math.max(0, at - this.current), MAX_DELAY_MS),
       );
-      timeout.unref();
+      // Referenced like SystemClock's: a hung attempt's timeout must still fire in a process with nothing else to do.
       this.pending.set(handle.id, timeout);
     }
     return handle;

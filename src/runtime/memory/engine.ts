@@ -30,6 +30,7 @@ import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import { SkippingClock, SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
+import type { PendingTimer } from './timer-table.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 
 /** Expired runs are swept once every this many starts (besides being dropped when looked up). */
@@ -52,6 +53,12 @@ export interface EmbeddedEngineOptions {
   readonly observer?: RunObserver;
   /** Payload, expression and retention limits (defaults: 512 KiB, 100 ms per expression, 7 days). */
   readonly limits?: EngineLimitsOptions;
+  /**
+   * Called each time the engine falls idle — nothing queued, no activity running — while timers
+   * are pending, with every pending timer (run, due time, purpose): what the runs now wait for.
+   * Once per idle spell. `flowline run` uses it to say what a run is waiting for.
+   */
+  readonly onIdle?: (pending: readonly PendingTimer[]) => void;
 }
 
 /** A signal to send right after a run starts (`engine.run`). */
@@ -90,6 +97,7 @@ export class EmbeddedEngine implements Engine {
       limits: this.limits,
       ...(options.observer ? { observer: options.observer } : {}),
       skipTimers: options.skipTimers ?? false,
+      ...(options.onIdle ? { onIdle: options.onIdle } : {}),
     });
   }
 

@@ -24,7 +24,7 @@ import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
 import type { EventInput, QueuedEvent, RunRecord } from './run-record.js';
-import { TimerTable } from './timer-table.js';
+import { TimerTable, type PendingTimer } from './timer-table.js';
 
 export type { EventInput, RunRecord } from './run-record.js';
 
@@ -36,6 +36,11 @@ export interface RunLoopOptions {
   readonly skipTimers: boolean;
   /** Observability hook (src/observability/run-observer.ts): told of every decision, wraps activity attempts. */
   readonly observer?: RunObserver;
+  /**
+   * Told each time the engine falls idle (nothing queued, no activity running) while timers are
+   * pending, with those timers: what every run is now waiting for. Once per idle spell.
+   */
+  readonly onIdle?: (pending: readonly PendingTimer[]) => void;
 }
 
 /** Owns every run of one embedded engine and moves them forward. */
@@ -45,6 +50,8 @@ export class RunLoop {
   private inFlightActivities = 0;
   private activeDrains = 0;
   private idleCheckScheduled = false;
+  /** onIdle was told of the current idle spell; any new work clears it. */
+  private idleNoticed = false;
   private readonly stallWaiters: Array<() => void> = [];
   /** Child runs whose parent asked to cancel them before they were stored. */
   private readonly cancelWhenStarted = new Set<string>();
@@ -72,6 +79,7 @@ export class RunLoop {
     const trace = parent ? undefined : injectTraceContext();
     const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) };
     this.activeDrains++;
+    this.idleNoticed = false;
     try {
       const decision = await decide(definition, undefined, event, this.decideOptions);
       const record = this.storeNewRun(definition, runId, decision);
@@ -136,6 +144,7 @@ export class RunLoop {
   private async drain(record: RunRecord): Promise<void> {
     record.draining = true;
     this.activeDrains++;
+    this.idleNoticed = false;
     try {
       while (record.queue.length > 0) {
         const item = record.queue.shift() as QueuedEvent;
@@ -228,7 +237,7 @@ export class RunLoop {
             command.seq,
             command.at,
             (timer) => this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
-            { realTime: command.purpose === 'step-timeout' },
+            { realTime: command.purpose === 'step-timeout', purpose: command.purpose },
           );
           break;
         case 'CancelTimer':
@@ -276,6 +285,7 @@ export class RunLoop {
     const cancellation = new AttemptCancellation();
     record.activities.set(command.seq, cancellation);
     this.inFlightActivities++;
+    this.idleNoticed = false;
     this.answer(record, { type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
     const stepId = command.stepId ?? command.stepPath;
     const params: ExecuteParams = {
@@ -360,7 +370,8 @@ export class RunLoop {
     if (this.idleCheckScheduled || this.closed || !this.idle()) return;
     const wantsSkip = this.options.skipTimers && this.timers.size > 0;
     const wantsStall = this.stallWaiters.length > 0 && this.timers.size === 0;
-    if (!wantsSkip && !wantsStall) return;
+    const wantsNotice = this.options.onIdle !== undefined && !this.idleNoticed && this.timers.size > 0;
+    if (!wantsSkip && !wantsStall && !wantsNotice) return;
     this.idleCheckScheduled = true;
     // setImmediate lets promise continuations (a caller's signal right after start, an activity
     // result being delivered) run first.
@@ -370,6 +381,9 @@ export class RunLoop {
       const timer = this.timers.earliest();
       if (timer && this.options.skipTimers) {
         this.timers.skipTo(timer);
+      } else if (timer && this.options.onIdle && !this.idleNoticed) {
+        this.idleNoticed = true;
+        this.options.onIdle(this.timers.list());
       } else if (!timer) {
         const waiters = this.stallWaiters.splice(0);
         for (const waiter of waiters) waiter();

@@ -7,6 +7,8 @@ export interface PendingTimer {
   readonly seq: number;
   /** Due time, epoch ms. */
   readonly at: number;
+  /** What the timer is for (the StartTimer command's purpose), when the caller gave it. */
+  readonly purpose?: string;
 }
 
 interface Entry extends PendingTimer {
@@ -21,11 +23,17 @@ export class TimerTable {
   constructor(private readonly clock: Clock) {}
 
   /** Arms a timer; `fire` is called once, when it is due (or skipped to). Replaces a timer with the same run and seq. */
-  add(runId: string, seq: number, at: number, fire: (timer: PendingTimer) => void, options: { readonly realTime?: boolean } = {}): void {
+  add(
+    runId: string,
+    seq: number,
+    at: number,
+    fire: (timer: PendingTimer) => void,
+    options: { readonly realTime?: boolean; readonly purpose?: string } = {},
+  ): void {
     this.cancel(runId, seq);
     const key = keyOf(runId, seq);
-    const handle = this.clock.setTimer(at, () => this.fire(key), options);
-    this.entries.set(key, { runId, seq, at, handle, fire });
+    const handle = this.clock.setTimer(at, () => this.fire(key), options.realTime ? { realTime: true } : {});
+    this.entries.set(key, { runId, seq, at, handle, fire, ...(options.purpose ? { purpose: options.purpose } : {}) });
   }
 
   cancel(runId: string, seq: number): void {
@@ -40,11 +48,16 @@ export class TimerTable {
     for (const entry of [...this.entries.values()]) if (entry.runId === runId) this.cancel(entry.runId, entry.seq);
   }
 
-  /** The timer due first (ties: the one armed first), or undefined. */
-  earliest(): PendingTimer | undefined {
+  /** The timer due first (ties: the one armed first), or undefined; only among `which` when given. */
+  earliest(which?: (timer: PendingTimer) => boolean): PendingTimer | undefined {
     let best: Entry | undefined;
-    for (const entry of this.entries.values()) if (!best || entry.at < best.at) best = entry;
+    for (const entry of this.entries.values()) if ((!best || entry.at < best.at) && (!which || which(entry))) best = entry;
     return best;
+  }
+
+  /** Every pending timer (a snapshot). */
+  list(): PendingTimer[] {
+    return [...this.entries.values()].map(({ runId, seq, at, purpose }) => ({ runId, seq, at, ...(purpose ? { purpose } : {}) }));
   }
 
   /** Fires a timer now (time skipping): moves the clock to its due time first. */
