@@ -12,6 +12,7 @@ import { createMetrics, noopMetrics, type Metrics, type MetricsCollectors } from
 import { createRunObserver, type RunObserver } from './run-observer.js';
 import { globalRedactPathsFromEnv } from './run-redactor.js';
 import { flowlineTracer, isTracingEnabled } from './tracing.js';
+import { FLOWLINE_VERSION } from '../version.js';
 
 /** Options of {@link createWorkerObservability}. */
 export interface WorkerObservabilityOptions {
@@ -19,7 +20,7 @@ export interface WorkerObservabilityOptions {
   readonly metricsPort?: number;
   /** Address to bind (default 0.0.0.0, so the kubelet and Docker can probe). */
   readonly metricsHost?: string;
-  /** Flowline's version, for `flowline_build_info`. */
+  /** Flowline's version, for `flowline_build_info` (default: package.json's). */
   readonly version?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Use this logger instead of creating one from the environment. */
@@ -61,8 +62,8 @@ export function createWorkerObservability(options: WorkerObservabilityOptions = 
   const logger = options.logger ?? createLogger({ env });
   const port = options.metricsPort;
   const metrics =
-    port === undefined ? noopMetrics : createMetrics({ defaultMetrics: true, ...(options.version ? { version: options.version } : {}) });
-  const tracer = options.tracer ?? flowlineTracer(options.version);
+    port === undefined ? noopMetrics : createMetrics({ defaultMetrics: true, version: options.version ?? FLOWLINE_VERSION });
+  const tracer = options.tracer ?? flowlineTracer(options.version ?? FLOWLINE_VERSION);
   const observer = createRunObserver({
     metrics,
     logger,
