@@ -29,7 +29,10 @@ export interface DashboardOptions {
 
 /** A running dashboard. */
 export interface Dashboard {
+  /** Where a browser on this machine opens it. */
   readonly url: string;
+  /** The address the server really listens on, e.g. `0.0.0.0:3000` (every interface) or `127.0.0.1:3000`. */
+  readonly listening: string;
   readonly board: QueueBoard;
   close(): Promise<void>;
 }
@@ -62,6 +65,12 @@ function digest(text: string): Buffer {
  * Side effects: a Redis connection, an HTTP server.
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  if (options.auth && (options.auth.user === '' || options.auth.password === '')) {
+    throw new CliExit(
+      EXIT_INVALID,
+      `the dashboard's basic auth needs a user and a password: FLOWLINE_DASHBOARD_${options.auth.user === '' ? 'USER' : 'PASSWORD'} is empty`,
+    );
+  }
   if (!isLoopback(options.host) && !options.auth) {
     throw new CliExit(
       EXIT_INVALID,
@@ -96,10 +105,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     await board.close();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const bound = server.address() as AddressInfo;
+  const bracket = (address: string): string => (address.includes(':') ? `[${address}]` : address);
+  const everywhere = bound.address === '0.0.0.0' || bound.address === '::';
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`,
+    url: `http://${everywhere ? '127.0.0.1' : bracket(bound.address)}:${bound.port}/`,
+    listening: `${bracket(bound.address)}:${bound.port}`,
     board,
     async close() {
       await new Promise<void>((resolve) => {
@@ -160,7 +171,8 @@ Example:
         if (error instanceof CliExit) throw error;
         throw new CliExit(EXIT_INVALID, `cannot start the dashboard: ${describeError(error)}`);
       }
-      process.stderr.write(`flowline dashboard on ${dashboard.url} (queues: ${dashboard.board.queues().join(', ') || 'none yet'})\n`);
+      const where = dashboard.url.includes(dashboard.listening) ? dashboard.url : `${dashboard.url} (listening on ${dashboard.listening}: every interface of this machine)`;
+      process.stderr.write(`flowline dashboard on ${where} (queues: ${dashboard.board.queues().join(', ') || 'none yet'})\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => void dashboard.close().then(resolve, resolve);
         process.once('SIGTERM', stop);

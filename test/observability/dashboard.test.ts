@@ -65,6 +65,9 @@ describe('flowline dashboard', () => {
       refreshIntervalMs: 0,
     });
     try {
+      // It says where it really listens: every interface, not the loopback URL a browser here opens.
+      expect(secured.listening).toMatch(/^0\.0\.0\.0:\d+$/);
+      expect(secured.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const anonymous = await fetch(secured.url);
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toContain('Basic');
@@ -74,6 +77,12 @@ describe('flowline dashboard', () => {
       expect(right.status).toBe(200);
     } finally {
       await secured.close();
+    }
+  });
+
+  it('refuses empty credentials', async () => {
+    for (const auth of [{ user: 'ops', password: '' }, { user: '', password: 's3cret' }]) {
+      await expect(startDashboard({ port: 0, host: '0.0.0.0', redisUrl: TEST_REDIS_URL, prefix, auth })).rejects.toThrow(/is empty/);
     }
   });
 
