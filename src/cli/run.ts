@@ -8,12 +8,12 @@ import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
 import { checkSignal } from '../runtime/common/signal-checks.js';
 import { createEmbeddedEngine, type PendingTimer } from '../runtime/memory/index.js';
-import { loadActivities } from './load-activities.js';
+import { activitiesFor } from '../activities/module.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, describeError, parseJsonArgument, printRunResult } from './output.js';
 
 interface RunCliOptions {
   input?: string;
-  activities?: string;
+  activities: string[];
   signal: string[];
   skipTimers?: boolean;
   flows: string[];
@@ -26,7 +26,12 @@ export function registerRun(program: Command): void {
     .description('run a flow once on the embedded runtime and print its output as JSON')
     .argument('<file>', 'workflow document (.yaml, .yml or .json)')
     .option('--input <json>', 'run input: inline JSON or @file.json')
-    .option('--activities <module>', 'JS/TS module whose default export (or `activities`) maps activity names to handlers')
+    .option(
+      '--activities <module>',
+      "JS/TS module whose default export (or `activities`) maps activity names to handlers; repeatable (default: <flow>.activities.ts or activities/index.ts next to the flow, if any)",
+      collect,
+      [],
+    )
     .option('--signal <name=json>', 'signal delivered right after the start (repeatable, in order; JSON may be @file)', collect, [])
     .option('--skip-timers', 'fire timers at once whenever the run has nothing else to do')
     .option('--flows <dir>', 'another directory of workflow documents for child workflows (repeatable)', collect, [])
@@ -66,7 +71,7 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) throw new CliExit(EXIT_INVALID, `--flows ${dir}: not a directory`);
   }
-  const activities: ActivityMap = options.activities ? await loadActivities(options.activities) : {};
+  const activities: ActivityMap = (await activitiesFor(file, options.activities)).fresh();
 
   let runId: string | undefined;
   const engine = createEmbeddedEngine({

@@ -16,7 +16,7 @@ import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson } from './ou
 
 interface TestCliOptions {
   junit?: string;
-  activities?: string;
+  activities: string[];
   json?: boolean;
   timeout: string;
 }
@@ -28,7 +28,7 @@ export function registerTest(program: Command): void {
     .description('run flow tests (*.test.yaml) with mocked activities, signals and skipped timers')
     .argument('[paths...]', 'test files or folders to search (default: workflows/, else the current folder)')
     .option('--junit <file>', 'also write the results as JUnit XML to this file')
-    .option('--activities <module>', 'activity module for every flow (default: the module next to each flow)')
+    .option('--activities <module>', 'activity module for every flow, repeatable (default: the module next to each flow)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--json', 'print the results as one JSON object instead of lines')
     .option('--timeout <seconds>', 'wall-clock limit of one case', String(DEFAULT_CASE_TIMEOUT_MS / 1000))
     .addHelpText(
@@ -71,7 +71,7 @@ async function testCommand(paths: readonly string[], options: TestCliOptions): P
   };
   const results = await runFlowTests(
     files,
-    { ...(options.activities ? { activities: options.activities } : {}), caseTimeoutMs: timeoutSeconds * 1000 },
+    { ...(options.activities.length > 0 ? { activities: options.activities } : {}), caseTimeoutMs: timeoutSeconds * 1000 },
     print,
   );
   const counts = totals(results);

@@ -5,17 +5,18 @@
  * a flow test file named explicitly is checked against the flow-test schema.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import type { ValidationIssue } from '../errors.js';
 import { validateDefinitionFile } from '../definition/load.js';
 import { FlowTestInvalidError, readFlowTest } from '../flowtest/parse.js';
-import { loadActivities } from './load-activities.js';
+import { findConventionalModule, loadActivities } from '../activities/module.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, printJson, describeError } from './output.js';
 
 interface ValidateOptions {
   readonly json?: boolean;
-  readonly activities?: string;
+  /** Activity modules (repeated `--activities`); without any, each flow's conventional module, if it has one. */
+  readonly activities?: readonly string[];
 }
 
 /** The result for one file, as printed by `--json`. */
@@ -71,6 +72,12 @@ async function flowTestIssues(file: string): Promise<ValidationIssue[]> {
   }
 }
 
+/** A path relative to the working directory when it lies below it, else absolute. Pure. */
+function displayPath(path: string): string {
+  const below = relative(process.cwd(), path);
+  return below.startsWith('..') ? path : below;
+}
+
 /** One line per issue: `file:line:col  message  (hint)`. */
 export function formatIssue(issue: ValidationIssue): string {
   return `${issue.file ?? '<document>'}:${issue.line ?? 1}:${issue.column ?? 1}  ${issue.message}${issue.hint ? `  (${issue.hint})` : ''}`;
@@ -78,21 +85,36 @@ export function formatIssue(issue: ValidationIssue): string {
 
 /** Validates files and reports; resolves to the exit code. Reads files and imports the activity module. */
 export async function runValidate(paths: readonly string[], options: ValidateOptions): Promise<number> {
-  let activities: string[] | undefined;
-  if (options.activities) {
-    try {
-      activities = Object.keys(await loadActivities(options.activities));
-    } catch (error) {
-      throw new CliExit(EXIT_INVALID, `flowline validate: ${describeError(error)}`);
+  const explicit = options.activities ?? [];
+  // Activity names by module list, so a folder of flows sharing activities/index.ts loads it once.
+  const loaded = new Map<string, readonly string[]>();
+  const activityNames = async (modules: readonly string[]): Promise<readonly string[]> => {
+    const key = modules.join('\n');
+    let names = loaded.get(key);
+    if (!names) {
+      try {
+        names = Object.keys(await loadActivities(...modules));
+      } catch (error) {
+        throw new CliExit(EXIT_INVALID, `flowline validate: ${describeError(error)}`);
+      }
+      loaded.set(key, names);
     }
-  }
+    return names;
+  };
   const files = await expand(paths);
   if (files.length === 0) throw new CliExit(EXIT_INVALID, 'flowline validate: no .yaml, .yml or .json files found');
   const reports: FileReport[] = [];
   for (const file of files) {
-    const { issues } = FLOW_TEST.test(file)
-      ? { issues: await flowTestIssues(file) }
-      : await validateDefinitionFile(file, { activities, activitiesSource: options.activities });
+    let issues: readonly ValidationIssue[];
+    if (FLOW_TEST.test(file)) issues = await flowTestIssues(file);
+    else {
+      const conventional = explicit.length > 0 ? null : await findConventionalModule(file);
+      const modules = conventional ? [displayPath(conventional)] : explicit;
+      ({ issues } = await validateDefinitionFile(
+        file,
+        modules.length > 0 ? { activities: await activityNames(modules), activitiesSource: modules.join(', ') } : {},
+      ));
+    }
     reports.push({
       file,
       valid: issues.length === 0,
@@ -128,7 +150,12 @@ export function registerValidate(program: Command): void {
     .description('check workflow documents and print every problem as file:line:col  message  (hint)')
     .argument('<file...>', 'workflow files (.yaml, .yml, .json) or directories holding them')
     .option('--json', 'print { valid, files: [{ file, valid, issues: [{ file, line, column, pointer, message, hint }] }] }')
-    .option('--activities <module>', 'JS/TS module of activity handlers: report `call`s of activities it does not register')
+    .option(
+      '--activities <module>',
+      "JS/TS module of activity handlers, repeatable: report `call`s of activities it does not register (default: each flow's <flow>.activities.ts or activities/index.ts next to it, if any)",
+      (value: string, previous: readonly string[]) => [...previous, value],
+      [] as readonly string[],
+    )
     .action(async (paths: string[], options: ValidateOptions) => {
       process.exitCode = await runValidate(paths, options);
     });

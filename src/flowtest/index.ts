@@ -7,7 +7,7 @@ export { runFlowTestFile, runCase, DEFAULT_CASE_TIMEOUT_MS, type FlowTestOptions
 export { parseFlowTest, readFlowTest, FlowTestInvalidError } from './parse.js';
 export { compare, firstDifference, type Observed } from './expect.js';
 export { caseActivities, type CaseActivities } from './mocks.js';
-export { activitiesFor, loadActivityModule, findConventionalModule, CONVENTIONAL_MODULES, type ActivitySource } from './activity-module.js';
+export { activitiesFor, loadActivityModules, findConventionalModule, CONVENTIONAL_MODULES, type ActivitySource } from '../activities/module.js';
 export { reportLines, caseLine, totals, type Totals } from './report.js';
 export { junitXml, xmlEscape } from './junit.js';
 export { FLOW_TEST_SCHEMA } from './schema.js';

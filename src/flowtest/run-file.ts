@@ -8,7 +8,7 @@ import { loadDefinitionFile } from '../definition/load.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, WaitTimeoutError } from '../errors.js';
 import { ManualClock, createEmbeddedEngine } from '../runtime/memory/index.js';
-import { activitiesFor, type ActivitySource } from './activity-module.js';
+import { activitiesFor, type ActivitySource } from '../activities/module.js';
 import { compare, type Observed } from './expect.js';
 import { childDefinitions, displayPath } from './flow-directory.js';
 import { caseActivities } from './mocks.js';
@@ -19,8 +19,8 @@ import type { CaseResult, FileResult, FlowTestCase, FlowTestFile } from './types
 
 /** Options of a flow test run. */
 export interface FlowTestOptions {
-  /** Activity module for every file (`--activities`); default: the module next to each flow. */
-  readonly activities?: string;
+  /** Activity modules for every file (repeated `--activities`); default: the module next to each flow. */
+  readonly activities?: readonly string[];
   /** Wall-clock bound on one case (ms); a run still going after it fails the case. Default 10 s. */
   readonly caseTimeoutMs?: number;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flattenActivities, loadActivities } from '../../src/cli/load-activities.js';
+import { flattenActivities, loadActivities } from '../../src/activities/module.js';
 import { ActivityModuleError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowline-activities-'));

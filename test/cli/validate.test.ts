@@ -1,6 +1,6 @@
 /** `flowline validate` driven through the real CLI (`node bin/flowline.js validate …`). */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,9 @@ const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, `${HEAD}steps:\n  - cal: inventory.reserve\n  - call: inventory.reserve\n    retry: { maxAttempts: 0 }\n  - wait: 5\n`);
 const good = join(dir, 'good.yaml');
 writeFileSync(good, `${HEAD}steps:\n  - call: inventory.reserve\n  - call: payments.charge\n    compensate: { call: payments.refnd }\n`);
-const activities = join(dir, 'activities.ts');
+// Not next to the flows under a conventional name: only --activities brings it in.
+mkdirSync(join(dir, 'modules'));
+const activities = join(dir, 'modules', 'shop.ts');
 writeFileSync(
   activities,
   "const noop = async (input: unknown) => input;\nexport default { inventory: { reserve: noop }, 'payments.charge': noop, 'payments.refund': noop };\n",
@@ -82,6 +84,27 @@ describe('flowline validate', () => {
     const { code, stdout } = await flowline('validate', '--activities', activities, good);
     expect(code).toBe(2);
     expect(stdout.trim()).toBe(`${good}:7:25  activity \`payments.refnd\` is not registered in ${activities}  (did you mean \`payments.refund\`?)`);
+  });
+
+  it("finds a flow's <flow>.activities.ts next to it without --activities, as flowline test does", async () => {
+    const conventional = mkdtempSync(join(tmpdir(), 'flowline-validate-conventional-'));
+    const flow = join(conventional, 'shop.yaml');
+    writeFileSync(flow, `${HEAD}steps:\n  - call: inventory.reserve\n  - call: payments.charge\n    compensate: { call: payments.refnd }\n`);
+    writeFileSync(join(conventional, 'shop.activities.ts'), "const noop = async (input: unknown) => input;\nexport default { 'inventory.reserve': noop, 'payments.charge': noop, 'payments.refund': noop };\n");
+    const { code, stdout } = await flowline('validate', flow);
+    expect(code).toBe(2);
+    expect(stdout.trim()).toBe(`${flow}:7:25  activity \`payments.refnd\` is not registered in ${join(conventional, 'shop.activities.ts')}  (did you mean \`payments.refund\`?)`);
+  });
+
+  it('takes --activities more than once, and refuses an activity registered by two modules', async () => {
+    const extra = join(dir, 'modules', 'refunds.mjs');
+    writeFileSync(extra, "export default { 'payments.refnd': async () => null };\n");
+    const both = await flowline('validate', '--activities', activities, '--activities', extra, good);
+    expect(both.stdout.trim()).toBe(`${good}: valid`);
+    expect(both.code).toBe(0);
+    const twice = await flowline('validate', '--activities', activities, '--activities', activities, good);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('is registered by both');
   });
 
   it('refuses an activity module that exports no activities, in one line without a stack trace', async () => {

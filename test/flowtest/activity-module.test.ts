@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { activitiesFor, findConventionalModule } from '../../src/flowtest/index.js';
-import { flattenActivityMap } from '../../src/flowtest/activity-module.js';
+import { flattenActivities as flattenActivityMap } from '../../src/activities/module.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -26,7 +26,7 @@ describe('activity modules of flow tests', () => {
   });
 
   it('uses --activities instead of the convention when given', async () => {
-    const source = await activitiesFor(resolve(ROOT, 'test/flowtest/fixtures/shop/shop.yaml'), 'workflows/activities/index.ts');
+    const source = await activitiesFor(resolve(ROOT, 'test/flowtest/fixtures/shop/shop.yaml'), ['workflows/activities/index.ts']);
     expect(Object.keys(source.fresh())).toContain('inventory.reserve');
   });
 

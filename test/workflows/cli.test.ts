@@ -91,4 +91,19 @@ describe('examples on the command line', () => {
     expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', error: null });
     expect(code).toBe(0);
   });
+
+  it('flowline run finds the activities next to the flow without --activities (workflows/activities/index.ts)', async () => {
+    const { code, stdout } = await runInProcess([
+      'run',
+      'workflows/order-fulfilment.yaml',
+      '--input',
+      '{"orderId":"o-2","sku":"A1","qty":1,"customer":"ann"}',
+      '--signal',
+      'approve={"by":"bob"}',
+      '--skip-timers',
+      '--json',
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', error: null });
+    expect(code).toBe(0);
+  });
 });

@@ -1,12 +1,12 @@
 /** `flowline worker`: serves interpreter and activity work from Redis until SIGTERM/SIGINT, then stops gracefully. */
 import type { Command } from 'commander';
 import { parseDuration } from '../../definition/duration.js';
-import { loadActivities } from '../load-activities.js';
+import { loadActivities } from '../../activities/module.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
 import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
 
 interface WorkerCliOptions extends RedisCliOptions {
-  activities?: string;
+  activities: string[];
   concurrency?: string;
   taskQueue: string[];
   interpreter?: boolean;
@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
     program
       .command('worker')
       .description('serve interpreter and activity work from Redis (any number of workers, on any machines)')
-      .option('--activities <module>', 'JS/TS module whose default export (or `activities`) maps activity names to handlers')
+      .option('--activities <module>', 'JS/TS module whose default export (or `activities`) maps activity names to handlers (repeatable)', collect, [])
       .option('--concurrency <n>', 'jobs run at once per queue (default 10)')
       .option('--task-queue <name>', 'task queue to serve activities from (repeatable; default "default")', collect, [])
       .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
@@ -52,7 +52,7 @@ Example:
         import('../../observability/setup.js'),
       ]);
       const { url, prefix } = resolveTarget(options);
-      const activities = options.activities ? await loadActivities(options.activities) : {};
+      const activities = await loadActivities(...options.activities);
       const concurrency = parsePositiveInt(options.concurrency, '--concurrency');
       const lockDurationMs = parsePositiveInt(options.lockDuration, '--lock-duration');
       const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
