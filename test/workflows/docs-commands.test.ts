@@ -11,7 +11,7 @@ import { parseFlowTest } from '../../src/flowtest/index.js';
 import { runInProcess, shellWords } from './cli-in-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DOCS = ['docs/guides/authoring.md', 'docs/guides/flow-tests.md', 'docs/concepts/from-temporal-and-step-functions.md', 'workflows/README.md'];
+const DOCS = ['docs/guides/authoring.md', 'docs/reference/language.md', 'docs/guides/flow-tests.md', 'docs/concepts/from-temporal-and-step-functions.md', 'workflows/README.md'];
 
 function blocks(doc: string, language: string): string[] {
   const text = readFileSync(join(ROOT, doc), 'utf8');
