@@ -4,7 +4,7 @@
  * signal is decided by the process that sends it), so none runs here.
  */
 import { Redis } from 'ioredis';
-import { createRedisEngine } from '../src/index.js';
+import { createRedisEngine } from '../src/redis.js';
 import { signalFlow } from './redis-flows.js';
 import { RunEnds, benchPrefix, cleanupPrefix, pool, prefixBytes, round, usedMemory } from './redis-harness.js';
 import { nowMs } from './stats.js';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createRedisEngine, startWorker } from '../src/index.js';
+import { createRedisEngine, startWorker } from '../src/redis.js';
 import { NOOP, sequenceFlow } from './redis-flows.js';
 import { nowMs, percentile } from './stats.js';
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { startWorker, type WorkerHandle } from '../src/index.js';
+import { startWorker, type WorkerHandle } from '../src/redis.js';
 import noopActivities from './noop-activities.js';
 import { nowMs } from './stats.js';
 

@@ -2,7 +2,7 @@
  * Unloaded latency per step, Flowline against the floor, measured in alternating rounds (floor,
  * Flowline, floor, …) so a machine whose load drifts during the bench weighs on both alike.
  */
-import { createRedisEngine } from '../src/index.js';
+import { createRedisEngine } from '../src/redis.js';
 import { measureFloor } from './floor.js';
 import { sequenceFlow } from './redis-flows.js';
 import { RunEnds, benchPrefix, cleanupPrefix, inProcessWorker, round } from './redis-harness.js';

@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import { measureFloor } from './floor.js';
 import { sequenceFlow, type BenchFlow } from './redis-flows.js';
 import { RunEnds, benchPrefix, childWorkers, cleanupPrefix, inProcessWorker, pool, round } from './redis-harness.js';
-import { createRedisEngine } from '../src/index.js';
+import { createRedisEngine } from '../src/redis.js';
 
 /** What one MONITOR pass saw, per step. */
 export interface RoundTrips {

@@ -4,7 +4,7 @@
  * Redis memory per finished run (before retention expiry).
  */
 import { Redis } from 'ioredis';
-import { createRedisEngine } from '../src/index.js';
+import { createRedisEngine } from '../src/redis.js';
 import type { BenchFlow } from './redis-flows.js';
 import {
   RunEnds,

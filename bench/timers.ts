@@ -5,7 +5,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createRedisEngine } from '../src/index.js';
+import { createRedisEngine } from '../src/redis.js';
 import { timerFlow } from './redis-flows.js';
 import { RunEnds, benchPrefix, cleanupPrefix, inProcessWorker, pool, round } from './redis-harness.js';
 import { nowMs, percentile } from './stats.js';

@@ -1,4 +1,10 @@
-/** Flowline's public TypeScript API (SPEC §10): load documents, create an engine, register activities, run flows. */
+/**
+ * Flowline's public TypeScript API: load documents, create an embedded engine, register
+ * activities, run flows. Only the core and the embedded runtime load from here, so an embedded
+ * user never pays for Redis clients or metrics: the Redis runtime is `flowline/redis`, logging,
+ * metrics, tracing and the payload codec are `flowline/observability`, the queue dashboard is
+ * `flowline/dashboard`.
+ */
 
 // Documents
 export {
@@ -35,31 +41,8 @@ export {
   type TimerHandle,
   type PendingTimer,
 } from './runtime/memory/index.js';
-export { createRedisEngine, RedisEngine, startWorker, type RedisEngineOptions, type WorkerStartOptions, type WorkerHandle, type ScheduleSpec, type ScheduleInfo } from './runtime/redis/index.js';
 export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.js';
 export type { RunStatus, ErrorInfo, HistoryEntry, HistoryEntryType } from './interpreter/types.js';
-
-// Observability and operations (docs/guides/operations.md)
-export { createLogger, flowLogger, runLogger, type LoggerOptions, type RunLogFields } from './observability/logger.js';
-export { createMetrics, noopMetrics, type Metrics, type MetricsCollectors, type MetricsOptions, type PrometheusMetrics } from './observability/metrics.js';
-export { startObservabilityServer, type HealthChecks, type ObservabilityServer, type ObservabilityServerOptions } from './observability/http-server.js';
-export { createRunObserver, type RunObserver, type RunObserverDeps } from './observability/run-observer.js';
-export { createWorkerObservability, type WorkerObservability, type WorkerObservabilityOptions } from './observability/setup.js';
-export { maskPaths, REDACTED } from './observability/redaction.js';
-export { createRunRedactor, redactRunView, type RunRedactor } from './observability/run-redactor.js';
-export { injectTraceContext, extractTraceContext, withClientSpan, withActivitySpan, flowlineTracer, type TraceCarrier } from './observability/tracing.js';
-export { emitRunTrace, buildRunTrace } from './observability/run-trace.js';
-export {
-  createAesGcmCodec,
-  codecFromEnv,
-  parseCodecKeys,
-  generateCodecKey,
-  identityCodec,
-  PayloadCodecError,
-  type PayloadCodec,
-  type CodecKey,
-} from './observability/codec.js';
-export { mountQueueBoard, discoverQueueNames, QueueProbe, type QueueBoard, type QueueBoardOptions } from './runtime/redis/dashboard.js';
 
 // Activities
 export type { ActivityHandler, ActivityContext, ActivityMap, ActivityLogger } from './activities/types.js';

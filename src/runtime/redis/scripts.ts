@@ -14,11 +14,10 @@ type ScriptName = keyof typeof SCRIPTS;
 const sources = new Map<ScriptName, string>();
 
 /**
- * Where a script's file is: beside this module (running from src/ through tsx), else in the
- * package's src/ tree (running the compiled dist/, which tsc does not copy .lua files into; the
- * package ships src/ too).
+ * Where a script's file is: beside this module, in src/ (through tsx) as in dist/ (`npm run build`
+ * copies lua/ there, since tsc copies only what it compiles).
  */
-const LOCATIONS = ['./lua/', '../../../src/runtime/redis/lua/'];
+const LOCATIONS = ['./lua/'];
 
 function source(name: ScriptName): string {
   let text = sources.get(name);
