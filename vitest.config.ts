@@ -1,12 +1,56 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects (`npm test` runs all; `npx vitest run --project unit` while working):
+ * - process: tests that spawn real processes (the CLI, workers, a second Redis) — about the process itself;
+ * - redis: in-process tests against the real Redis on 127.0.0.1:6379 (each file its own key prefix);
+ * - unit: everything else, in-process without Redis, in seconds.
+ * A file belongs to exactly one project: unit excludes the other two lists, so a new test file
+ * runs somewhere even before it is listed.
+ */
+const PROCESS = [
+  'test/cli/run-real-time.test.ts',
+  'test/cli/run.test.ts',
+  'test/cli/validate.test.ts',
+  'test/cli/redis-quickstart.test.ts',
+  'test/cli/redis-unavailable.test.ts',
+  'test/flowtest/run.test.ts',
+  'test/package/exports.test.ts',
+  'test/redis/faults.test.ts',
+  'test/redis/redis-restart.test.ts',
+  'test/redis/redis-full.test.ts',
+  'test/redis/poison-run.test.ts',
+  'test/redis/tls.test.ts',
+  'test/workflows/cli.test.ts',
+];
+
+const REDIS = [
+  'test/redis/**/*.test.ts',
+  'test/conformance/redis.test.ts',
+  'test/cli/redis-verbs.test.ts',
+  'test/cli/version.test.ts',
+  'test/observability/codec-redis.test.ts',
+  'test/observability/dashboard.test.ts',
+  'test/observability/redis-e2e.test.ts',
+  'test/workflows/redis.test.ts',
+];
+
+const ALL = ['test/**/*.test.ts', 'src/**/*.test.ts'];
+
+const shared = {
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  // Redis-backed suites each use their own key prefix, so files may run in parallel.
+  pool: 'forks' as const,
+};
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    // Redis-backed suites each use their own key prefix, so files may run in parallel.
-    pool: 'forks',
     reporters: ['default'],
+    projects: [
+      { test: { ...shared, name: 'unit', include: ALL, exclude: [...PROCESS, ...REDIS] } },
+      { test: { ...shared, name: 'redis', include: REDIS, exclude: PROCESS } },
+      { test: { ...shared, name: 'process', include: PROCESS } },
+    ],
   },
 });

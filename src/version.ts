@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  * run through tsx, dist/ when built: both sit one level below it). Side effect: reads one file at
  * import time.
  */
-export const FLOWLINE_VERSION: string = readPackageVersion();
+export const flowlineVersion: string = readPackageVersion();
 
 function readPackageVersion(): string {
   try {

@@ -1,7 +1,7 @@
 /** The `flowline` command: builds the commander program from one module per verb and maps failures to exit codes. */
 import { Command, CommanderError } from 'commander';
 import { CliExit, EXIT_INVALID, describeError } from './output.js';
-import { FLOWLINE_VERSION } from '../version.js';
+import { flowlineVersion } from '../version.js';
 import { registerValidate } from './validate.js';
 import { registerRun } from './run.js';
 import { registerGraph } from './graph.js';
@@ -12,7 +12,7 @@ import { registerDashboard } from './dashboard.js';
 export function buildProgram(): Command {
   const program = new Command('flowline')
     .description('Durable workflows written as YAML/JSON documents')
-    .version(FLOWLINE_VERSION, '-V, --version', 'print the Flowline version')
+    .version(flowlineVersion, '-V, --version', 'print the Flowline version')
     // Program options only before the verb, so a verb's own `--version N` (start) is the verb's.
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')

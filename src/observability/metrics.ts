@@ -2,7 +2,7 @@
  * Flowline's Prometheus metrics: a typed `Metrics` interface the runtimes call, backed by a
  * prom-client registry (one per instance, never the global one), and a no-op twin.
  */
-import { FLOWLINE_VERSION } from '../version.js';
+import { flowlineVersion } from '../version.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunStatus } from '../interpreter/types.js';
 import { LabelLimiter } from './label-limit.js';
@@ -98,7 +98,7 @@ export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
   const registers = [registry];
 
   new Gauge({ name: 'flowline_build_info', help: 'Flowline version of this process (always 1).', labelNames: ['version'], registers })
-    .set({ version: options.version ?? FLOWLINE_VERSION }, 1);
+    .set({ version: options.version ?? flowlineVersion }, 1);
   const runsStarted = new Counter({ name: 'flowline_runs_started_total', help: 'Runs started, by flow.', labelNames: ['workflow'], registers });
   const runsEnded = new Counter({
     name: 'flowline_runs_ended_total',

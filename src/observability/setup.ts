@@ -12,7 +12,7 @@ import { createMetrics, noopMetrics, type Metrics, type MetricsCollectors } from
 import { createRunObserver, type RunObserver } from './run-observer.js';
 import { globalRedactPathsFromEnv } from './run-redactor.js';
 import { flowlineTracer, isTracingEnabled } from './tracing.js';
-import { FLOWLINE_VERSION } from '../version.js';
+import { flowlineVersion } from '../version.js';
 
 /** Options of {@link createWorkerObservability}. */
 export interface WorkerObservabilityOptions {
@@ -62,8 +62,8 @@ export function createWorkerObservability(options: WorkerObservabilityOptions = 
   const logger = options.logger ?? createLogger({ env });
   const port = options.metricsPort;
   const metrics =
-    port === undefined ? noopMetrics : createMetrics({ defaultMetrics: true, version: options.version ?? FLOWLINE_VERSION });
-  const tracer = options.tracer ?? flowlineTracer(options.version ?? FLOWLINE_VERSION);
+    port === undefined ? noopMetrics : createMetrics({ defaultMetrics: true, version: options.version ?? flowlineVersion });
+  const tracer = options.tracer ?? flowlineTracer(options.version ?? flowlineVersion);
   const observer = createRunObserver({
     metrics,
     logger,
