@@ -158,3 +158,32 @@ export class WaitTimeoutError extends FlowlineError {
     super('WaitTimeout', `run "${runId}" did not finish within ${timeoutMs} ms`, { runId, timeoutMs });
   }
 }
+
+/**
+ * Redis refused a write because it reached `maxmemory` (with `noeviction`, as Flowline requires).
+ * Nothing of the refused call was stored; it can be repeated once memory is freed.
+ */
+export class RedisFullError extends FlowlineError {
+  constructor(usage: { usedBytes?: number; maxBytes?: number } = {}) {
+    const known = usage.usedBytes !== undefined && usage.maxBytes !== undefined && usage.maxBytes > 0;
+    super(
+      'RedisFull',
+      `Redis has reached maxmemory (${known ? `${formatBytes(usage.usedBytes ?? 0)}/${formatBytes(usage.maxBytes ?? 0)}` : 'limit reached'}); ` +
+        'raise maxmemory or free space; nothing was stored',
+      usage,
+    );
+  }
+}
+
+/** A byte count for people: `812.4 KB`, `1.2 MB`. Pure. */
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -6,7 +6,7 @@
  */
 import type { StepPath } from '../definition/types.js';
 import type { ErrorInfo, RunState, TimerPurpose } from './types.js';
-import { EMPTY_PMAP, pmEntries, type PMap } from './pmap.js';
+import { EMPTY_PMAP, pmEntries, pmGet, type PMap } from './pmap.js';
 
 /** What a finished node reports to its parent. */
 export type Outcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: ErrorInfo };
@@ -165,4 +165,16 @@ export function awaitsActivity(state: RunState): boolean {
   if (!awaiting) return false;
   for (const [, entry] of pmEntries(awaiting)) if (entry.kind === 'activity') return true;
   return false;
+}
+
+/**
+ * The path of the step awaiting `seq` (its activity, timer or child run): undefined when the run
+ * does not await that seq, null when the seq is the run's own (the run timeout). Pure.
+ */
+export function stepAwaiting(state: RunState, seq: number): StepPath | null | undefined {
+  const core = state.core as Partial<CoreState> | null;
+  const awaiting = core?.awaiting ? pmGet(core.awaiting, String(seq)) : undefined;
+  if (!awaiting) return undefined;
+  const node = core?.nodes ? pmGet(core.nodes, awaiting.node) : undefined;
+  return node?.type === 'step' ? node.path : null;
 }

@@ -234,7 +234,7 @@ async function apply(ctx: Ctx): Promise<boolean> {
     case 'CancelRequested':
       return cancelRun(ctx, event.reason);
     case 'TerminateRequested':
-      terminateRun(ctx, event.reason);
+      terminateRun(ctx, event.reason, event.failure);
       return true;
     case 'RetryRequested':
       return retryRun(ctx);

@@ -5,7 +5,7 @@ export { evaluateQuery } from './query.js';
 export { RETRYABLE_STATUSES } from './run-control.js';
 export { CoreMisuseError, CoreInvariantError, QueryFailedError } from './errors.js';
 export { deterministicUuid } from './determinism.js';
-export { awaitsActivity } from './core-state.js';
+export { awaitsActivity, stepAwaiting } from './core-state.js';
 export {
   RUN_STATUSES,
   TERMINAL_STATUSES,

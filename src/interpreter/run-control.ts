@@ -49,10 +49,25 @@ export async function cancelRun(ctx: Ctx, reason: string | undefined): Promise<b
   return true;
 }
 
-/** TerminateRequested: stop at once, no compensation. */
-export function terminateRun(ctx: Ctx, reason: string | undefined): void {
+/**
+ * TerminateRequested: stop at once, no compensation. With a `failure` (a runtime stopping a run
+ * it cannot move) the run ends `failed`, retryable from the top-level step it was at.
+ */
+export function terminateRun(ctx: Ctx, reason: string | undefined, failure?: ErrorInfo): void {
+  if (failure) rememberFailedStep(ctx);
   cancelEverything(ctx);
-  endRun(ctx, 'terminated', null, { type: 'Terminated', message: reason ?? 'the run was terminated' });
+  if (failure) endRun(ctx, 'failed', null, failure);
+  else endRun(ctx, 'terminated', null, { type: 'Terminated', message: reason ?? 'the run was terminated' });
+}
+
+/** Remembers the top-level step running now, where a retry starts again. */
+function rememberFailedStep(ctx: Ctx): void {
+  for (const [, node] of pmEntries(ctx.core.nodes)) {
+    if (node.type === 'block' && node.role === 'root') {
+      ctx.core.failedAt = node.index;
+      ctx.core.rootLast = node.last;
+    }
+  }
 }
 
 /** The run timeout fired: compensate, then end `timed_out`. Ignored while a saga already runs. */
@@ -60,12 +75,7 @@ export async function onRunTimeout(ctx: Ctx, seq: number): Promise<void> {
   settleSeq(ctx, seq);
   ctx.core.runTimer = null;
   if (ctx.core.saga) return;
-  for (const [, node] of pmEntries(ctx.core.nodes)) {
-    if (node.type === 'block' && node.role === 'root') {
-      ctx.core.failedAt = node.index;
-      ctx.core.rootLast = node.last;
-    }
-  }
+  rememberFailedStep(ctx);
   const error: ErrorInfo = { type: 'Timeout', message: `the run did not finish within ${ctx.definition.timeoutMs} ms` };
   await beginSaga(ctx, 'timed_out', error);
 }

@@ -117,6 +117,12 @@ export interface CancelRequestedEvent extends EventBase {
 export interface TerminateRequestedEvent extends EventBase {
   readonly type: 'TerminateRequested';
   readonly reason?: string;
+  /**
+   * Set by a runtime that stops a run it cannot move (its transition crashed worker processes
+   * again and again): the run ends `failed` with this error instead of `terminated`, and can be
+   * retried from the step it was at. No user expression is evaluated.
+   */
+  readonly failure?: ErrorInfo;
 }
 /** Retry a failed run from the step that failed, keeping completed steps' outputs (SPEC §7). */
 export interface RetryRequestedEvent extends EventBase {

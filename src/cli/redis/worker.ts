@@ -16,6 +16,7 @@ interface WorkerCliOptions extends RedisCliOptions {
   metricsHost?: string;
   retention?: string;
   maintenanceInterval?: string;
+  maxWorkerCrashes?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -31,6 +32,7 @@ export function registerWorker(program: Command): void {
       .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)')
       .option('--retention <duration>', 'how long finished runs stay readable, e.g. 7d, 12h (default: $FLOWLINE_RETENTION or 7d)')
       .option('--maintenance-interval <ms>', 'how often repairs and index pruning run (default 60000)')
+      .option('--max-worker-crashes <n>', 'fail a run (WorkerCrashed) once its job was abandoned by this many dead workers (default 3; 0 never)')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default: $FLOWLINE_METRICS_PORT; none)')
       .option('--metrics-host <host>', 'address the metrics port binds (default 0.0.0.0)'),
   )
@@ -57,6 +59,7 @@ Example:
       const lockDurationMs = parsePositiveInt(options.lockDuration, '--lock-duration');
       const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
       const maintenanceIntervalMs = parsePositiveInt(options.maintenanceInterval, '--maintenance-interval');
+      const maxWorkerCrashes = parseCrashLimit(options.maxWorkerCrashes);
       const retentionMs = parseRetention(options.retention ?? process.env.FLOWLINE_RETENTION);
       // Observability (src/observability): logs, metrics, spans and the /metrics /healthz /readyz server.
       const metricsPort = options.metricsPort === undefined ? metricsPortFromEnv() : parsePort(options.metricsPort);
@@ -76,6 +79,7 @@ Example:
           ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
           ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
           ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),
+          ...(maxWorkerCrashes === undefined ? {} : { maxWorkerCrashes }),
           ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
           ...(observability.codec ? { codec: observability.codec } : {}),
@@ -135,4 +139,11 @@ function parseRetention(value: string | undefined): number | undefined {
 function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new CliExit(EXIT_INVALID, `--metrics-port must be a port number, not "${value}"`);
   return Number(value);
+}
+
+/** `--max-worker-crashes`: a whole number, 0 allowed (never fail a run for crashes). Throws CliExit. */
+function parseCrashLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new CliExit(EXIT_INVALID, `--max-worker-crashes must be a whole number (0 or more), got "${value}"`);
+  return Number(value.trim());
 }

@@ -93,6 +93,8 @@ export async function processActivityJob(
   data: ActivityJobData,
   rerun = false,
 ): Promise<'done' | 'skipped'> {
+  // While Redis is full no handler runs: its answer could not be stored (costs nothing otherwise).
+  if (runtime.memory.isFull) await runtime.memory.whenWritable();
   // A first try needs no read: its job is removed when the attempt is cancelled. A rerun may come
   // after the run moved on (answered by the earlier try, cancelled, ended): ask the run.
   if (rerun && !(await runtime.store.isActivityAwaited(data.runId, data.seq))) return 'skipped';
@@ -150,12 +152,17 @@ export async function processActivityJob(
 
 /** Applies the events to the run as one transition; false when the core ignored them or the run is gone. */
 async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[]): Promise<boolean> {
-  try {
-    return (await runtime.transitions.apply(runId, () => events)).accepted;
-  } catch (error) {
-    // The run expired or was replaced: nobody awaits this answer any more.
-    if (error instanceof RunNotFoundError) return false;
-    throw error;
+  for (;;) {
+    try {
+      return (await runtime.transitions.apply(runId, () => events)).accepted;
+    } catch (error) {
+      // The run expired or was replaced: nobody awaits this answer any more.
+      if (error instanceof RunNotFoundError) return false;
+      // Redis is full: keep the answer and store it once memory is freed; failing the job would
+      // run the handler again for each BullMQ retry.
+      if (!runtime.memory.noteError(error)) throw error;
+      await runtime.memory.whenWritable();
+    }
   }
 }
 

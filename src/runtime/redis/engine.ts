@@ -19,6 +19,7 @@ import type {
 } from '../engine.js';
 import { createClient } from './connection.js';
 import { LatestVersionMovedError, translateRedisError } from './errors.js';
+import { isRedisFullError, redisFullError } from './memory.js';
 import { ChannelSubscriber } from './notices.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
 import { ScheduleManager } from './schedules.js';
@@ -198,6 +199,8 @@ export class RedisEngine implements Engine {
     try {
       return await work();
     } catch (error) {
+      // Under noeviction a full Redis refuses every write: say so plainly (nothing was stored).
+      if (isRedisFullError(error)) throw await redisFullError(this.runtime.client);
       throw translateRedisError(error, where);
     }
   }

@@ -14,9 +14,11 @@ import { connectionOptions, createClient, describeConnection, type RedisConnecti
 import { Dispatcher } from './dispatcher.js';
 import { RunIndexes } from './indexes.js';
 import { DEFAULT_PREFIX, KeyLayout } from './keys.js';
+import { MemoryGate } from './memory.js';
 import { QueueSet, type InterpreterJob } from './queues.js';
 import { DefinitionRegistry } from './registry.js';
 import { withScripts, type ScriptedClient } from './scripts.js';
+import { safeError } from './safe-error.js';
 import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
 import type { RunObserver } from '../../observability/run-observer.js';
@@ -62,6 +64,8 @@ export class RedisRuntime {
   readonly connection: ReturnType<typeof connectionOptions>;
   /** Observability hook (src/observability/run-observer.ts), when one was given. */
   readonly observer: RunObserver | undefined;
+  /** Closed while Redis refuses writes (maxmemory): workers wait on it instead of failing and re-running jobs. */
+  readonly memory: MemoryGate;
   private closed = false;
 
   constructor(options: RedisRuntimeOptions, role: { blocking: boolean }) {
@@ -72,6 +76,7 @@ export class RedisRuntime {
     this.client = withScripts(createClient(this.connection, role));
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
+    this.memory = new MemoryGate(this.client, { warn: (fields, message) => activityLogger().warn(fields, message) });
     const now = (): number => Date.now();
     this.store = new RunStore(this.client, this.keys, storedJson(options.codec));
     this.registry = new DefinitionRegistry(this.client, this.keys);
@@ -89,8 +94,11 @@ export class RedisRuntime {
         ? {}
         : { cacheScope: `${this.connection.path ?? describeConnection(this.connection)}/${this.connection.db ?? 0}/${this.keys.prefix}` }),
       ...(options.observer ? { observer: options.observer } : {}),
-      onDispatchError: (runId, error) =>
-        activityLogger().warn({ runId, err: error }, 'flowline: dispatch after commit failed; the outbox keeps it for repair'),
+      onDispatchError: (runId, error) => {
+        // A full Redis is reported by the gate (once per interval), not once per dispatch.
+        if (this.memory.noteError(error)) return;
+        activityLogger().warn({ runId, err: safeError(error) }, 'flowline: dispatch after commit failed; the outbox keeps it for repair');
+      },
     });
   }
 
@@ -159,6 +167,7 @@ export class RedisRuntime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.memory.close();
     await this.transitions.flushDispatched();
     await this.queues.close();
     await this.client.quit().catch(() => this.client.disconnect());

@@ -88,10 +88,17 @@ export class RunStore {
     return stored.map((value, i) => (value === null ? null : this.parseState(value, runIds[i])));
   }
 
-  /** State plus the oldest outbox entry, in one round trip. */
+  /**
+   * State plus the oldest outbox entry, in one round trip. A pipeline, not MULTI: a full Redis
+   * refuses every command queued in a MULTI (EXECABORT), reads included, and the three reads need
+   * no atomicity — the commit checks the revision and the generation, so a torn read only costs a
+   * conflict and a reload.
+   */
   async load(runId: string): Promise<LoadedRun | null> {
     const k = this.keys.run(runId);
-    const reply = await this.client.multi().getBuffer(k.state).hget(k.run, 'gen').lindex(k.outbox, 0).exec();
+    const reply = await this.client.pipeline().getBuffer(k.state).hget(k.run, 'gen').lindex(k.outbox, 0).exec();
+    const failed = reply?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
     const [stateReply, generation, outboxReply] = (reply ?? []).map((r) => r?.[1]) as [Buffer | null | undefined, string | null, string | null];
     if (stateReply === null || stateReply === undefined) return null;
     return {

@@ -10,11 +10,13 @@ import { activityLogger } from '../../activities/logger.js';
 import { RunNotFoundError } from '../../errors.js';
 import { AttemptTracker, processActivityJob, WorkerStoppingError } from './activity-processor.js';
 import { assertNoEviction, createClient } from './connection.js';
+import { DEFAULT_MAX_WORKER_CRASHES, failCrashedRun, jobTarget } from './crashes.js';
 import { DEFAULT_TASK_QUEUE, QUEUES } from './keys.js';
 import { maintain, type MaintenanceReport } from './maintenance.js';
 import { ChannelSubscriber } from './notices.js';
 import { jobBackoffMs, type ActivityJobData, type InterpreterJob, type TimerJobData } from './queues.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
+import { safeError } from './safe-error.js';
 import { ScheduleManager, type ScheduleJobData } from './schedules.js';
 
 /** Options of {@link startWorker}. */
@@ -35,6 +37,11 @@ export interface WorkerStartOptions extends RedisRuntimeOptions {
   readonly maintenanceIntervalMs?: number;
   /** Refuse to start unless Redis's maxmemory-policy is noeviction (default true). */
   readonly requireNoEviction?: boolean;
+  /**
+   * A run whose job was abandoned by this many dead workers (the job's BullMQ stalled counter)
+   * fails with WorkerCrashed instead of being decided again (default 3; 0 never fails it).
+   */
+  readonly maxWorkerCrashes?: number;
 }
 
 /** A running worker. */
@@ -88,22 +95,52 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     settings: { backoffStrategy: (attemptsMade: number) => jobBackoffMs(attemptsMade) },
   };
   const workers: Worker[] = [];
-  const serve = <T>(name: string, processor: (job: Job<T>) => Promise<unknown>): void => {
+  const memory = runtime.memory;
+  const maxCrashes = options.maxWorkerCrashes ?? DEFAULT_MAX_WORKER_CRASHES;
+  /**
+   * `retryWhenFull`: a job refused by a full Redis waits for memory and runs again in place
+   * (decisions are pure, so deciding twice is harmless). Activity jobs wait inside, around the
+   * answer alone, so that their handler never runs twice for it.
+   */
+  const serve = <T>(name: string, processor: (job: Job<T>) => Promise<unknown>, retryWhenFull = true): void => {
     // Each BullMQ worker gets its own connection (it duplicates it for its blocking reads).
     const connection = createClient(runtime.connection, { blocking: true });
     connection.on('error', () => undefined);
     connections.push(connection);
-    const worker = new Worker<T>(name, processor, { ...base, connection });
-    worker.on('error', (error) => log.warn({ err: error, queue: name }, 'flowline worker: queue error (will retry)'));
-    worker.on('failed', (job, error) =>
-      log.warn({ err: error, queue: name, jobId: job?.id }, 'flowline worker: job failed; BullMQ retries it'),
-    );
+    const guarded = async (job: Job<T>): Promise<unknown> => {
+      if (memory.isFull) await memory.whenWritable();
+      const crashes = job.stalledCounter ?? 0;
+      const target = maxCrashes > 0 && crashes >= maxCrashes ? jobTarget(name, job) : undefined;
+      if (target && (await failCrashedRun(runtime, target, crashes))) {
+        log.warn({ runId: target.runId, queue: name, jobId: job.id, crashes }, 'flowline worker: a run kept crashing worker processes; it was failed with WorkerCrashed');
+        return 'failed-crashed';
+      }
+      for (;;) {
+        try {
+          return await processor(job);
+        } catch (error) {
+          if (!retryWhenFull || !memory.noteError(error)) throw error;
+          await memory.whenWritable();
+        }
+      }
+    };
+    const worker = new Worker<T>(name, guarded, { ...base, connection });
+    // Errors are logged without command arguments or payloads. A full Redis is reported by the
+    // gate, once per interval; what follows from it (BullMQ cannot renew locks) is not logged.
+    const quiet = (error: unknown): boolean => memory.noteError(error) || memory.isFull;
+    worker.on('error', (error) => {
+      if (!quiet(error)) log.warn({ err: safeError(error), queue: name }, 'flowline worker: queue error (will retry)');
+    });
+    worker.on('failed', (job, error) => {
+      if (!quiet(error)) log.warn({ err: safeError(error), queue: name, jobId: job?.id }, 'flowline worker: job failed; BullMQ retries it');
+    });
     workers.push(worker);
   };
 
   for (const taskQueue of options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]) {
     serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) =>
       processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true),
+      false,
     );
   }
   if (options.interpreter ?? true) {
@@ -132,7 +169,9 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
           if (maintaining) return;
           maintaining = true;
           maintain(runtime, { outboxMinAgeMs: Math.max(5_000, intervalMs / 2), timersDueBefore: Date.now() - 5_000 })
-            .catch((error: unknown) => log.warn({ err: error }, 'flowline worker: maintenance pass failed'))
+            .catch((error: unknown) => {
+              if (!memory.noteError(error)) log.warn({ err: safeError(error) }, 'flowline worker: maintenance pass failed');
+            })
             .finally(() => (maintaining = false));
         }, intervalMs)
       : undefined;
@@ -149,6 +188,8 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
         // Aborted with WorkerStoppingError, an attempt is handed back (its job is not completed
         // and runs again elsewhere) instead of being recorded as a Cancelled failure.
         if (closeOptions.force) attempts.abortAll(new WorkerStoppingError());
+        // Jobs waiting for a full Redis are handed back rather than holding the stop forever.
+        memory.close();
         await Promise.all(workers.map((w) => w.close(closeOptions.force ?? false)));
         await subscriber.close();
         await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
