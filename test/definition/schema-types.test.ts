@@ -64,7 +64,8 @@ describe('the schema and types.ts agree', () => {
     type Own<S> = Exclude<keyof S, keyof StepBase | 'kind'>;
     type Keys<K extends StepKind> = (typeof STEP_KIND_KEYS)[K][number];
     // Kinds whose normalised fields are exactly the kind key plus its own DSL keys.
-    expectTypeOf<Own<CallStep>>().toEqualTypeOf<'call' | Keys<'call'>>();
+    // Durations are the DSL key with `Ms` (`heartbeatTimeout` → `heartbeatTimeoutMs`).
+    expectTypeOf<Own<CallStep>>().toEqualTypeOf<'call' | Exclude<Keys<'call'>, 'heartbeatTimeout'> | 'heartbeatTimeoutMs'>();
     expectTypeOf<Own<GroupStep>>().toEqualTypeOf<'steps' | Keys<'steps'>>();
     expectTypeOf<Own<ForEachStep>>().toEqualTypeOf<'forEach' | Keys<'forEach'>>();
     expectTypeOf<Own<SetStep>>().toEqualTypeOf<'set' | Keys<'set'>>();
