@@ -25,15 +25,25 @@ export interface ExecuteParams
   readonly cancelSignal?: AbortSignal;
   /** The same as `cancelSignal`, cheaper (no AbortController per attempt): the embedded runtime's way to cancel. */
   readonly cancellation?: AttemptCancellation;
-  /** Called on every `ctx.heartbeat(details)`. */
+  /**
+   * Longest time the handler may go without `ctx.heartbeat()` (from the start, then from each
+   * heartbeat): when it passes, the AbortSignal is raised and the attempt fails with `HeartbeatTimeout`.
+   */
+  readonly heartbeatTimeoutMs?: number;
+  /**
+   * Called on every `ctx.heartbeat(details)` while the attempt runs, before the heartbeat counts:
+   * the runtime records the details here, and may throw to refuse them (the handler sees the error).
+   */
   readonly onHeartbeat?: (details: unknown) => void;
+  /** Details of the last heartbeat of an earlier attempt, given to the handler as `ctx.lastHeartbeat`. */
+  readonly lastHeartbeat?: unknown;
   /** Parent logger (default: the process-wide pino logger on stderr). */
   readonly logger?: ActivityLogger;
 }
 
 /** Reason attached to the handler's AbortSignal, so handlers can tell cancellation from timeout. */
 export class AttemptAborted extends Error {
-  constructor(readonly type: 'Timeout' | 'Cancelled', message: string) {
+  constructor(readonly type: 'Timeout' | 'HeartbeatTimeout' | 'Cancelled', message: string) {
     super(message);
     this.name = type;
   }
@@ -104,6 +114,8 @@ class Attempt {
   settled = false;
   settle: ((outcome: ActivityOutcome) => void) | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** Restarted by each heartbeat (`refresh()`: no new timer per heartbeat). */
+  heartbeatTimer: NodeJS.Timeout | undefined;
   logger: ActivityLogger | undefined;
   /** Bound once, only when something can cancel the attempt. */
   onCancel: (() => void) | undefined;
@@ -136,6 +148,16 @@ class Attempt {
         params.timeoutMs,
       );
     }
+    const heartbeatTimeoutMs = params.heartbeatTimeoutMs;
+    if (heartbeatTimeoutMs !== undefined && heartbeatTimeoutMs > 0) {
+      this.heartbeatTimer = setTimeout(
+        () =>
+          this.abort(
+            new AttemptAborted('HeartbeatTimeout', `activity ${params.activity} sent no heartbeat for ${heartbeatTimeoutMs} ms (its heartbeatTimeout)`),
+          ),
+        heartbeatTimeoutMs,
+      );
+    }
     if (params.cancelSignal || params.cancellation) {
       this.onCancel = () => this.abort(cancelReason(params.activity));
       params.cancelSignal?.addEventListener('abort', this.onCancel, { once: true });
@@ -146,6 +168,7 @@ class Attempt {
   cleanUp(): void {
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     if (this.onCancel) {
       this.params.cancelSignal?.removeEventListener('abort', this.onCancel);
       this.params.cancellation?.listen(undefined);
@@ -165,6 +188,14 @@ class Attempt {
     this.finish(abortedOutcome(reason));
   }
 
+  /** `ctx.heartbeat(details)`: the runtime records (or refuses) the details, then the heartbeat timer restarts. */
+  beat(details: unknown): void {
+    // A late heartbeat (after a timeout, a cancellation or the answer) must not overwrite what the next attempt reads.
+    if (this.settled) return;
+    this.params.onHeartbeat?.(details);
+    this.heartbeatTimer?.refresh();
+  }
+
   context(): ActivityContext {
     const params = this.params;
     const attempt = this; // the getters below need the attempt, not the context
@@ -180,7 +211,8 @@ class Attempt {
       get signal(): AbortSignal {
         return attempt.signal();
       },
-      heartbeat: params.onHeartbeat ? (details?: unknown) => params.onHeartbeat?.(details) : ignoreHeartbeat,
+      heartbeat: params.onHeartbeat || params.heartbeatTimeoutMs ? (details?: unknown) => attempt.beat(details) : ignoreHeartbeat,
+      lastHeartbeat: params.lastHeartbeat,
       // Created on first use: most handlers never log, and a child logger per attempt is not free.
       get log(): ActivityLogger {
         return attempt.log();
@@ -194,9 +226,10 @@ function ignoreHeartbeat(): void {}
 /**
  * Runs `handler(input, ctx)` once. Never throws: a returned value is `{ok: true}`; a thrown error
  * becomes `{ok: false, error: {type, message, details, nonRetryable}}` (type = the error's `type`
- * field, else its `name`); a timeout or cancellation resolves at once with `Timeout`/`Cancelled`
- * even if the handler ignores its AbortSignal (its eventual result is then dropped).
- * Side effects: whatever the handler does; a timer while the attempt runs (only with a timeout).
+ * field, else its `name`); a timeout, missed heartbeat or cancellation resolves at once with
+ * `Timeout`/`HeartbeatTimeout`/`Cancelled` even if the handler ignores its AbortSignal (its
+ * eventual result is then dropped).
+ * Side effects: whatever the handler does; timers while the attempt runs (only with timeouts).
  * Cheap on the hot path: the handler's AbortController is made only if it reads `ctx.signal`, and
  * a handler that returns synchronously costs no race and no promise of its own.
  */

@@ -23,10 +23,23 @@ export interface ActivityContext {
   /** Same for every attempt of one step execution; different for each forEach iteration. */
   readonly idempotencyKey: string;
   readonly workflow: { readonly name: string; readonly version: number };
-  /** Raised on cancellation (run cancelled, parallel branch lost) or when the attempt times out. */
+  /**
+   * Raised on cancellation (run cancelled, parallel branch lost), when the attempt times out, or
+   * when it misses its `heartbeatTimeout`; `signal.reason.name` says which (`Cancelled`, `Timeout`, `HeartbeatTimeout`).
+   */
   readonly signal: AbortSignal;
-  /** Report liveness and optional progress details. */
+  /**
+   * Reports liveness (restarts the step's `heartbeatTimeout`) and, when `details` is given, the
+   * progress a later attempt can resume from (see `lastHeartbeat`). `details` must be JSON within
+   * the payload limit, else this throws (`PayloadTooLarge`, `HeartbeatDetailsInvalid`). Without
+   * `details` the last recorded details are kept. Ignored once the attempt has ended.
+   */
   heartbeat(details?: unknown): void;
+  /**
+   * The details of the last heartbeat recorded by an earlier attempt of this step execution (the
+   * same `idempotencyKey`), as JSON; undefined on a first attempt or when none was recorded.
+   */
+  readonly lastHeartbeat: unknown;
   readonly log: ActivityLogger;
 }
 

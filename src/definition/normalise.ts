@@ -69,7 +69,7 @@ export function fillRetry(layers: ReadonlyArray<Raw | undefined>): RetryPolicy {
 const SINGLE_ATTEMPT: RetryPolicy = Object.freeze({ ...fillRetry([]), maxAttempts: 1 });
 
 interface Context {
-  readonly defaults: { readonly timeout?: unknown; readonly retry?: Raw };
+  readonly defaults: { readonly timeout?: unknown; readonly heartbeatTimeout?: unknown; readonly retry?: Raw };
 }
 
 /** sha256 (hex) of the canonical JSON of a raw document. Pure. */
@@ -98,7 +98,9 @@ export function canonicalJson(value: unknown): string {
 export function normalise(document: Raw): WorkflowDefinition {
   const defaultsRaw = isRecord(own(document, 'defaults')) ? (document.defaults as Raw) : {};
   const defaultRetry = isRecord(own(defaultsRaw, 'retry')) ? (defaultsRaw.retry as Raw) : undefined;
-  const context: Context = { defaults: { timeout: own(defaultsRaw, 'timeout'), retry: defaultRetry } };
+  const context: Context = {
+    defaults: { timeout: own(defaultsRaw, 'timeout'), heartbeatTimeout: own(defaultsRaw, 'heartbeatTimeout'), retry: defaultRetry },
+  };
   const input = own(document, 'input');
   const signalsRaw = own(document, 'signals');
   const signals: Record<string, SignalDeclaration> = {};
@@ -120,6 +122,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     queries: freezeData(own(document, 'queries') ?? {}),
     defaults: compact({
       timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
+      heartbeatTimeoutMs: optionalDuration(context.defaults.heartbeatTimeout),
       retry: defaultRetry ? fillRetry([defaultRetry]) : undefined,
     }),
     timeoutMs: own(document, 'timeout') === undefined ? undefined : parseDuration(document.timeout),
@@ -133,6 +136,10 @@ export function normalise(document: Raw): WorkflowDefinition {
 function stepList(list: unknown, pointer: string, context: Context): readonly Step[] {
   if (!Array.isArray(list)) return Object.freeze([]);
   return Object.freeze(list.map((step, i) => normaliseStep(step as Raw, childPointer(pointer, i), context)));
+}
+
+function optionalDuration(value: unknown): number | undefined {
+  return value === undefined ? undefined : parseDuration(value);
 }
 
 /** Sets `key` when `value` is defined (normalised objects carry no undefined members). */
@@ -166,6 +173,7 @@ function normaliseStep(raw: Raw, path: string, context: Context): Step {
       step.call = raw.call;
       put(step, 'with', freezeData(own(raw, 'with')));
       put(step, 'taskQueue', own(raw, 'taskQueue'));
+      put(step, 'heartbeatTimeoutMs', optionalDuration(own(raw, 'heartbeatTimeout') ?? context.defaults.heartbeatTimeout));
       break;
     case 'steps':
       step.steps = stepList(raw.steps, `${path}/steps`, context);

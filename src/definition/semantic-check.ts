@@ -126,10 +126,12 @@ function checkDurationsAndRetries(document: Record<string, unknown>, sites: read
   const defaults = own(document, 'defaults');
   const defaultRetry = isRecord(defaults) ? own(defaults, 'retry') : undefined;
   if (isRecord(defaults)) durationAt(own(defaults, 'timeout'), '/defaults/timeout', issues, true);
+  if (isRecord(defaults)) durationAt(own(defaults, 'heartbeatTimeout'), '/defaults/heartbeatTimeout', issues, true);
   checkRetry(defaultRetry, undefined, '/defaults/retry', issues);
   for (const { pointer, step, resolution } of sites) {
     if (!isRecord(step)) continue;
     durationAt(own(step, 'timeout'), `${pointer}/timeout`, issues, true);
+    if (resolution.kind === 'call') durationAt(own(step, 'heartbeatTimeout'), `${pointer}/heartbeatTimeout`, issues, true);
     if (resolution.kind === 'wait') durationAt(own(step, 'wait'), `${pointer}/wait`, issues);
     checkRetry(own(step, 'retry'), resolution.kind === 'call' ? defaultRetry : undefined, `${pointer}/retry`, issues);
   }

@@ -53,7 +53,7 @@ export const COMMON_STEP_KEYS = [
  * also requires the common key `catch`. Checked against the schema by schema-types.test.ts.
  */
 export const STEP_KIND_KEYS = {
-  call: ['with', 'taskQueue'],
+  call: ['with', 'taskQueue', 'heartbeatTimeout'],
   steps: [],
   parallel: ['completion'],
   forEach: ['steps', 'concurrency', 'as', 'indexAs'],
@@ -115,6 +115,11 @@ export interface CallStep extends StepBase {
   readonly with?: Template;
   /** Task queue the activity is dispatched to on the Redis runtime (default `default`). */
   readonly taskQueue?: string;
+  /**
+   * Longest time an attempt may go without `ctx.heartbeat()` (from its start, then from each
+   * heartbeat) before it fails with `HeartbeatTimeout`. The loader fills it from `defaults.heartbeatTimeout`.
+   */
+  readonly heartbeatTimeoutMs?: number;
 }
 
 export interface GroupStep extends StepBase {
@@ -248,6 +253,8 @@ export interface WorkflowDefinition {
   readonly queries: Readonly<Record<string, Template>>;
   readonly defaults: {
     readonly timeoutMs?: number;
+    /** Heartbeat bound of each `call` without its own `heartbeatTimeout`. */
+    readonly heartbeatTimeoutMs?: number;
     readonly retry?: RetryPolicy;
   };
   /** Bound on the whole run. */

@@ -25,6 +25,7 @@ export const TERMINAL_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) =
 /** Built-in failure types (SPEC §4). Handlers add their own. */
 export const BUILTIN_ERROR_TYPES = [
   'Timeout',
+  'HeartbeatTimeout',
   'SignalTimeout',
   'Cancelled',
   'ExpressionError',
@@ -163,6 +164,12 @@ export interface ScheduleActivityCommand {
   readonly stepId?: string;
   /** Per-attempt bound, for the handler's AbortSignal. The core also starts a timer for it. */
   readonly timeoutMs?: number;
+  /**
+   * Longest gap between the attempt's start or last heartbeat and the next heartbeat. Armed by
+   * the runtime's activity executor alone (the core never sees heartbeats): the attempt then
+   * fails with `HeartbeatTimeout` like any other failure.
+   */
+  readonly heartbeatTimeoutMs?: number;
   readonly taskQueue?: string;
 }
 export interface CancelActivityCommand {

@@ -257,7 +257,7 @@ export function createRunObserver(deps: RunObserverDeps): RunObserver {
 
 function attemptOutcome(result: AttemptOutcomeLike): ActivityAttemptOutcome {
   if (result.ok) return 'completed';
-  if (result.error?.type === 'Timeout') return 'timeout';
+  if (result.error?.type === 'Timeout' || result.error?.type === 'HeartbeatTimeout') return 'timeout';
   if (result.error?.type === 'Cancelled') return 'cancelled';
   return 'failed';
 }

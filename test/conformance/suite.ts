@@ -5,6 +5,7 @@
 import { describe } from 'vitest';
 import { childCases } from './children.cases.js';
 import { expressionCases } from './expressions.cases.js';
+import { heartbeatCases } from './heartbeats.cases.js';
 import { suiteContext, type MakeEngine, type SuiteOptions } from './harness.js';
 import { lifecycleCases } from './lifecycle.cases.js';
 import { retryCases } from './retries.cases.js';
@@ -26,6 +27,7 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     sagaCases(ctx);
     signalCases(ctx);
     retryCases(ctx);
+    heartbeatCases(ctx);
     expressionCases(ctx);
     childCases(ctx);
     lifecycleCases(ctx);

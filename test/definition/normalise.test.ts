@@ -138,3 +138,26 @@ describe('digest', () => {
     expect(a.digest).not.toBe(b.digest);
   });
 });
+
+describe('heartbeatTimeout', () => {
+  it('is in ms on call steps, a call of its own winning over defaults.heartbeatTimeout, compensations included', () => {
+    const def = load(
+      'defaults:\n  heartbeatTimeout: 30s\nsteps:\n' +
+        '  - call: a.b\n    heartbeatTimeout: 200ms\n' +
+        '  - id: c\n    call: a.c\n    compensate:\n      call: a.undo\n' +
+        '  - wait: 1s\n',
+    );
+    const [own, fromDefaults, wait] = def.steps;
+    expect((own as CallStep).heartbeatTimeoutMs).toBe(200);
+    expect((fromDefaults as CallStep).heartbeatTimeoutMs).toBe(30_000);
+    expect((fromDefaults.compensate as CallStep).heartbeatTimeoutMs).toBe(30_000);
+    expect(wait).not.toHaveProperty('heartbeatTimeoutMs');
+    expect(def.defaults).toEqual({ heartbeatTimeoutMs: 30_000 });
+  });
+
+  it('is absent when neither the call nor the defaults set it', () => {
+    const def = load('steps:\n  - call: a.b\n');
+    expect(def.steps[0]).not.toHaveProperty('heartbeatTimeoutMs');
+    expect(def.defaults).toEqual({});
+  });
+});

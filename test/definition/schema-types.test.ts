@@ -27,6 +27,7 @@ import {
   type WaitSignalStep,
   type WaitStep,
   type WorkflowStep,
+  type WorkflowDefinition,
 } from '../../src/definition/types.js';
 
 type Json = Record<string, unknown>;
@@ -64,7 +65,8 @@ describe('the schema and types.ts agree', () => {
     type Own<S> = Exclude<keyof S, keyof StepBase | 'kind'>;
     type Keys<K extends StepKind> = (typeof STEP_KIND_KEYS)[K][number];
     // Kinds whose normalised fields are exactly the kind key plus its own DSL keys.
-    expectTypeOf<Own<CallStep>>().toEqualTypeOf<'call' | Keys<'call'>>();
+    // Durations are the DSL key with `Ms` (`heartbeatTimeout` → `heartbeatTimeoutMs`).
+    expectTypeOf<Own<CallStep>>().toEqualTypeOf<'call' | Exclude<Keys<'call'>, 'heartbeatTimeout'> | 'heartbeatTimeoutMs'>();
     expectTypeOf<Own<GroupStep>>().toEqualTypeOf<'steps' | Keys<'steps'>>();
     expectTypeOf<Own<ForEachStep>>().toEqualTypeOf<'forEach' | Keys<'forEach'>>();
     expectTypeOf<Own<SetStep>>().toEqualTypeOf<'set' | Keys<'set'>>();
@@ -84,6 +86,12 @@ describe('the schema and types.ts agree', () => {
     expect(propertiesOf('repeatBody').sort()).toEqual(['max', 'steps', 'until']);
     expect(propertiesOf('failBody').sort()).toEqual(['details', 'error', 'message']);
     expect(propertiesOf('waitUntil')).toEqual(['until']);
+  });
+
+  it('defaults: the DSL keys match WorkflowDefinition.defaults (durations with the Ms suffix)', () => {
+    const dsl = Object.keys(((schema.properties as Json).defaults as Json).properties as Json).sort();
+    expect(dsl).toEqual(['heartbeatTimeout', 'retry', 'timeout']);
+    expectTypeOf<keyof WorkflowDefinition['defaults']>().toEqualTypeOf<'timeoutMs' | 'heartbeatTimeoutMs' | 'retry'>();
   });
 
   it('forEach defaults in the schema match the loader (concurrency 1, item, index)', () => {

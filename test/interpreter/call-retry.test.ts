@@ -28,6 +28,21 @@ describe('call: scheduling, results, retries, timeouts', () => {
     expect(run.timers('retry')).toHaveLength(1);
   });
 
+  it('carries heartbeatTimeout in every attempt\'s command and starts no timer for it (the executor measures heartbeats)', async () => {
+    const def = flow([{ kind: 'call', call: 'a', heartbeatTimeoutMs: 200, retry: retry({ maxAttempts: 2 }) }, { kind: 'call', call: 'b' }], {
+      defaults: { heartbeatTimeoutMs: 30_000 },
+    });
+    const run = await Run.start(def);
+    expect(run.commands).toEqual([expect.objectContaining({ type: 'ScheduleActivity', attempt: 1, heartbeatTimeoutMs: 200 })]);
+    await run.fail(1, { type: 'HeartbeatTimeout', message: 'no heartbeat' });
+    expect(run.timers('retry')).toHaveLength(1);
+    await run.fire(run.timers('retry')[0]!);
+    expect(run.schedules()).toEqual([expect.objectContaining({ activity: 'a', attempt: 2, heartbeatTimeoutMs: 200 })]);
+    await run.complete(run.schedules()[0]!.seq, 'ok');
+    // A hand-built definition without the loader's fill: the core falls back to defaults.
+    expect(run.commands).toEqual([expect.objectContaining({ type: 'ScheduleActivity', activity: 'b', heartbeatTimeoutMs: 30_000 })]);
+  });
+
   type Case = { name: string; policy: ReturnType<typeof retry>; errors: Array<{ type: string; message: string; nonRetryable?: boolean }>; delays: number[]; status: string };
   const cases: Case[] = [
     { name: 'exponential backoff', policy: retry({ maxAttempts: 4 }), errors: [1, 2, 3, 4].map(() => ({ type: 'Boom', message: 'x' })), delays: [1000, 2000, 4000], status: 'failed' },

@@ -25,6 +25,8 @@ export const call: StepKindHandler<CallStep> = {
     };
     if (step.id !== undefined) command.stepId = step.id;
     if (timeoutMs !== undefined) command.timeoutMs = timeoutMs;
+    const heartbeatTimeoutMs = step.heartbeatTimeoutMs ?? ctx.definition.defaults.heartbeatTimeoutMs;
+    if (heartbeatTimeoutMs !== undefined) command.heartbeatTimeoutMs = heartbeatTimeoutMs;
     if (step.taskQueue !== undefined) command.taskQueue = step.taskQueue;
     emit(ctx, command);
     awaitSeq(ctx, seq, { node: node.id, kind: 'activity' });

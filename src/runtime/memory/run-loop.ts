@@ -20,6 +20,7 @@ import type {
 } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
 import { activityNotFound, answerOf } from '../common/activity-outcome.js';
+import { heartbeatDetails } from '../common/heartbeat-details.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
@@ -211,6 +212,7 @@ export class RunLoop {
     // An ended run awaits nothing: release its timers and stop its attempts.
     this.timers.cancelRun(record.runId);
     for (const attempt of record.activities.values()) attempt.cancel();
+    record.heartbeats = undefined;
     this.notifyWaiters(record);
   }
 
@@ -298,6 +300,9 @@ export class RunLoop {
       workflow: record.workflowRef,
       timeoutMs: command.timeoutMs,
       cancellation,
+      heartbeatTimeoutMs: command.heartbeatTimeoutMs,
+      lastHeartbeat: record.heartbeats?.get(command.idempotencyKey),
+      onHeartbeat: (details) => this.recordHeartbeat(record, command.idempotencyKey, stepId, details),
     };
     const observer = this.options.observer;
     // Observability hook: the attempt's span, duration metric and a logger with its fields.
@@ -310,9 +315,18 @@ export class RunLoop {
     void attempt.then((outcome) => {
       this.inFlightActivities--;
       if (record.activities.get(command.seq) === cancellation) record.activities.delete(command.seq);
+      // The step is done: no later attempt will read its progress.
+      if (outcome.ok) record.heartbeats?.delete(command.idempotencyKey);
       this.answer(record, answerOf(command.seq, stepId, outcome, this.options.limits.payloadBytes));
       this.pokeSkipper();
     });
+  }
+
+  /** Keeps the details for the next attempt (in memory: nothing to throttle); no details = liveness only. */
+  private recordHeartbeat(record: RunRecord, idempotencyKey: string, stepId: string, details: unknown): void {
+    if (details === undefined) return;
+    const stored = heartbeatDetails(details, stepId, this.options.limits.payloadBytes);
+    (record.heartbeats ??= new Map()).set(idempotencyKey, stored);
   }
 
   private startChild(parent: RunRecord, command: StartChildCommand): void {

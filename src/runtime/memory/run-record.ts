@@ -28,6 +28,11 @@ export interface RunRecord {
   draining: boolean;
   /** In-flight activity attempts by seq. */
   readonly activities: Map<number, AttemptCancellation>;
+  /**
+   * Details of the last heartbeat of each step execution (by idempotencyKey), for its next attempt's
+   * `ctx.lastHeartbeat`; made on first heartbeat, dropped when the step succeeds or the run ends.
+   */
+  heartbeats?: Map<string, unknown>;
   /** The run's `{name, version}`, shared by every attempt's context. */
   readonly workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */

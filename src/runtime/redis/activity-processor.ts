@@ -14,6 +14,7 @@ import type { ActivityLogger } from '../../activities/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import type { ErrorInfo, HistoryEntry } from '../../interpreter/types.js';
 import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
+import { AttemptHeartbeats } from './heartbeats.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
 import type { EventInput, TimedEventInput } from './transition.js';
@@ -115,6 +116,7 @@ export async function processActivityJob(
       return 'done';
     }
     const input = runtime.store.json.decodeValue<unknown>(data.input);
+    const heartbeats = await AttemptHeartbeats.open(runtime, data, stepId, rerun);
     const execute = (logger?: ActivityLogger): ReturnType<typeof executeActivity> => executeActivity(handler, input, {
       runId: data.runId,
       stepId,
@@ -124,6 +126,7 @@ export async function processActivityJob(
       idempotencyKey: data.idempotencyKey,
       workflow: data.workflow,
       ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
+      ...heartbeats.params(),
       cancelSignal: controller.signal,
       ...(logger ? { logger } : {}),
     });
@@ -138,6 +141,8 @@ export async function processActivityJob(
           (logger) => execute(logger),
         )
       : await execute();
+    // Before the answer: the retry it may cause must read this attempt's latest details.
+    await heartbeats.finish(outcome.ok);
     // A worker stopping at once hands the attempt back: no answer, the job is not completed.
     if (controller.signal.reason instanceof WorkerStoppingError) throw controller.signal.reason;
     const event: EventInput = outcome.ok

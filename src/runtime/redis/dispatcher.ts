@@ -71,6 +71,7 @@ export class Dispatcher {
       stepPath: command.stepPath,
       ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
       ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
+      ...(command.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: command.heartbeatTimeoutMs }),
       workflow: { name: state.workflow.name, version: state.workflow.version },
       ...(repair ? { recheck: true } : {}),
     };

@@ -24,6 +24,11 @@ export interface RunKeys {
   readonly timers: string;
   /** Set of activity seqs the run still awaits (a job run again whose seq is absent is skipped). */
   readonly acts: string;
+  /**
+   * Hash: step execution (idempotencyKey) → its last heartbeat details (stored JSON). Not in
+   * `runKeyList`: the commit script deletes it by name (`<run key>:heartbeats`) when the run ends.
+   */
+  readonly heartbeats: string;
 }
 
 /** All keys and names of one Flowline deployment (a prefix). Pure. */
@@ -40,6 +45,7 @@ export class KeyLayout {
       outbox: `${base}:outbox`,
       timers: `${base}:timers`,
       acts: `${base}:acts`,
+      heartbeats: `${base}:heartbeats`,
     };
   }
 

@@ -15,6 +15,7 @@ export interface ActivityJobData {
   readonly stepPath: string;
   readonly stepId?: string;
   readonly timeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
   readonly workflow: { readonly name: string; readonly version: number };
   /** Dispatched again by a repair: the attempt may have run already, so the worker checks the run awaits it. */
   readonly recheck?: boolean;

@@ -73,7 +73,7 @@ if expected == -1 then
     if currentStatus == 'running' then
       return {-2, currentStatus}
     end
-    redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey)
+    redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey, runKey .. ':heartbeats')
   end
 else
   if not currentRev then
@@ -146,9 +146,9 @@ i = eachChunk('SADD', actsKey, i, naa)
 i = eachChunk('SREM', actsKey, i, nar)
 
 if ARGV[5] == '1' then
-  -- A finished run awaits nothing: drop its pending timers and activities, keep the rest for the
-  -- retention period.
-  redis.call('DEL', timersKey, actsKey)
+  -- A finished run awaits nothing: drop its pending timers and activities and the heartbeat
+  -- details of its steps (RunKeys.heartbeats, same hash tag), keep the rest for the retention period.
+  redis.call('DEL', timersKey, actsKey, runKey .. ':heartbeats')
   local ttl = tonumber(ARGV[6])
   redis.call('PEXPIRE', runKey, ttl)
   redis.call('PEXPIRE', stateKey, ttl)
