@@ -67,12 +67,11 @@ function tooLarge(what: string, size: number, limit: number): ExpressionTooLarge
 /** Installs the per-step size check on a compiled expression. */
 export function installSizeGuard(expression: jsonata.Expression, limit: number): void {
   const hook = (expr: { type?: string }, _input: unknown, environment: HookEnvironment, result: unknown): void => {
-    if (expr.type !== undefined && HANDS_ON_EXISTING.has(expr.type)) return;
     if (typeof result === 'string') {
       if (result.length > limit) throw tooLarge('the expression built a text', result.length, limit);
       return;
     }
-    if (result === null || typeof result !== 'object') return;
+    if (result === null || typeof result !== 'object' || (expr.type !== undefined && HANDS_ON_EXISTING.has(expr.type))) return;
     const cache = (environment.base[SIZE_CACHE] ??= new WeakMap());
     const size = measuredSize(result, limit, cache);
     if (size > limit) throw tooLarge('the expression built a value', size, limit);
