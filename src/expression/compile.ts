@@ -17,20 +17,24 @@ export interface EvaluationLimits {
   /**
    * Maximum size (JSON characters) of any value built while evaluating: each step's result and
    * what $pad/$join would build. Stops runaway growth long before it exhausts memory.
-   * Optional so existing limit objects stay valid; default 4 MiB.
+   * Optional; default 8 × maxResultBytes (4 MiB), so raising the result limit raises it too.
    */
   readonly maxIntermediateBytes?: number;
 }
 
-/** Default bound on any value built during one evaluation: 8 results' worth, far below V8's string limit. */
-export const DEFAULT_MAX_INTERMEDIATE_BYTES = 4 * 1024 * 1024;
+/** Without an explicit bound, a value built on the way may be this many results' worth: room to gather several payloads, far below V8's string limit. */
+const INTERMEDIATE_PER_RESULT = 8;
 
-export const DEFAULT_LIMITS: Required<EvaluationLimits> = Object.freeze({
+export const DEFAULT_LIMITS: EvaluationLimits = Object.freeze({
   timeoutMs: 100,
   maxDepth: 500,
   maxResultBytes: 512 * 1024,
-  maxIntermediateBytes: DEFAULT_MAX_INTERMEDIATE_BYTES,
 });
+
+/** The bound on any value built during an evaluation under these limits. */
+export function intermediateLimit(limits: EvaluationLimits): number {
+  return limits.maxIntermediateBytes ?? INTERMEDIATE_PER_RESULT * limits.maxResultBytes;
+}
 
 /** A JSONata syntax error; `offset` is the character offset inside the expression source. */
 export class ExpressionSyntaxError extends Error {
@@ -56,7 +60,7 @@ const BYTES_PER_SEQUENCE_ITEM = 8;
 
 /** The longest list an evaluation may build under these limits. */
 export function sequenceLimit(limits: EvaluationLimits): number {
-  return Math.floor((limits.maxIntermediateBytes ?? DEFAULT_MAX_INTERMEDIATE_BYTES) / BYTES_PER_SEQUENCE_ITEM);
+  return Math.floor(intermediateLimit(limits) / BYTES_PER_SEQUENCE_ITEM);
 }
 
 const cache = new Map<string, jsonata.Expression>();
@@ -64,7 +68,7 @@ const CACHE_LIMIT = 10_000;
 
 /** Compile (or fetch from cache). Throws ExpressionSyntaxError. Pure apart from the cache. */
 export function compileExpression(source: string, limits: EvaluationLimits = DEFAULT_LIMITS): jsonata.Expression {
-  const maxIntermediate = limits.maxIntermediateBytes ?? DEFAULT_MAX_INTERMEDIATE_BYTES;
+  const maxIntermediate = intermediateLimit(limits);
   const key = `${limits.timeoutMs}|${limits.maxDepth}|${maxIntermediate}|${source}`;
   const hit = cache.get(key);
   if (hit) return hit;
