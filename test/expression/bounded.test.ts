@@ -111,6 +111,12 @@ describe('values an expression builds are bounded', () => {
     expect(await evaluateExpression('$input.items.$string()', { input: { items: [1, 2] } }, small)).toEqual(['1', '2']);
   });
 
+  it('bounds values built on the way at 8 × maxResultBytes when no bound of their own is given', async () => {
+    const small = { ...limits, maxResultBytes: 1_000 };
+    expect((await failureOf('$pad("", 9000, "x")', {}, small)).message).toMatch(/above the limit of 8000 for any value/);
+    expect((await failureOf('$pad("", 7000, "x")', {}, small)).message).toMatch(/expression result is 7000 bytes, above the limit of 1000/);
+  });
+
   it('still holds the result to maxResultBytes when every step stayed under the per-step bound', async () => {
     const failure = await failureOf('( $a := $pad("", 3000, "x"); [1..10].{"v": $a} )', {}, { ...limits, maxResultBytes: 10_000 });
     expect(failure.message).toMatch(/expression result is \d+ bytes, above the limit of 10000/);
