@@ -1,11 +1,13 @@
 /**
  * Evaluates a document value whose strings may hold expressions (SPEC §2), within bounds:
- * JSONata's timeout and depth options, a cap on the result size, a size-checked `$pad`, and no
- * `$eval` (every expression is compiled at load time). No binding reaches the environment,
+ * JSONata's timeout and depth options, a cap on the result size and on every value built on the
+ * way (size-guard.ts), regex literals on RE2 (linear-regex.ts), and no `$eval` (every expression
+ * is compiled at load time). No binding reaches the environment,
  * files or network: only what the caller passes in.
  */
-import { compileExpression, type EvaluationLimits, DEFAULT_LIMITS } from './compile.js';
+import { compileExpression, sequenceLimit, type EvaluationLimits, DEFAULT_LIMITS } from './compile.js';
 import { isWholeExpression, parseTemplateString } from './template.js';
+import { ExpressionTooLargeError, measuredSize } from './size-guard.js';
 
 /** Why an evaluation failed: the step fails with this type (SPEC §4 built-in types). */
 export class ExpressionFailure extends Error {
@@ -30,25 +32,12 @@ interface JsonataFailure {
   message?: string;
 }
 
-function safeBuiltIns(limits: EvaluationLimits): Record<string, unknown> {
-  return {
-    pad(str: string, width: number, char?: string) {
-      if (str === undefined) return undefined;
-      if (Math.abs(width) > limits.maxResultBytes) {
-        throw new ExpressionFailure('ExpressionError', `$pad width ${width} is above the result limit of ${limits.maxResultBytes} bytes`);
-      }
-      const padChar = char === undefined || char === '' ? ' ' : String(char);
-      const s = String(str);
-      const missing = Math.abs(width) - [...s].length;
-      if (missing <= 0) return s;
-      const padding = padChar.repeat(Math.ceil(missing / padChar.length)).slice(0, missing);
-      return width < 0 ? padding + s : s + padding;
-    },
-    eval() {
-      throw new ExpressionFailure('ExpressionError', '$eval is not available in Flowline expressions');
-    },
-  };
-}
+/** `$eval` would compile text at run time, past the load-time checks: refused. ($pad and $join are replaced at compile time.) */
+const SAFE_BUILT_INS: Record<string, unknown> = {
+  eval() {
+    throw new ExpressionFailure('ExpressionError', '$eval is not available in Flowline expressions');
+  },
+};
 
 /** Converts a JSONata result to plain JSON data, enforcing the size limit. */
 function toPlainJson(result: unknown, limits: EvaluationLimits): unknown {
@@ -60,6 +49,9 @@ function toPlainJson(result: unknown, limits: EvaluationLimits): unknown {
     return result;
   }
   if (typeof result === 'function') return null;
+  // Measured before stringifying: a structure that shares one part many times is small in memory but not as JSON.
+  const measured = measuredSize(result, limits.maxResultBytes);
+  if (measured > limits.maxResultBytes) throw tooLarge(measured, limits);
   const text = JSON.stringify(result);
   if (text === undefined) return null;
   if (text.length > limits.maxResultBytes) throw tooLarge(text.length, limits);
@@ -79,13 +71,26 @@ export async function evaluateExpression(source: string, bindings: Bindings, lim
     throw new ExpressionFailure('ExpressionError', (error as Error).message);
   }
   try {
-    const result = await expression.evaluate(undefined, { ...bindings, ...safeBuiltIns(limits) });
+    const result = await expression.evaluate(undefined, { ...bindings, ...SAFE_BUILT_INS });
     return toPlainJson(result, limits);
   } catch (error) {
     if (error instanceof ExpressionFailure) throw error;
     const failure = error as JsonataFailure;
+    if (error instanceof ExpressionTooLargeError) {
+      throw new ExpressionFailure('ExpressionError', `expression \`${abbreviate(source)}\` failed: ${error.message}`);
+    }
     if (failure.code === 'D1012') {
       throw new ExpressionFailure('ExpressionTimeout', `expression \`${abbreviate(source)}\` ran longer than ${limits.timeoutMs} ms`);
+    }
+    if (failure.code === 'D2015') {
+      throw new ExpressionFailure(
+        'ExpressionError',
+        `expression \`${abbreviate(source)}\` failed: it built a list longer than ${sequenceLimit(limits)} items, the limit for any list an expression builds`,
+      );
+    }
+    if (error instanceof RangeError && /invalid (string|array|typed array) length|allocation failed/i.test(error.message)) {
+      // One built-in call (e.g. $replace) went past V8's size limit; JavaScript could still catch it.
+      throw new ExpressionFailure('ExpressionError', `expression \`${abbreviate(source)}\` built a value too large for memory: ${error.message}`);
     }
     if (error instanceof RangeError) {
       throw new ExpressionFailure('ExpressionError', `expression \`${abbreviate(source)}\` recursed too deeply`);

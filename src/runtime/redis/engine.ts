@@ -97,7 +97,7 @@ export class RedisEngine implements Engine {
       if (!Object.prototype.hasOwnProperty.call(definition.queries, name)) {
         throw new QueryNotFoundError(name, Object.keys(definition.queries));
       }
-      return evaluateQuery(definition, state, name);
+      return evaluateQuery(definition, state, name, { limits: this.runtime.limits.expression });
     });
   }
 
