@@ -81,5 +81,6 @@ export {
   ActivityModuleError,
   RedisConfigError,
   WaitTimeoutError,
+  RedisUnavailableError,
   type ValidationIssue,
 } from './errors.js';
