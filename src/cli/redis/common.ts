@@ -97,7 +97,7 @@ export async function withEngine<T>(options: RedisCliOptions, work: (engine: Red
     }
     return await work(engine);
   } catch (caught) {
-    const error = translateRedisError(caught, 'talking to it', engine.runtime.target);
+    const error = translateRedisError(caught, 'running the command', engine.runtime.target);
     if (!(error instanceof FlowlineError)) throw error;
     unavailable = error instanceof RedisUnavailableError;
     const hint = error instanceof RedisUnavailableError && error.timedOut ? ' (--redis-timeout to wait longer)' : '';

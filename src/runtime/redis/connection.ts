@@ -50,7 +50,7 @@ export function parseRedisUrl(url: string): RedisOptions {
   return options;
 }
 
-/** How to write special characters in a password, when the URL looks like it holds some unencoded. Pure. */
+/** How to write special characters in a user or password, for a URL that has a user-info part (an `@`). Pure. */
 function encodingHint(url: string): string {
   if (!url.includes('@')) return '';
   return '; if the user or password holds @ : / # ? or %, percent-encode them (@ → %40, : → %3A, / → %2F, # → %23, ? → %3F, % → %25)';
