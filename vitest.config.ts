@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
  */
 const PROCESS = [
   'test/cli/run-real-time.test.ts',
+  'test/cli/runaway-expression.test.ts',
   'test/cli/run.test.ts',
   'test/cli/validate.test.ts',
   'test/cli/redis-quickstart.test.ts',

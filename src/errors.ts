@@ -187,3 +187,16 @@ function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(1)} ${units[unit]}`;
 }
+
+/**
+ * Redis did not answer in time, refused the connection, or the connection was lost. Retry once
+ * Redis is back. `timedOut` is true when Redis accepted the connection but did not answer in
+ * time (stopped, overloaded, or a network dropping packets).
+ */
+export class RedisUnavailableError extends FlowlineError {
+  readonly timedOut: boolean;
+  constructor(message: string, cause?: unknown, options: { timedOut?: boolean } = {}) {
+    super('RedisUnavailable', message, cause instanceof Error ? { cause: cause.message } : undefined);
+    this.timedOut = options.timedOut ?? false;
+  }
+}

@@ -65,5 +65,6 @@ export {
   ActivityModuleError,
   RedisConfigError,
   WaitTimeoutError,
+  RedisUnavailableError,
   type ValidationIssue,
 } from './errors.js';

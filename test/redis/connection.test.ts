@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RedisConfigError } from '../../src/errors.js';
 import { assertNoEviction, parseRedisUrl } from '../../src/runtime/redis/connection.js';
+import { redactRedisUrl } from '../../src/runtime/redis/redact-url.js';
 
 describe('parseRedisUrl', () => {
   it('reads ACL user, password, database and TLS', () => {
@@ -37,7 +38,34 @@ describe('assertNoEviction', () => {
     await expect(assertNoEviction(fake('noeviction', false))).resolves.toBeUndefined();
   });
 
+  it('passes a wrong password on instead of calling it a refused CONFIG', async () => {
+    const refusing = { config: async () => Promise.reject(new Error('WRONGPASS invalid username-password pair')), info: async () => '' } as never;
+    await expect(assertNoEviction(refusing)).rejects.toThrow(/WRONGPASS/);
+  });
+
   it('refuses an evicting policy and says how to fix it', async () => {
     await expect(assertNoEviction(fake('allkeys-lru', false))).rejects.toThrow(/allkeys-lru.*noeviction.*CONFIG SET maxmemory-policy noeviction/s);
+  });
+});
+
+describe('passwords in messages', () => {
+  it('redacts a password even when it is not percent-encoded', () => {
+    expect(redactRedisUrl('redis://app:s%3Acret@host:6379/2')).toBe('redis://app:***@host:6379/2');
+    expect(redactRedisUrl('redis://:p@ss/w#rd@host:6379')).toBe('redis://:***@host:6379');
+    expect(redactRedisUrl('rediss://only-secret@host')).toBe('rediss://***@host');
+    expect(redactRedisUrl('redis://host:6379/0')).toBe('redis://host:6379/0');
+  });
+
+  it('never echoes the password of a malformed URL, and says to percent-encode it', () => {
+    for (const url of ['redis://:p@ss/w#rd@host:6379', 'redis://app:s3cr/t@host/0', 'redis://:pa?ss@host']) {
+      let message = '';
+      try {
+        parseRedisUrl(url);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain('percent-encode');
+      expect(message).not.toMatch(/p@ss|ss\/w|s3cr|pa\?ss/);
+    }
   });
 });

@@ -74,7 +74,7 @@ afterAll(async () => {
 describe('a run whose decision kills its worker', () => {
   it('fails with WorkerCrashed after 3 worker deaths; other runs go on', async () => {
     const { runId } = await engine.start('heavy');
-    const timers = await raw.zrange(`${prefix}:run:{${runId}}:timers`, 0, -1);
+    const timers = await raw.zrange(`${prefix}:run:{${runId}}:timers`, '0', '-1');
     expect(timers).toHaveLength(1);
     const jobId = `tmr-${encodeURIComponent(runId)}-${timers[0]}`;
     const revision = (await engine.inspect(runId)).state.revision;
@@ -102,7 +102,7 @@ describe('a run whose decision kills its worker', () => {
     expect(result.error).toMatchObject({ type: 'WorkerCrashed', step: '/steps/0' });
     expect(result.error?.message).toMatch(/^the run's transition at step "\/steps\/0" crashed 3 worker processes/);
     // The heavy decision never ran to its end: no forEach item was recorded.
-    expect((await engine.history(runId)).filter((e) => e.type === 'StepCompleted' && e.path.startsWith('/steps/1'))).toHaveLength(0);
+    expect((await engine.history(runId)).filter((e) => e.type === 'StepCompleted' && e.path?.startsWith('/steps/1'))).toHaveLength(0);
 
     // The worker that failed it is alive and serves other runs.
     const other = await engine.start('plain');

@@ -17,6 +17,7 @@ interface WorkerCliOptions extends RedisCliOptions {
   retention?: string;
   maintenanceInterval?: string;
   maxWorkerCrashes?: string;
+  startupTimeout?: string;
 }
 
 export function registerWorker(program: Command): void {
@@ -34,14 +35,18 @@ export function registerWorker(program: Command): void {
       .option('--maintenance-interval <ms>', 'how often repairs and index pruning run (default 60000)')
       .option('--max-worker-crashes <n>', 'fail a run (WorkerCrashed) once its job was abandoned by this many dead workers (default 3; 0 never)')
       .option('--metrics-port <port>', 'serve /metrics, /healthz and /readyz on this port (default: $FLOWLINE_METRICS_PORT; none)')
-      .option('--metrics-host <host>', 'address the metrics port binds (default 0.0.0.0)'),
+      .option('--metrics-host <host>', 'address the metrics port binds (default 0.0.0.0)')
+      .option('--startup-timeout <ms>', 'wait this long for Redis to answer at start-up before exiting 2 (default: $FLOWLINE_STARTUP_TIMEOUT or 30000)'),
+    { redisTimeout: false },
   )
     .addHelpText(
       'after',
       `
 Stops on SIGTERM or SIGINT after finishing the jobs it is running; a second signal stops at once
 and hands the unfinished jobs back (another worker runs them again).
-Refuses to start unless Redis's maxmemory-policy is noeviction.
+Refuses to start unless Redis's maxmemory-policy is noeviction. While Redis does not answer at
+start-up it says why on stderr and retries; after --startup-timeout it exits 2. Once started it
+waits through Redis restarts.
 
 Example:
   flowline worker --activities ./activities.ts --concurrency 20 --redis redis://127.0.0.1:6379`,
@@ -60,6 +65,8 @@ Example:
       const stalledIntervalMs = parsePositiveInt(options.stalledInterval, '--stalled-interval');
       const maintenanceIntervalMs = parsePositiveInt(options.maintenanceInterval, '--maintenance-interval');
       const maxWorkerCrashes = parseCrashLimit(options.maxWorkerCrashes);
+      const startupTimeoutMs =
+        parsePositiveInt(options.startupTimeout, '--startup-timeout') ?? parsePositiveInt(process.env.FLOWLINE_STARTUP_TIMEOUT || undefined, 'FLOWLINE_STARTUP_TIMEOUT');
       const retentionMs = parseRetention(options.retention ?? process.env.FLOWLINE_RETENTION);
       // Observability (src/observability): logs, metrics, spans and the /metrics /healthz /readyz server.
       const metricsPort = options.metricsPort === undefined ? metricsPortFromEnv() : parsePort(options.metricsPort);
@@ -83,11 +90,14 @@ Example:
           ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
           ...(observability.codec ? { codec: observability.codec } : {}),
+          ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }),
+          onWaitingForRedis: waitingReporter(redactUrl(url)),
         });
       } catch (error) {
         // Exit at once: the activity module may hold open handles (connections, timers) that would
         // otherwise keep a worker that refused to start alive.
-        process.stderr.write(`flowline: cannot start the worker against ${redactUrl(url)}: ${describeError(error)}\n`);
+        const hint = (error as { type?: string }).type === 'RedisUnavailable' ? ' (--startup-timeout to wait longer)' : '';
+        process.stderr.write(`flowline: cannot start the worker against ${redactUrl(url)}: ${describeError(error)}${hint}\n`);
         process.exit(EXIT_INVALID);
       }
       const { outboxesRepaired, timersRearmed } = handle.startup;
@@ -123,6 +133,21 @@ Example:
       // As above: handles the activity module opened must not keep a stopped worker alive.
       process.exit(EXIT_OK);
     });
+}
+
+/**
+ * Prints why the worker is still waiting for Redis at start-up: on the first failure, when the
+ * reason changes, and at least every 10 s — not on every retry.
+ */
+function waitingReporter(shownUrl: string): (reason: string, retryInMs: number) => void {
+  let lastReason: string | undefined;
+  let lastAt = 0;
+  return (reason) => {
+    if (reason === lastReason && Date.now() - lastAt < 10_000) return;
+    lastReason = reason;
+    lastAt = Date.now();
+    process.stderr.write(`flowline worker: waiting for Redis at ${shownUrl}: ${reason}; retrying\n`);
+  };
 }
 
 /** Parses `--retention` (a duration such as `7d`). Throws CliExit. */

@@ -26,7 +26,18 @@ import { ScheduleManager } from './schedules.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 
 /** Options of {@link createRedisEngine}. */
-export type RedisEngineOptions = RedisRuntimeOptions;
+export interface RedisEngineOptions extends RedisRuntimeOptions {
+  /**
+   * A call fails with RedisUnavailableError when Redis does not answer one of its commands (or a
+   * connection attempt) within this many ms (default 10 000), instead of hanging on a Redis that
+   * is stopped or behind a network dropping packets. `result({ wait })` still waits as long as
+   * asked: the bound is on each command, not on the wait.
+   */
+  readonly commandTimeoutMs?: number;
+}
+
+/** Default of {@link RedisEngineOptions.commandTimeoutMs}. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 
 /** How often a waiting `result` re-reads the run even without a pub/sub notice (ms). */
 const RESULT_POLL_MS = 1_000;
@@ -155,10 +166,14 @@ export class RedisEngine implements Engine {
     return { definition: await this.runtime.registry.pinned(snapshot.state.workflow), ...snapshot };
   }
 
-  async close(): Promise<void> {
-    await this.subscriber?.close();
+  /**
+   * Closes the engine's connections. `force` drops them without waiting for Redis to answer
+   * (after a RedisUnavailableError, so closing is not another wait).
+   */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    await this.subscriber?.close(options);
     this.subscriber = undefined;
-    await this.runtime.close();
+    await this.runtime.close(options);
   }
 
   private request(runId: string, operation: string, build: () => { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
@@ -172,13 +187,22 @@ export class RedisEngine implements Engine {
   }
 
   private async waitForEnd(runId: string, timeoutMs: number | undefined): Promise<RunState> {
-    this.subscriber ??= new ChannelSubscriber(createClient(this.runtime.connection, { blocking: true }), this.runtime.keys.channel);
-    await this.subscriber.start();
+    // Stays subscribed through reconnections, but its SUBSCRIBE is bounded like every command.
+    const role = { blocking: true, ...(this.runtime.target.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: this.runtime.target.commandTimeoutMs }) };
+    const subscriber = (this.subscriber ??= new ChannelSubscriber(createClient(this.runtime.connection, role), this.runtime.keys.channel));
+    try {
+      await subscriber.start();
+    } catch (error) {
+      // A failed subscription is not kept: the next wait subscribes afresh.
+      if (this.subscriber === subscriber) this.subscriber = undefined;
+      await subscriber.close({ force: true });
+      throw error;
+    }
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
     for (;;) {
       let wake: () => void = () => undefined;
       const woken = new Promise<void>((resolve) => (wake = resolve));
-      const off = this.subscriber.on((message) => {
+      const off = subscriber.on((message) => {
         if (message.kind === 'ended' && message.runId === runId) wake();
       });
       try {
@@ -201,7 +225,7 @@ export class RedisEngine implements Engine {
     } catch (error) {
       // Under noeviction a full Redis refuses every write: say so plainly (nothing was stored).
       if (isRedisFullError(error)) throw await redisFullError(this.runtime.client);
-      throw translateRedisError(error, where);
+      throw translateRedisError(error, where, this.runtime.target);
     }
   }
 }
@@ -211,7 +235,7 @@ export class RedisEngine implements Engine {
  * `url` may carry a user, password, database and `rediss://` for TLS.
  */
 export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine {
-  return new RedisEngine(new RedisRuntime(options, { blocking: false }));
+  return new RedisEngine(new RedisRuntime(options, { blocking: false, commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS }));
 }
 
 /** `{ trace }` when there is a trace context to store, else nothing. Pure. */

@@ -2,7 +2,10 @@
  * The Redis runtime's own errors, and the one place where the numeric codes returned by the Lua
  * scripts (lua/*.lua headers) become typed errors.
  */
-import { DefinitionConflictError, FlowlineError, RunAlreadyExistsError, RunNotFoundError } from '../../errors.js';
+import { DefinitionConflictError, FlowlineError, RedisConfigError, RedisUnavailableError, RunAlreadyExistsError, RunNotFoundError } from '../../errors.js';
+import { describeRedisFailure, formatSeconds, isAuthFailure, isCommandTimeout } from './reachability.js';
+
+export { RedisUnavailableError };
 
 /** Codes returned by lua/*.lua as the first element of their reply (or as the reply). */
 export const ScriptCode = {
@@ -22,13 +25,6 @@ export const ScriptCode = {
 export class LatestVersionMovedError extends FlowlineError {
   constructor(name: string, latest: number) {
     super('LatestVersionMoved', `a newer version of "${name}" (v${latest}) was deployed while the run was being started`, { name, latest });
-  }
-}
-
-/** Redis is unreachable, or a command failed because the connection was lost. */
-export class RedisUnavailableError extends FlowlineError {
-  constructor(message: string, cause?: unknown) {
-    super('RedisUnavailable', message, cause instanceof Error ? { cause: cause.message } : undefined);
   }
 }
 
@@ -90,11 +86,31 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
-/** Wraps connection failures into RedisUnavailableError; other errors pass through. */
-export function translateRedisError(error: unknown, where: string): unknown {
+/** Where a runtime talks to, for messages: `redis://host:port` (no credentials) and its command timeout. */
+export interface RedisTarget {
+  readonly description: string;
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * Turns a Redis failure into a typed error: no answer in time or no connection become
+ * RedisUnavailableError, a refused password RedisConfigError; other errors pass through.
+ */
+export function translateRedisError(error: unknown, where: string, target?: RedisTarget): unknown {
+  if (error instanceof FlowlineError) return error;
+  const at = target ? ` at ${target.description}` : '';
+  if (isAuthFailure(error)) {
+    return new RedisConfigError(`authentication failed${at} while ${where}: wrong password or user; check the user and password in the Redis URL`);
+  }
+  if (isCommandTimeout(error)) {
+    const within = target?.commandTimeoutMs === undefined ? 'in time' : `within ${formatSeconds(target.commandTimeoutMs)}`;
+    return new RedisUnavailableError(`Redis${at} did not answer ${within} while ${where}; check that it is running and reachable`, error, {
+      timedOut: true,
+    });
+  }
   if (isConnectionError(error)) {
     return new RedisUnavailableError(
-      `Redis could not be reached (or the connection was lost) while ${where}: ${(error as Error).message}; it is retried automatically once Redis is back`,
+      `Redis${at} could not be reached (or the connection was lost) while ${where}: ${describeRedisFailure(error)}; check that it is running and reachable`,
       error,
     );
   }

@@ -40,8 +40,14 @@ export class ChannelSubscriber {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
+  /** Unsubscribes and closes the connection; `force` (or no connection) drops it without a QUIT. */
+  async close(options: { force?: boolean } = {}): Promise<void> {
     this.listeners.clear();
+    // Not connected: a QUIT would only wait in the offline queue for a Redis that is not there.
+    if (options.force || this.connection.status !== 'ready') {
+      this.connection.disconnect();
+      return;
+    }
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }

@@ -10,7 +10,8 @@ import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { checkStartInput } from '../common/start-checks.js';
-import { connectionOptions, createClient, describeConnection, type RedisConnection } from './connection.js';
+import { connectionOptions, createClient, describeConnection, type ClientRole, type RedisConnection } from './connection.js';
+import type { RedisTarget } from './errors.js';
 import { Dispatcher } from './dispatcher.js';
 import { RunIndexes } from './indexes.js';
 import { DEFAULT_PREFIX, KeyLayout } from './keys.js';
@@ -62,14 +63,20 @@ export class RedisRuntime {
   readonly indexes: RunIndexes;
   readonly transitions: Transitions;
   readonly connection: ReturnType<typeof connectionOptions>;
+  /** `redis://host:port` (no credentials) and the command timeout, for messages. */
+  readonly target: RedisTarget;
   /** Observability hook (src/observability/run-observer.ts), when one was given. */
   readonly observer: RunObserver | undefined;
   /** Closed while Redis refuses writes (maxmemory): workers wait on it instead of failing and re-running jobs. */
   readonly memory: MemoryGate;
   private closed = false;
 
-  constructor(options: RedisRuntimeOptions, role: { blocking: boolean }) {
+  constructor(options: RedisRuntimeOptions, role: ClientRole) {
     this.connection = connectionOptions(options.connection ?? options.url);
+    this.target = {
+      description: describeConnection(this.connection),
+      ...(role.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: role.commandTimeoutMs }),
+    };
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.limits = resolveLimits(options.limits);
     this.observer = options.observer;
@@ -163,11 +170,16 @@ export class RedisRuntime {
     }
   }
 
-  /** Closes queues and the connection. */
-  async close(): Promise<void> {
+  /**
+   * Closes queues and the connection. `force` drops the connection first instead of waiting for
+   * Redis to answer a QUIT (after Redis stopped answering); commands still under way fail.
+   */
+  async close(options: { force?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.memory.close();
+    // Not connected (Redis down or not answering): a QUIT would only wait in the offline queue.
+    if (options.force || this.client.status !== 'ready') this.client.disconnect();
     await this.transitions.flushDispatched();
     await this.queues.close();
     await this.client.quit().catch(() => this.client.disconnect());

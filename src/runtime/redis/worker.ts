@@ -9,8 +9,9 @@ import type { ActivityMap } from '../../activities/types.js';
 import { activityLogger } from '../../activities/logger.js';
 import { RunNotFoundError } from '../../errors.js';
 import { AttemptTracker, processActivityJob, WorkerStoppingError } from './activity-processor.js';
-import { assertNoEviction, createClient } from './connection.js';
+import { assertNoEviction, connectionOptions, createClient } from './connection.js';
 import { DEFAULT_MAX_WORKER_CRASHES, failCrashedRun, jobTarget } from './crashes.js';
+import { authFailureError, isAuthFailure, waitForRedis } from './reachability.js';
 import { DEFAULT_TASK_QUEUE, QUEUES } from './keys.js';
 import { maintain, type MaintenanceReport } from './maintenance.js';
 import { ChannelSubscriber } from './notices.js';
@@ -42,7 +43,17 @@ export interface WorkerStartOptions extends RedisRuntimeOptions {
    * fails with WorkerCrashed instead of being decided again (default 3; 0 never fails it).
    */
   readonly maxWorkerCrashes?: number;
+  /**
+   * How long to wait for Redis to answer at start-up, retrying with backoff (ms, default 30 000),
+   * before failing with RedisUnavailableError. Once started, a worker waits through outages.
+   */
+  readonly startupTimeoutMs?: number;
+  /** Told after each failed start-up attempt: why Redis did not answer, and when the next try is. */
+  readonly onWaitingForRedis?: (reason: string, retryInMs: number) => void;
 }
+
+/** Default of {@link WorkerStartOptions.startupTimeoutMs}. */
+export const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 
 /** A running worker. */
 export interface WorkerHandle {
@@ -60,16 +71,22 @@ export interface WorkerHandle {
 }
 
 /**
- * Starts a worker. Throws RedisConfigError when Redis evicts keys (maxmemory-policy is not
- * noeviction) or cannot be reached. Side effects: connections, BullMQ workers, timers.
+ * Starts a worker once Redis answers. Throws RedisUnavailableError when Redis does not answer
+ * within `startupTimeoutMs`, RedisConfigError for a wrong password or when Redis evicts keys
+ * (maxmemory-policy is not noeviction). Side effects: connections, BullMQ workers, timers.
  */
 export async function startWorker(options: WorkerStartOptions): Promise<WorkerHandle> {
+  // The worker's own connections wait forever (to ride out restarts): the bounded wait comes first.
+  await waitForRedis(connectionOptions(options.connection ?? options.url), {
+    timeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+    ...(options.onWaitingForRedis ? { onWaiting: options.onWaitingForRedis } : {}),
+  });
   const runtime = new RedisRuntime(options, { blocking: true });
   try {
     if (options.requireNoEviction ?? true) await assertNoEviction(runtime.client);
   } catch (error) {
-    await runtime.close();
-    throw error;
+    await runtime.close({ force: true });
+    throw isAuthFailure(error) ? authFailureError(runtime.connection) : error;
   }
   const log = activityLogger();
   const activities = new ActivityRegistry(options.activities);
