@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
-import { didYouMean, listOf, nearest, preview } from './hints.js';
+import { didYouMean, GLUED_HINT, gluedKeyMessage, listOf, nearest, preview } from './hints.js';
 import { DurationError, parseDuration } from './duration.js';
 import { allStepKeys, kindsOwning, schemaDefinition } from './schema-source.js';
 import { STEP_KINDS } from './types.js';
@@ -191,6 +191,8 @@ function wrongType(pointer: string, type: string, data: unknown, definition: str
     const hint = isRecord(data) ? 'start each step with `- ` on its own line' : 'write the steps below it, each starting with `- `';
     return { pointer, message: `${subject(pointer)} must be a list of steps, but is ${describeData(data)}`, hint };
   }
+  const glued = typeof data === 'string' && !type.includes('string') ? gluedKeyMessage(data) : undefined;
+  if (glued) return { pointer, message: glued, hint: GLUED_HINT };
   const words = type
     .split(',')
     .map((t) => TYPE_WORDS[t] ?? t)
