@@ -139,6 +139,9 @@ function missingKey(
   definition: string,
   kind: string | undefined,
 ): RawIssue | undefined {
+  if (pointer === '' && key === 'dsl') {
+    return { pointer, message: 'a workflow needs `dsl:`, the language version', hint: 'add `dsl: flowline/v1` as the first line' };
+  }
   const allowed = allowedKeys(parentSchema);
   const value = valueAt(document, pointer);
   // A misspelt key already reported as unknown explains the missing one: say it once.
