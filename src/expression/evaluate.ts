@@ -4,6 +4,7 @@
  * `$eval` (every expression is compiled at load time). No binding reaches the environment,
  * files or network: only what the caller passes in.
  */
+import { formatDuration } from '../format-duration.js';
 import { compileExpression, type EvaluationLimits, DEFAULT_LIMITS } from './compile.js';
 import { isWholeExpression, parseTemplateString } from './template.js';
 
@@ -85,7 +86,7 @@ export async function evaluateExpression(source: string, bindings: Bindings, lim
     if (error instanceof ExpressionFailure) throw error;
     const failure = error as JsonataFailure;
     if (failure.code === 'D1012') {
-      throw new ExpressionFailure('ExpressionTimeout', `expression \`${abbreviate(source)}\` ran longer than ${limits.timeoutMs} ms`);
+      throw new ExpressionFailure('ExpressionTimeout', `expression \`${abbreviate(source)}\` ran longer than ${formatDuration(limits.timeoutMs)}`);
     }
     if (error instanceof RangeError) {
       throw new ExpressionFailure('ExpressionError', `expression \`${abbreviate(source)}\` recursed too deeply`);

@@ -7,6 +7,7 @@
  * run of steps that finish at once never deepens the stack; drain.ts delivers the queue.
  */
 import type { Step, StepPath } from '../definition/types.js';
+import { formatDuration } from '../definition/duration.js';
 import type { ErrorInfo } from './types.js';
 import type { BlockNode, BlockRole, Node, Outcome, Registration, StepNode } from './core-state.js';
 import {
@@ -199,8 +200,8 @@ export async function onStepTimeout(ctx: Ctx, node: StepNode, seq: number): Prom
   const step = stepOf(ctx, node.path);
   const error: ErrorInfo =
     step.kind === 'waitSignal'
-      ? { type: 'SignalTimeout', message: `no signal "${step.signal}" arrived within ${step.timeoutMs} ms`, step: stepLabel(step) }
-      : { type: 'Timeout', message: `step ${stepLabel(step)} timed out after ${timeoutOf(ctx.definition, step)} ms`, step: stepLabel(step) };
+      ? { type: 'SignalTimeout', message: `no signal "${step.signal}" arrived within ${formatDuration(step.timeoutMs ?? 0)}`, step: stepLabel(step) }
+      : { type: 'Timeout', message: `step ${stepLabel(step)} timed out after ${formatDuration(timeoutOf(ctx.definition, step) ?? 0)}`, step: stepLabel(step) };
   await failStep(ctx, node.id, error);
 }
 
