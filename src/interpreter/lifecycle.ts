@@ -12,7 +12,7 @@ import type { ErrorInfo } from './types.js';
 import type { BlockNode, BlockRole, Node, Outcome, Registration, StepNode } from './core-state.js';
 import {
   addChild, cancelSeq, dropNode, dropScope, getNode, getScope, listOf, mustNode, newNodeId, patchNode, putNode,
-  putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, type Ctx,
+  putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, stepTitle, type Ctx,
 } from './context.js';
 import { evaluateIn, isDynamic, truthy, type EvalEnv, type Evaluated } from './evaluate.js';
 import { EMPTY_PMAP, pmKeys, pmSet } from './pmap.js';
@@ -201,7 +201,7 @@ export async function onStepTimeout(ctx: Ctx, node: StepNode, seq: number): Prom
   const error: ErrorInfo =
     step.kind === 'waitSignal'
       ? { type: 'SignalTimeout', message: `no signal "${step.signal}" arrived within ${formatDuration(step.timeoutMs ?? 0)}`, step: stepLabel(step) }
-      : { type: 'Timeout', message: `step ${stepLabel(step)} timed out after ${formatDuration(timeoutOf(ctx.definition, step) ?? 0)}`, step: stepLabel(step) };
+      : { type: 'Timeout', message: `${stepTitle(ctx, step)} timed out after ${formatDuration(timeoutOf(ctx.definition, step) ?? 0)}`, step: stepLabel(step) };
   await failStep(ctx, node.id, error);
 }
 

@@ -25,3 +25,28 @@ describe('timeout messages', () => {
     expect(run.state.error).toMatchObject({ type: 'Timeout', message: 'the run did not finish within 30s' });
   });
 });
+
+describe('messages name a step without an id by where it sits', () => {
+  it('a timed-out step inside a catch reads `step 1 (call payments.charge) › catch 1 › step 2 (call mail.send)`', async () => {
+    const run = await Run.start(
+      flow([
+        {
+          kind: 'call',
+          call: 'payments.charge',
+          catch: [{ steps: [{ kind: 'set', set: { declined: true } }, { kind: 'call', call: 'mail.send', timeoutMs: 30_000 }] }],
+        },
+      ]),
+    );
+    await run.fail(run.schedules('payments.charge')[0]!.seq, { type: 'CardDeclined', message: 'declined' });
+    await run.fire(run.timers('step-timeout')[0]!);
+    const timeout = run.history.filter((h) => h.type === 'StepFailed').map((h) => h.details?.error as { type?: string; message?: string; step?: string });
+    expect(timeout).toContainEqual(
+      expect.objectContaining({ type: 'Timeout', message: 'step 1 (call payments.charge) › catch 1 › step 2 (call mail.send) timed out after 30s', step: '/steps/0/catch/0/steps/1' }),
+    );
+  });
+
+  it('a fail step without a message names its place', async () => {
+    const run = await Run.start(flow([{ kind: 'steps', id: 'checks', steps: [{ kind: 'set', set: { a: 1 } }, { kind: 'fail', error: 'Invalid' }] }]));
+    expect(run.state.error).toMatchObject({ type: 'Invalid', message: 'checks › step 2 (fail) raised Invalid' });
+  });
+});
