@@ -5,6 +5,7 @@
  * These are errors *of the API* (a refused call, an invalid document). A workflow's own failure
  * is not thrown: it is run state (`status`, `error`) and history.
  */
+import { formatDuration } from './format-duration.js';
 
 /** Where a problem sits in a document. Lines and columns are 1-based. */
 export interface ValidationIssue {
@@ -155,7 +156,7 @@ export class RedisConfigError extends FlowlineError {
 /** Waiting for a result took longer than the caller allowed. */
 export class WaitTimeoutError extends FlowlineError {
   constructor(runId: string, timeoutMs: number) {
-    super('WaitTimeout', `run "${runId}" did not finish within ${timeoutMs} ms`, { runId, timeoutMs });
+    super('WaitTimeout', `run "${runId}" did not finish within ${formatDuration(timeoutMs)}`, { runId, timeoutMs });
   }
 }
 

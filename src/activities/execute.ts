@@ -1,4 +1,5 @@
 /** Runs one activity attempt: builds its context, bounds it in time, and turns whatever happens into a typed outcome. */
+import { formatDuration } from '../format-duration.js';
 import { describeThrown } from './errors.js';
 import { attemptLogger } from './logger.js';
 import type { ActivityContext, ActivityHandler, ActivityLogger } from './types.js';
@@ -144,7 +145,7 @@ class Attempt {
     const params = this.params;
     if (params.timeoutMs !== undefined && params.timeoutMs > 0) {
       this.timer = setTimeout(
-        () => this.abort(new AttemptAborted('Timeout', `activity ${params.activity} timed out after ${params.timeoutMs} ms`)),
+        () => this.abort(new AttemptAborted('Timeout', `activity ${params.activity} timed out after ${formatDuration(params.timeoutMs!)}`)),
         params.timeoutMs,
       );
     }

@@ -68,3 +68,6 @@ function describeBadDuration(text: string): string {
   }
   return `\`${text}\` is not a duration: write e.g. \`30s\`, \`250ms\`, \`5m\`, \`48h\`, \`7d\` or \`PT30S\``;
 }
+
+/** How messages print a duration (`48h`, `1m30s`, `250ms`); shared with the interpreter and activities. */
+export { formatDuration } from '../format-duration.js';

@@ -9,6 +9,7 @@ import { childPointer, isRecord, own } from './raw-data.js';
 import { walkSteps } from './step-walk.js';
 import { didYouMean, preview } from './hints.js';
 import { checkVariables } from './variable-check.js';
+import { expressionSyntaxHint } from './expression-hints.js';
 
 /** A value in a place where expressions are evaluated. */
 export interface ExpressionSite {
@@ -87,7 +88,7 @@ export function checkExpressions(document: unknown, stepIds: ReadonlySet<string>
         message: `expression error: ${problem.message}`,
         hint: problem.message.includes('not closed')
           ? 'every `${` needs its `}`; if the line has ` #`, YAML took the rest for a comment — quote the value'
-          : undefined,
+          : expressionSyntaxHint(problem.code, problem.message, problem.positionInExpression),
       });
     }
     const { expressions } = collectExpressions(site.value);

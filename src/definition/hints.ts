@@ -3,6 +3,8 @@
  * allowed values, and the YAML slips of SPEC §1 (an expression split by YAML). Pure.
  */
 
+import { knownKeys } from './schema-source.js';
+
 /** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), case-insensitive. */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
@@ -91,6 +93,17 @@ export function preview(value: unknown, max = 40): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/**
+ * `call:inventory.reserve`: a key of the language glued to its value, which YAML reads as one
+ * piece of text. The sentence to say so, or undefined when `text` is not such a slip.
+ */
+export function gluedKeyMessage(text: string): string | undefined {
+  const glued = /^([A-Za-z]+):([^\s:/].*)$/.exec(text.trim());
+  if (!glued || !knownKeys().has(glued[1])) return undefined;
+  const value = preview(glued[2].trim());
+  return `\`${glued[1]}:${value}\` is missing a space after the colon; write \`${glued[1]}: ${value}\``;
+}
+
 export const QUOTE_EXPRESSION_HINT =
   "put the expression in quotes — '${ … }' (single quotes keep double quotes inside as they are) — or write it as a block scalar: `key: |` followed by the expression on the next, indented line";
 
@@ -121,6 +134,11 @@ export function explainYamlError(
   const before = line.lastIndexOf('${', offset - lineStart + 1);
   const expressionAt = before >= 0 ? before : line.indexOf('${');
   if (expressionAt < 0) {
+    if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY' || code === 'MISSING_CHAR') {
+      const content = line.replace(/^\s*(?:-\s+)?/, '');
+      const glued = gluedKeyMessage(content);
+      if (glued) return { message: glued, hint: GLUED_HINT, offset: lineStart + line.length - content.length };
+    }
     const indentation = explainIndentation(code, text, lineStart, line);
     if (indentation) return indentation;
     if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') {
@@ -152,6 +170,8 @@ export function explainYamlError(
     offset: at,
   };
 }
+
+export const GLUED_HINT = 'YAML needs `: ` (a colon and a space) between a key and its value; without the space it reads one piece of text';
 
 const INDENT_HINT = 'keys of one map line up in the same column; a new list item starts with `- `';
 

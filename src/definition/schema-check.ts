@@ -71,7 +71,7 @@ export function checkSchema(document: unknown): RawIssue[] {
   if (quickValidator()(document)) return shapeIssues;
   const { validate, info } = thoroughValidator();
   validate(document);
-  const kept = reduceErrors(validate.errors ?? [], document, sites, info);
+  const kept = reduceErrors(validate.errors ?? [], document, sites, info, shapeIssues.map((issue) => issue.pointer));
   const described = kept.map((error) =>
     describeSchemaError(error, document, isRecord(error.parentSchema) ? info.get(error.parentSchema) : undefined),
   );
@@ -83,6 +83,7 @@ function reduceErrors(
   document: unknown,
   sites: ReadonlyMap<string, KindResolution>,
   info: ReadonlyMap<object, SubschemaInfo>,
+  shapePointers: readonly string[],
 ): ErrorObject[] {
   const relevant = errors.filter((error) => isRelevant(error, document, sites, info));
   // A type error where another branch of a union matched the type is noise: keep the other branch's errors.
@@ -124,10 +125,13 @@ function reduceErrors(
   });
   out.length = 0;
   out.push(...reduced);
-  // A union that failed with nothing more specific below it still deserves one message.
+  // A union that failed with nothing more specific below it still deserves one message. A step
+  // of no single kind inside it (reported by the step-shape check) is that more specific reason:
+  // otherwise a bad step in a switch case would also call the whole case invalid.
+  const specific = [...out.map((e) => e.instancePath), ...shapePointers];
   for (const error of relevant) {
     if (!isSummary(error)) continue;
-    const covered = out.some((e) => e.instancePath === error.instancePath || e.instancePath.startsWith(`${error.instancePath}/`));
+    const covered = specific.some((at) => at === error.instancePath || at.startsWith(`${error.instancePath}/`));
     const key = `${error.instancePath}|summary`;
     if (!covered && !seen.has(key)) {
       seen.add(key);

@@ -5,10 +5,11 @@
 import type { ErrorObject } from 'ajv';
 import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, lastToken, pointerTokens, valueAt } from './raw-data.js';
-import { didYouMean, listOf, nearest, preview } from './hints.js';
+import { didYouMean, GLUED_HINT, gluedKeyMessage, listOf, nearest, preview } from './hints.js';
 import { DurationError, parseDuration } from './duration.js';
 import { allStepKeys, kindsOwning, schemaDefinition } from './schema-source.js';
 import { STEP_KINDS } from './types.js';
+import { rawStepFacts, readableStepPath } from './step-path.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
 
@@ -33,7 +34,7 @@ export function describeSchemaError(error: ErrorObject, document: unknown, where
     case 'required':
       return missingKey(pointer, String(error.params.missingProperty), error.parentSchema, document, definition, kind);
     case 'type':
-      return wrongType(pointer, String(error.params.type), data, definition);
+      return wrongType(pointer, String(error.params.type), data, definition, document);
     case 'pattern':
       return badPattern(error, pointer, data, definition);
     case 'const':
@@ -49,7 +50,7 @@ export function describeSchemaError(error: ErrorObject, document: unknown, where
     default:
       return {
         pointer,
-        message: `${subject(pointer)} is not valid here`,
+        message: `${subject(pointer, document)} is not valid here`,
         hint: firstSentence(isRecord(error.parentSchema) ? error.parentSchema.description : undefined),
       };
   }
@@ -59,19 +60,26 @@ function stepKindFromDefinition(definition: string): string {
   return definition === 'groupStep' ? 'steps' : definition.slice(0, -'Step'.length);
 }
 
-/** `key`, or `item 3 of key` for a list element; `the workflow` for the root. */
-export function subject(pointer: string): string {
+/**
+ * `key`, or `item 3 of key` for a list element; `the workflow` for the root. With the document, a
+ * step, catch clause or switch case is named by where it sits (`reserve › catch 1`).
+ */
+export function subject(pointer: string, document?: unknown): string {
   const tokens = pointerTokens(pointer);
   if (tokens.length === 0) return 'the workflow';
   const last = tokens[tokens.length - 1];
   if (/^\d+$/.test(last)) {
     const parent = tokens.length > 1 ? tokens[tokens.length - 2] : '';
+    if (document !== undefined && PLACES.has(parent)) return readableStepPath(pointer, rawStepFacts(document));
     return parent === 'steps' || parent === 'parallel' || parent === 'try' || parent === 'default'
       ? `step ${Number(last) + 1} of \`${parent}\``
       : `item ${Number(last) + 1} of \`${parent}\``;
   }
   return `\`${last}\``;
 }
+
+/** Lists whose items are steps, catch clauses or switch cases: named by their place in the flow. */
+const PLACES: ReadonlySet<string> = new Set(['steps', 'parallel', 'try', 'default', 'catch', 'switch']);
 
 function firstSentence(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
@@ -139,6 +147,9 @@ function missingKey(
   definition: string,
   kind: string | undefined,
 ): RawIssue | undefined {
+  if (pointer === '' && key === 'dsl') {
+    return { pointer, message: 'a workflow needs `dsl:`, the language version', hint: 'add `dsl: flowline/v1` as the first line' };
+  }
   const allowed = allowedKeys(parentSchema);
   const value = valueAt(document, pointer);
   // A misspelt key already reported as unknown explains the missing one: say it once.
@@ -177,7 +188,7 @@ function describeData(data: unknown): string {
   return `\`${preview(data)}\``;
 }
 
-function wrongType(pointer: string, type: string, data: unknown, definition: string): RawIssue {
+function wrongType(pointer: string, type: string, data: unknown, definition: string, document: unknown): RawIssue {
   if (definition === 'duration') return durationIssue(pointer, data);
   const key = lastToken(pointer);
   if (definition === 'step' || definition === 'compensation') {
@@ -191,6 +202,8 @@ function wrongType(pointer: string, type: string, data: unknown, definition: str
     const hint = isRecord(data) ? 'start each step with `- ` on its own line' : 'write the steps below it, each starting with `- `';
     return { pointer, message: `${subject(pointer)} must be a list of steps, but is ${describeData(data)}`, hint };
   }
+  const glued = typeof data === 'string' && !type.includes('string') ? gluedKeyMessage(data) : undefined;
+  if (glued) return { pointer, message: glued, hint: GLUED_HINT };
   const words = type
     .split(',')
     .map((t) => TYPE_WORDS[t] ?? t)
@@ -199,7 +212,7 @@ function wrongType(pointer: string, type: string, data: unknown, definition: str
   if (typeof data === 'string' && /^-?\d+(\.\d+)?$/.test(data) && /integer|number/.test(type)) hint = 'write the number without quotes';
   else if (key === 'retry' && typeof data === 'number') hint = `write \`retry: { maxAttempts: ${data} }\``;
   else if (typeof data === 'string' && data.includes('${') && type.includes('object')) hint = `${subject(pointer)} takes fixed keys; put expressions in its values`;
-  return { pointer, message: `${subject(pointer)} must be ${words}, but is ${describeData(data)}`, hint };
+  return { pointer, message: `${subject(pointer, document)} must be ${words}, but is ${describeData(data)}`, hint };
 }
 
 function durationIssue(pointer: string, data: unknown): RawIssue {

@@ -40,3 +40,23 @@ export function allStepKeys(): string[] {
 export function kindsOwning(key: string): StepKind[] {
   return STEP_KINDS.filter((kind) => ownKeysOf(kind).includes(key));
 }
+
+let keyNames: ReadonlySet<string> | undefined;
+
+/** Every key name the language defines anywhere (top level, steps, retry, cases…), from the schema. */
+export function knownKeys(): ReadonlySet<string> {
+  if (keyNames) return keyNames;
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isRecord(node)) {
+      for (const [keyword, value] of Object.entries(node)) {
+        if (keyword === 'properties' && isRecord(value)) for (const name of Object.keys(value)) names.add(name);
+        visit(value);
+      }
+    }
+  };
+  visit(workflowSchema());
+  keyNames = names;
+  return names;
+}

@@ -6,7 +6,7 @@
 import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, own } from './raw-data.js';
 import { walkSteps, type StepSite } from './step-walk.js';
-import { DurationError, parseDuration } from './duration.js';
+import { DurationError, formatDuration, parseDuration } from './duration.js';
 import { didYouMean, listOf, preview } from './hints.js';
 import { schemaDefinition } from './schema-source.js';
 import { checkExpressions } from './expression-check.js';
@@ -156,17 +156,9 @@ function checkRetry(retry: unknown, defaults: unknown, pointer: string, issues: 
   const blame = ownMax !== undefined ? 'maxInterval' : 'initialInterval';
   issues.push({
     pointer: `${pointer}/${blame}`,
-    message: `\`maxInterval\` (${formatMs(max)}) is shorter than \`initialInterval\` (${formatMs(initial)})${ownInitial === undefined || ownMax === undefined ? ' once merged with `defaults.retry`' : ''}`,
+    message: `\`maxInterval\` (${formatDuration(max)}) is shorter than \`initialInterval\` (${formatDuration(initial)})${ownInitial === undefined || ownMax === undefined ? ' once merged with `defaults.retry`' : ''}`,
     hint: 'the delay between attempts grows from initialInterval up to maxInterval: make maxInterval at least initialInterval',
   });
-}
-
-function formatMs(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 function safeDuration(value: string): number | undefined {

@@ -7,7 +7,7 @@ import type { RawIssue } from './issue.js';
 import { childPointer, isRecord, own, valueAt } from './raw-data.js';
 import type { KindResolution } from './step-walk.js';
 import { allStepKeys } from './schema-source.js';
-import { listOf, nearest, preview } from './hints.js';
+import { GLUED_HINT, gluedKeyMessage, listOf, nearest, preview } from './hints.js';
 
 const KINDS: readonly string[] = STEP_KINDS;
 
@@ -30,14 +30,8 @@ function notAMap(pointer: string, step: unknown): RawIssue {
     return { pointer, message: 'this step is empty', hint: `write the step after \`- \`, ${example}` };
   }
   if (typeof step === 'string') {
-    const glued = /^([A-Za-z]+):(\S.*)$/.exec(step);
-    if (glued && KINDS.includes(glued[1])) {
-      return {
-        pointer,
-        message: `\`${preview(step)}\` is read as plain text, not as a step`,
-        hint: `put a space after the colon: \`${glued[1]}: ${preview(glued[2])}\``,
-      };
-    }
+    const glued = gluedKeyMessage(step);
+    if (glued) return { pointer, message: glued, hint: GLUED_HINT };
     const word = step.trim().split(/\s+/)[0];
     const kind = KINDS.includes(word) ? word : nearest(word, KINDS);
     return {

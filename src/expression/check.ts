@@ -7,6 +7,10 @@ export interface TemplateCheckProblem {
   readonly pointer: string;
   readonly offset: number;
   readonly message: string;
+  /** JSONata's error code (`S0203`…) for a syntax error. */
+  readonly code?: string;
+  /** Character offset of a syntax error inside the expression's own source (after `${`). */
+  readonly positionInExpression?: number;
 }
 
 /** Compiles every expression in `value`; returns all problems (empty when all compile). Pure. */
@@ -18,7 +22,7 @@ export function checkTemplate(value: unknown): TemplateCheckProblem[] {
       compileExpression(e.source);
     } catch (error) {
       if (!(error instanceof ExpressionSyntaxError)) throw error;
-      out.push({ pointer: e.pointer, offset: e.offset + error.offset, message: error.message });
+      out.push({ pointer: e.pointer, offset: e.offset + error.offset, message: error.message, code: error.code, positionInExpression: error.offset });
     }
   }
   return out;

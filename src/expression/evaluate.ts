@@ -5,6 +5,7 @@
  * is compiled at load time). No binding reaches the environment,
  * files or network: only what the caller passes in.
  */
+import { formatDuration } from '../format-duration.js';
 import { compileExpression, sequenceLimit, type EvaluationLimits, DEFAULT_LIMITS } from './compile.js';
 import { isWholeExpression, parseTemplateString } from './template.js';
 import { ExpressionTooLargeError, measuredSize } from './size-guard.js';
@@ -80,7 +81,7 @@ export async function evaluateExpression(source: string, bindings: Bindings, lim
       throw new ExpressionFailure('ExpressionError', `expression \`${abbreviate(source)}\` failed: ${error.message}`);
     }
     if (failure.code === 'D1012') {
-      throw new ExpressionFailure('ExpressionTimeout', `expression \`${abbreviate(source)}\` ran longer than ${limits.timeoutMs} ms`);
+      throw new ExpressionFailure('ExpressionTimeout', `expression \`${abbreviate(source)}\` ran longer than ${formatDuration(limits.timeoutMs)}`);
     }
     if (failure.code === 'D2015') {
       throw new ExpressionFailure(

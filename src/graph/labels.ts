@@ -1,5 +1,9 @@
 /** Short, human labels for steps and expressions in a diagram (pure text; escaping happens in mermaid.ts). */
 import type { RetryPolicy, Step, Template } from '../definition/types.js';
+import { formatDuration } from '../definition/duration.js';
+
+/** Durations in labels read as authors write them (`30s`, `1m30s`, `48h`). */
+export { formatDuration };
 
 /** Longest expression text kept in a label before it is shortened with an ellipsis. */
 export const MAX_EXPRESSION_CHARS = 48;
@@ -15,25 +19,6 @@ export function templateText(value: Template): string {
   if (typeof value === 'string') return shorten(value);
   if (value === undefined) return '';
   return shorten(JSON.stringify(value) ?? String(value));
-}
-
-/**
- * Format milliseconds the way authors write durations (`250ms`, `30s`, `5m`, `48h`, `7d`): the
- * largest unit that divides evenly, with days only from three days up (`24h` and `60h` read
- * better than `1d` and `2.5d`). Pure.
- */
-export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1_000, 's'],
-  ];
-  for (const [size, unit] of units) {
-    if (unit === 'd' && ms < 3 * size) continue;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }
 
 /** The step's own name for people: `name`, else `id`, else undefined. Pure. */

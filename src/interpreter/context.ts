@@ -11,6 +11,7 @@ import type { Awaiting, CoreState, Node, Outcome, Scope, StepNode } from './core
 import type { DefinitionIndex } from './definition-index.js';
 import { pmDelete, pmGet, pmSet, type Owned } from './pmap.js';
 import { CoreInvariantError } from './errors.js';
+import { readableStepPath } from '../definition/step-path.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -221,6 +222,25 @@ export function listOf(ctx: Ctx, key: string): readonly Step[] {
 /** How errors name a step: its id, or its path when it has none. */
 export function stepLabel(step: Step): string {
   return step.id ?? step.path;
+}
+
+/**
+ * How messages name a step for people: `step <id>`, or where it sits when it has no id
+ * (`step 3 (call payments.charge) › catch 1 › step 2 (set)`), never its JSON pointer.
+ */
+export function stepTitle(ctx: Ctx, step: Step): string {
+  if (step.id !== undefined) return `step ${step.id}`;
+  return readableStepPath(step.path, (path) => {
+    const found = ctx.index.steps.get(path);
+    return found && { id: found.id, kind: found.kind, target: stepTarget(found) };
+  });
+}
+
+function stepTarget(step: Step): string | undefined {
+  if (step.kind === 'call') return step.call;
+  if (step.kind === 'workflow') return step.workflow;
+  if (step.kind === 'waitSignal') return step.signal;
+  return undefined;
 }
 
 /** A scope by id. */

@@ -7,11 +7,12 @@
  * run of steps that finish at once never deepens the stack; drain.ts delivers the queue.
  */
 import type { Step, StepPath } from '../definition/types.js';
+import { formatDuration } from '../definition/duration.js';
 import type { ErrorInfo } from './types.js';
 import type { BlockNode, BlockRole, Node, Outcome, Registration, StepNode } from './core-state.js';
 import {
   addChild, cancelSeq, dropNode, dropScope, getNode, getScope, listOf, mustNode, newNodeId, patchNode, putNode,
-  putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, type Ctx,
+  putScope, record, report, settleSeq, startTimer, stepFields, stepLabel, stepOf, stepTitle, type Ctx,
 } from './context.js';
 import { evaluateIn, isDynamic, truthy, type EvalEnv, type Evaluated } from './evaluate.js';
 import { EMPTY_PMAP, pmKeys, pmSet } from './pmap.js';
@@ -199,8 +200,8 @@ export async function onStepTimeout(ctx: Ctx, node: StepNode, seq: number): Prom
   const step = stepOf(ctx, node.path);
   const error: ErrorInfo =
     step.kind === 'waitSignal'
-      ? { type: 'SignalTimeout', message: `no signal "${step.signal}" arrived within ${step.timeoutMs} ms`, step: stepLabel(step) }
-      : { type: 'Timeout', message: `step ${stepLabel(step)} timed out after ${timeoutOf(ctx.definition, step)} ms`, step: stepLabel(step) };
+      ? { type: 'SignalTimeout', message: `no signal "${step.signal}" arrived within ${formatDuration(step.timeoutMs ?? 0)}`, step: stepLabel(step) }
+      : { type: 'Timeout', message: `${stepTitle(ctx, step)} timed out after ${formatDuration(timeoutOf(ctx.definition, step) ?? 0)}`, step: stepLabel(step) };
   await failStep(ctx, node.id, error);
 }
 

@@ -3,6 +3,7 @@
  * the run timeout and retry-from-the-failed-step (SPEC §6, §7).
  */
 import type { ErrorInfo, RunStatus } from './types.js';
+import { formatDuration } from '../definition/duration.js';
 import type { Outcome } from './core-state.js';
 import { ROOT_LIST, ROOT_SCOPE } from './core-state.js';
 import { record, settleSeq, startTimer, type Ctx } from './context.js';
@@ -76,7 +77,7 @@ export async function onRunTimeout(ctx: Ctx, seq: number): Promise<void> {
   ctx.core.runTimer = null;
   if (ctx.core.saga) return;
   rememberFailedStep(ctx);
-  const error: ErrorInfo = { type: 'Timeout', message: `the run did not finish within ${ctx.definition.timeoutMs} ms` };
+  const error: ErrorInfo = { type: 'Timeout', message: `the run did not finish within ${formatDuration(ctx.definition.timeoutMs ?? 0)}` };
   await beginSaga(ctx, 'timed_out', error);
 }
 

@@ -79,7 +79,7 @@ describe('executeActivity', () => {
       null,
       { ...params, timeoutMs: 20 },
     );
-    expect(outcome).toMatchObject({ ok: false, error: { type: 'Timeout' } });
+    expect(outcome).toMatchObject({ ok: false, error: { type: 'Timeout', message: expect.stringMatching(/timed out after 20ms$/) } });
     expect(signal?.aborted).toBe(true);
     expect((signal?.reason as { type?: string }).type).toBe('Timeout');
   });

@@ -1,6 +1,6 @@
 /** Durations: `<n>ms|s|m|h|d` and ISO-8601, in whole milliseconds; anything else explains itself. */
 import { describe, expect, it } from 'vitest';
-import { DurationError, isDuration, parseDuration } from '../../src/definition/duration.js';
+import { DurationError, formatDuration, isDuration, parseDuration } from '../../src/definition/duration.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -37,5 +37,21 @@ describe('parseDuration', () => {
     expect(() => parseDuration(value)).toThrow(DurationError);
     expect(() => parseDuration(value)).toThrow(reason);
     expect(isDuration(value)).toBe(false);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [250, '250ms'],
+    [1_000, '1s'],
+    [1_500, '1.5s'],
+    [30_000, '30s'],
+    [90_000, '1m30s'],
+    [5_400_000, '1h30m'],
+    [172_800_000, '48h'],
+    [259_200_000, '3d'],
+    [604_800_000, '7d'],
+  ])('%d ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });

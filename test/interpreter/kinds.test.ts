@@ -203,6 +203,15 @@ describe('guards', () => {
     const def = flow([{ kind: 'repeat', until: '${ false }', steps: [{ kind: 'set', set: { x: 1 } }] }]);
     const run = await Run.start(def);
     expect(run.state).toMatchObject({ status: 'failed', error: { type: 'LoopLimit' } });
+    expect(run.state.error?.message).toMatch(/has no `max`: add `max:` \(at most 10000\)/);
+  });
+
+  it('a repeat whose max is above the limit is told to lower its max, not to add one', async () => {
+    const def = flow([{ kind: 'repeat', until: '${ false }', max: 50_000, steps: [{ kind: 'set', set: { x: 1 } }] }]);
+    const run = await Run.start(def);
+    expect(run.state).toMatchObject({ status: 'failed', error: { type: 'LoopLimit' } });
+    expect(run.state.error?.message).toMatch(/its `max: 50000` is above the 10000 passes .*: lower `max` to at most 10000/);
+    expect(run.state.error?.message).not.toMatch(/add `max:`/);
   });
 
   it('activity input without expressions is a copy, not the definition object', async () => {

@@ -1,7 +1,7 @@
 /** `fail`: raises an error whose type, message and details may be expressions. */
 import type { FailStep } from '../../definition/types.js';
 import type { StepKindHandler } from '../context.js';
-import { stepLabel } from '../context.js';
+import { stepLabel, stepTitle } from '../context.js';
 import { evaluate, failStep } from '../lifecycle.js';
 
 /** The `fail` kind. */
@@ -16,7 +16,7 @@ export const fail: StepKindHandler<FailStep> = {
     const typeText = typeof type.value === 'string' && type.value !== '' ? type.value : 'Error';
     await failStep(ctx, node.id, {
       type: typeText,
-      message: message.value === null ? `step ${stepLabel(step)} raised ${typeText}` : String(message.value),
+      message: message.value === null ? `${stepTitle(ctx, step)} raised ${typeText}` : String(message.value),
       step: stepLabel(step),
       ...(details.value === null ? {} : { details: details.value }),
     });

@@ -38,7 +38,7 @@ export const repeat: StepKindHandler<RepeatStep> = {
     if (streak >= MAX_PASSES_PER_DECISION) {
       return failStep(ctx, node.id, {
         type: 'LoopLimit',
-        message: `repeat ran ${streak} passes without waiting for anything; give it a max, or wait inside the loop`,
+        message: loopLimitMessage(streak, step.max),
         nonRetryable: true,
       });
     }
@@ -46,3 +46,15 @@ export const repeat: StepKindHandler<RepeatStep> = {
     await startBlock(ctx, { parent: node.id, list: listKey.body(step.path), role: 'body', scope: node.scope, tag: pass + 1 });
   },
 };
+
+/**
+ * Why the loop was stopped, for the author: with a `max` above the engine's ceiling the fix is a
+ * lower `max` (or a wait), without one it is a `max` (or a wait).
+ */
+export function loopLimitMessage(passes: number, max: number | undefined): string {
+  const ran = `repeat ran ${passes} passes in a row without waiting for anything (an activity, a timer or a signal)`;
+  if (max !== undefined) {
+    return `${ran}; its \`max: ${max}\` is above the ${MAX_PASSES_PER_DECISION} passes Flowline allows without a wait: lower \`max\` to at most ${MAX_PASSES_PER_DECISION}, or wait inside the loop`;
+  }
+  return `${ran}, and it has no \`max\`: add \`max:\` (at most ${MAX_PASSES_PER_DECISION}) so the loop ends, or wait inside the loop`;
+}

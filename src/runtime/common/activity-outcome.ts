@@ -2,6 +2,7 @@
 import type { ActivityOutcome } from '../../activities/execute.js';
 import type { ErrorInfo } from '../../interpreter/types.js';
 import { storedJson } from './payload-limits.js';
+import { didYouMean } from '../../definition/hints.js';
 
 /** The answer to one attempt: ActivityCompleted or ActivityFailed, without its time. */
 export type ActivityAnswer =
@@ -41,11 +42,16 @@ export function answerOf(seq: number, stepId: string, outcome: ActivityOutcome, 
   return { type: 'ActivityCompleted', seq, output: value };
 }
 
-/** The failure of a call to an activity no handler is registered for (never retried). Pure. */
-export function activityNotFound(activity: string, registered: readonly string[]): ErrorInfo {
-  return {
-    type: 'ActivityNotFound',
-    message: `no activity is registered under "${activity}"${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
-    nonRetryable: true,
-  };
+/**
+ * The failure of a call to an activity no handler is registered for (never retried): says what is
+ * registered, the likely typo, or — when nothing is — how activities are given (`--activities`).
+ * `where` names the place looked in (`on this worker`). Pure.
+ */
+export function activityNotFound(activity: string, registered: readonly string[], where = ''): ErrorInfo {
+  const shown = registered.slice(0, 12).join(', ') + (registered.length > 12 ? ', …' : '');
+  const suggestion = didYouMean(activity, registered);
+  const help = registered.length
+    ? ` (${suggestion ? `${suggestion} ` : ''}registered: ${shown})`
+    : ': no activities are registered — give the module that exports them with `--activities <module>` (or in `activities` when creating the engine)';
+  return { type: 'ActivityNotFound', message: `no activity is registered under "${activity}"${where ? ` ${where}` : ''}${help}`, nonRetryable: true };
 }

@@ -15,6 +15,7 @@ import { RunNotFoundError } from '../../errors.js';
 import type { ErrorInfo, HistoryEntry } from '../../interpreter/types.js';
 import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
 import { AttemptHeartbeats } from './heartbeats.js';
+import { activityNotFound } from '../common/activity-outcome.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
 import type { EventInput, TimedEventInput } from './transition.js';
@@ -106,12 +107,7 @@ export async function processActivityJob(
     const stepId = data.stepId ?? data.stepPath;
     const handler = activities.get(data.activity);
     if (!handler) {
-      const registered = activities.names();
-      const error: ErrorInfo = {
-        type: 'ActivityNotFound',
-        message: `no activity is registered under "${data.activity}" on this worker${registered.length ? ` (registered: ${registered.join(', ')})` : ' (none are registered)'}`,
-        nonRetryable: true,
-      };
+      const error: ErrorInfo = activityNotFound(data.activity, activities.names(), 'on this worker');
       await answer(runtime, data.runId, [started, { type: 'ActivityFailed', seq: data.seq, error }]);
       return 'done';
     }

@@ -88,6 +88,13 @@ describe('activity outcomes', () => {
     expect(answerOf(3, 's', { ok: true, output: 10n }, 100)).toMatchObject({ error: { type: 'OutputInvalid', nonRetryable: true } });
     expect(activityNotFound('a.b', ['c.d'])).toMatchObject({ type: 'ActivityNotFound', nonRetryable: true, message: expect.stringContaining('c.d') });
   });
+
+  it('an unknown activity suggests the near name, or points to --activities when none is registered', () => {
+    expect(activityNotFound('inventory.reserv', ['inventory.reserve', 'payments.charge']).message).toBe(
+      'no activity is registered under "inventory.reserv" (did you mean `inventory.reserve`? registered: inventory.reserve, payments.charge)',
+    );
+    expect(activityNotFound('a.b', [], 'on this worker').message).toMatch(/^no activity is registered under "a\.b" on this worker: no activities are registered — give the module that exports them with `--activities <module>`/);
+  });
 });
 
 describe('run views', () => {
