@@ -158,7 +158,7 @@ describe('result --wait while Redis answers', () => {
     }
     const waited = await cli('result', runId, '--wait', '--timeout', '2500', '--redis', TEST_REDIS_URL, '--prefix', prefix, '--redis-timeout', '500');
     expect(waited.code, waited.stderr).toBe(2);
-    expect(waited.stderr).toContain(`WaitTimeout: run "${runId}" did not finish within 2500 ms`);
+    expect(waited.stderr).toContain(`WaitTimeout: run "${runId}" did not finish within 2.5s`);
     expect(waited.stderr).not.toContain('RedisUnavailable');
   }, 60_000);
 });
