@@ -19,12 +19,15 @@ export interface ValidationIssue {
   readonly hint?: string;
 }
 
-/** Base class: a stable machine-readable `type` plus a human message. */
+/**
+ * Base class: a stable machine-readable `type` plus a human message; `cause` (standard `Error`
+ * cause) keeps the lower-level error it was made from, for logs and debuggers.
+ */
 export class FlowlineError extends Error {
   readonly type: string;
   readonly details?: unknown;
-  constructor(type: string, message: string, details?: unknown) {
-    super(message);
+  constructor(type: string, message: string, details?: unknown, options?: { readonly cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = type;
     this.type = type;
     this.details = details;
@@ -199,5 +202,12 @@ export class RedisUnavailableError extends FlowlineError {
   constructor(message: string, cause?: unknown, options: { timedOut?: boolean } = {}) {
     super('RedisUnavailable', message, cause instanceof Error ? { cause: cause.message } : undefined);
     this.timedOut = options.timedOut ?? false;
+  }
+}
+
+/** The embedded engine was closed: it starts no more runs. */
+export class EngineClosedError extends FlowlineError {
+  constructor() {
+    super('EngineClosed', 'this engine was closed; create a new one to start runs');
   }
 }

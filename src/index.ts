@@ -65,6 +65,7 @@ export {
   ActivityModuleError,
   RedisConfigError,
   WaitTimeoutError,
+  EngineClosedError,
   RedisUnavailableError,
   type ValidationIssue,
 } from './errors.js';

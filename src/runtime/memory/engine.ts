@@ -3,7 +3,7 @@ import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityHandler, ActivityMap } from '../../activities/types.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import {
-  FlowlineError,
+  EngineClosedError,
   QueryNotFoundError,
   RunAlreadyExistsError,
   RunNotActiveError,
@@ -111,7 +111,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
-    if (this.closed) throw new FlowlineError('EngineClosed', 'this engine was closed; create a new one to start runs');
+    if (this.closed) throw new EngineClosedError();
     const definition = this.definitions.resolve(name, options.version);
     const runId = resolveRunId(options.id);
     const existing = this.record(runId);

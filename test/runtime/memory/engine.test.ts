@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmbeddedEngine, ManualClock, type EmbeddedEngine } from '../../../src/runtime/memory/index.js';
 import type { Step } from '../../../src/definition/types.js';
+import { EngineClosedError } from '../../../src/errors.js';
 import { call, definition, wait, waitSignal } from './definitions.js';
 
 const engines: EmbeddedEngine[] = [];
@@ -214,6 +215,7 @@ describe('close', () => {
     await e.close();
     expect((await waiting).status).toBe('running');
     expect(aborted).toBe(true);
+    await expect(e.start('closing')).rejects.toBeInstanceOf(EngineClosedError);
     await expect(e.start('closing')).rejects.toMatchObject({ type: 'EngineClosed' });
   });
 });
