@@ -4,13 +4,11 @@ import type { ActivityHandler, ActivityMap } from '../../activities/types.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import {
   EngineClosedError,
-  QueryNotFoundError,
   RunAlreadyExistsError,
-  RunNotActiveError,
   RunNotFoundError,
   WaitTimeoutError,
 } from '../../errors.js';
-import { evaluateQuery, isTerminal } from '../../interpreter/index.js';
+import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import type {
   DeployResult,
@@ -26,6 +24,8 @@ import type {
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
+import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
+import { injectTraceContext } from '../../observability/tracing.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import { SkippingClock, SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
@@ -130,25 +130,14 @@ export class EmbeddedEngine implements Engine {
 
   async signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
     const record = this.mustGet(runId);
-    const payload = checkSignal(record.definition, record.state, name, data, this.limits.payloadBytes);
-    const accepted = await this.loop.submit(record, {
-      type: 'SignalReceived',
-      name,
-      data: payload,
-      ...(options.signalId === undefined ? {} : { signalId: options.signalId }),
-    });
+    const event = signalEvent(record.definition, record.state, name, data, options, this.limits, injectTraceContext());
     // The run may have ended while the signal waited in the queue.
-    if (!accepted && record.state.status !== 'running' && options.signalId === undefined) {
-      throw new RunNotActiveError(runId, record.state.status, `signal "${name}" to`);
-    }
+    checkSignalOutcome(await this.loop.submit(record, event), record.state, name, options);
   }
 
   async query(runId: string, name: string): Promise<unknown> {
     const record = this.mustGet(runId);
-    if (!Object.prototype.hasOwnProperty.call(record.definition.queries, name)) {
-      throw new QueryNotFoundError(name, Object.keys(record.definition.queries));
-    }
-    return evaluateQuery(record.definition, record.state, name, { limits: this.limits.expression });
+    return answerQuery(record.definition, record.state, name, this.limits);
   }
 
   async describe(runId: string): Promise<RunDescription> {
@@ -167,18 +156,15 @@ export class EmbeddedEngine implements Engine {
   }
 
   async cancel(runId: string, reason?: string): Promise<void> {
-    await this.request(runId, 'cancel', { type: 'CancelRequested', ...(reason === undefined ? {} : { reason }) });
+    await this.control(runId, 'cancel', reason);
   }
 
   async terminate(runId: string, reason?: string): Promise<void> {
-    await this.request(runId, 'terminate', { type: 'TerminateRequested', ...(reason === undefined ? {} : { reason }) });
+    await this.control(runId, 'terminate', reason);
   }
 
   async retry(runId: string): Promise<void> {
-    const record = this.mustGet(runId);
-    if (record.state.status === 'running') throw new RunNotActiveError(runId, record.state.status, 'retry');
-    const accepted = await this.loop.submit(record, { type: 'RetryRequested' });
-    if (!accepted) throw new RunNotActiveError(runId, record.state.status, 'retry');
+    await this.control(runId, 'retry');
   }
 
   async list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
@@ -247,11 +233,10 @@ export class EmbeddedEngine implements Engine {
     for (const runId of [...this.loop.runs.keys()]) this.record(runId);
   }
 
-  private async request(runId: string, operation: string, event: { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
+  private async control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {
     const record = this.mustGet(runId);
-    if (record.state.status !== 'running') throw new RunNotActiveError(runId, record.state.status, operation);
-    const accepted = await this.loop.submit(record, event);
-    if (!accepted && record.state.status !== 'running') throw new RunNotActiveError(runId, record.state.status, operation);
+    const event = controlEvent(record.state, operation, reason);
+    checkControlOutcome(await this.loop.submit(record, event), record.state, operation);
   }
 
   private ended(record: RunRecord): boolean {

@@ -21,6 +21,8 @@ import type {
 import type { EngineLimits } from '../common/limits.js';
 import { activityNotFound, answerOf } from '../common/activity-outcome.js';
 import { heartbeatDetails } from '../common/heartbeat-details.js';
+import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
+import { assertNever, eventTime } from '../common/events.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
@@ -181,10 +183,7 @@ export class RunLoop {
     if (record.fault !== undefined) throw record.fault;
     if (item.dropWhenEnded && isTerminal(record.state.status)) return undefined;
     // Times never go backwards within a run, so history stays ordered.
-    const now = this.options.clock.now();
-    const notBefore = item.notBefore ?? 0;
-    const updatedAt = record.state.updatedAt;
-    const at = now >= notBefore && now >= updatedAt ? now : Math.max(now, notBefore, updatedAt);
+    const at = eventTime(this.options.clock.now(), record.state.updatedAt, item.notBefore);
     if (item.fresh) {
       // Built by the loop for this queue item alone: stamped in place rather than copied.
       (item.event as { at?: number }).at = at;
@@ -258,16 +257,11 @@ export class RunLoop {
         case 'NotifyParent': {
           const parent = this.runs.get(command.parentRunId);
           if (!parent) break;
-          this.answer(
-            parent,
-            command.status === 'completed'
-              ? { type: 'ChildCompleted', seq: command.seq, output: command.output }
-              : { type: 'ChildFailed', seq: command.seq, status: command.status, error: command.error ?? { type: 'ChildFailed', message: `child ended ${command.status}` } },
-          );
+          this.answer(parent, childEndEvent(command, record.runId));
           break;
         }
         default:
-          assertNever(command);
+          assertNever(command, 'command');
       }
     }
   }
@@ -336,13 +330,7 @@ export class RunLoop {
       definition = this.options.definitions.resolve(command.workflow, command.version);
       input = checkStartInput(definition, command.input, this.options.limits.payloadBytes);
     } catch (error) {
-      const failure = error as { type?: string; message?: string };
-      this.answer(parent, {
-        type: 'ChildFailed',
-        seq: command.seq,
-        status: 'failed',
-        error: { type: failure.type ?? 'Error', message: failure.message ?? String(error) },
-      });
+      this.answer(parent, childStartFailedEvent(command.seq, error));
       return;
     }
     const existing = this.runs.get(command.childRunId);
@@ -408,8 +396,4 @@ export class RunLoop {
   private idle(): boolean {
     return this.activeDrains === 0 && this.inFlightActivities === 0;
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unknown command ${JSON.stringify(value)}`);
 }

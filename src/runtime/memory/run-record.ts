@@ -1,10 +1,10 @@
 /** One run as the embedded runtime holds it: its pinned definition, state, history and event queue. */
 import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
-import type { HistoryEntry, RunEvent, RunState } from '../../interpreter/types.js';
+import type { HistoryEntry, RunState } from '../../interpreter/types.js';
+import type { EventInput } from '../common/events.js';
 
-/** An event before the loop stamps its time: `at` is set when it is decided. */
-export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
+export type { EventInput };
 
 export interface QueuedEvent {
   readonly event: EventInput;

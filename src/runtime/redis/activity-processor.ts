@@ -13,12 +13,11 @@ import type { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityLogger } from '../../activities/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import type { ErrorInfo, HistoryEntry } from '../../interpreter/types.js';
-import { jsonByteSize, toJsonValue } from '../common/payload-limits.js';
 import { AttemptHeartbeats } from './heartbeats.js';
-import { activityNotFound } from '../common/activity-outcome.js';
+import { activityNotFound, answerOf } from '../common/activity-outcome.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
-import type { EventInput, TimedEventInput } from './transition.js';
+import type { TimedEventInput } from '../common/events.js';
 
 /** The reason an attempt is aborted when its worker stops at once: the attempt is handed back, not failed. */
 export class WorkerStoppingError extends Error {
@@ -141,10 +140,7 @@ export async function processActivityJob(
     await heartbeats.finish(outcome.ok);
     // A worker stopping at once hands the attempt back: no answer, the job is not completed.
     if (controller.signal.reason instanceof WorkerStoppingError) throw controller.signal.reason;
-    const event: EventInput = outcome.ok
-      ? completion(data.seq, stepId, outcome.output, runtime.limits.payloadBytes)
-      : { type: 'ActivityFailed', seq: data.seq, error: outcome.error };
-    await answer(runtime, data.runId, [started, event]);
+    await answer(runtime, data.runId, [started, answerOf(data.seq, stepId, outcome, runtime.limits.payloadBytes)]);
     return 'done';
   } finally {
     attempts.end(data.runId, data.seq, controller);
@@ -165,34 +161,6 @@ async function answer(runtime: RedisRuntime, runId: string, events: readonly Tim
       await runtime.memory.whenWritable();
     }
   }
-}
-
-/** ActivityCompleted with the output as stored JSON, or a non-retryable failure when it is too large or not JSON. Pure. */
-export function completion(seq: number, stepId: string, output: unknown, limitBytes: number): EventInput {
-  let value: unknown;
-  try {
-    value = toJsonValue(output);
-  } catch (error) {
-    return {
-      type: 'ActivityFailed',
-      seq,
-      error: { type: 'OutputInvalid', message: `the output of step "${stepId}" is not JSON: ${(error as Error).message}`, nonRetryable: true },
-    };
-  }
-  const size = jsonByteSize(value);
-  if (size > limitBytes) {
-    return {
-      type: 'ActivityFailed',
-      seq,
-      error: {
-        type: 'PayloadTooLarge',
-        message: `the output of step "${stepId}" is ${size} bytes, above the limit of ${limitBytes} bytes`,
-        nonRetryable: true,
-        details: { sizeBytes: size, limitBytes },
-      },
-    };
-  }
-  return { type: 'ActivityCompleted', seq, output: value };
 }
 
 /** A run's first history entry (RunStarted, with the caller's trace carrier), in one LINDEX. */

@@ -9,6 +9,7 @@ import type { Command, RunState, RunStatus, ScheduleActivityCommand } from '../.
 import { DEFAULT_TASK_QUEUE, type KeyLayout, jobId } from './keys.js';
 import { JOB_OPTIONS, type ActivityJobData, type QueueSet, type TimerJobData } from './queues.js';
 import { storedJson, type StoredJson } from '../../observability/codec.js';
+import { assertNever } from '../common/events.js';
 
 /** A notice on the prefix's pub/sub channel. */
 export type ChannelMessage =
@@ -127,7 +128,7 @@ export class Dispatcher {
         );
         return;
       default:
-        assertNever(command);
+        assertNever(command, 'command');
     }
   }
 
@@ -139,8 +140,4 @@ export class Dispatcher {
   private async publish(message: ChannelMessage): Promise<void> {
     await this.client.publish(this.keys.channel, JSON.stringify(message));
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unknown command ${JSON.stringify(value)}`);
 }

@@ -1,10 +1,10 @@
 /** The Redis runtime behind the Engine port (SPEC §8, §10): runs stored in Redis, work dispatched through BullMQ. */
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { QueryNotFoundError, RunNotActiveError, RunNotFoundError, WaitTimeoutError } from '../../errors.js';
-import { evaluateQuery, isTerminal } from '../../interpreter/index.js';
+import { RunNotFoundError, WaitTimeoutError } from '../../errors.js';
+import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
-import { checkSignal } from '../common/signal-checks.js';
+import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import type {
   DeployResult,
@@ -87,28 +87,18 @@ export class RedisEngine implements Engine {
   signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
     return this.guard('sending a signal', async () => {
       // The checks run against the state the signal is decided on, before anything is stored.
-      const { accepted, state } = await this.runtime.transitions.apply(runId, (current, definition) => ({
-        type: 'SignalReceived',
-        name,
-        data: checkSignal(definition, current, name, data, this.runtime.limits.payloadBytes),
-        ...(options.signalId === undefined ? {} : { signalId: options.signalId }),
-        // The sender's trace context (if any): the run's span links to it.
-        ...withTrace(injectTraceContext()),
-      }));
-      if (!accepted && state.status !== 'running' && options.signalId === undefined) {
-        throw new RunNotActiveError(runId, state.status, `signal "${name}" to`);
-      }
+      const trace = injectTraceContext();
+      const { accepted, state } = await this.runtime.transitions.apply(runId, (current, definition) =>
+        signalEvent(definition, current, name, data, options, this.runtime.limits, trace),
+      );
+      checkSignalOutcome(accepted, state, name, options);
     });
   }
 
   query(runId: string, name: string): Promise<unknown> {
     return this.guard('querying', async () => {
       const state = await this.runtime.mustLoad(runId);
-      const definition = await this.runtime.registry.pinned(state.workflow);
-      if (!Object.prototype.hasOwnProperty.call(definition.queries, name)) {
-        throw new QueryNotFoundError(name, Object.keys(definition.queries));
-      }
-      return evaluateQuery(definition, state, name, { limits: this.runtime.limits.expression });
+      return answerQuery(await this.runtime.registry.pinned(state.workflow), state, name, this.runtime.limits);
     });
   }
 
@@ -133,21 +123,15 @@ export class RedisEngine implements Engine {
   }
 
   cancel(runId: string, reason?: string): Promise<void> {
-    return this.request(runId, 'cancel', () => ({ type: 'CancelRequested', ...(reason === undefined ? {} : { reason }) }));
+    return this.control(runId, 'cancel', reason);
   }
 
   terminate(runId: string, reason?: string): Promise<void> {
-    return this.request(runId, 'terminate', () => ({ type: 'TerminateRequested', ...(reason === undefined ? {} : { reason }) }));
+    return this.control(runId, 'terminate', reason);
   }
 
   retry(runId: string): Promise<void> {
-    return this.guard('retrying a run', async () => {
-      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => {
-        if (current.status === 'running') throw new RunNotActiveError(runId, current.status, 'retry');
-        return { type: 'RetryRequested' };
-      });
-      if (!accepted) throw new RunNotActiveError(runId, state.status, 'retry');
-    });
+    return this.control(runId, 'retry');
   }
 
   list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
@@ -176,13 +160,10 @@ export class RedisEngine implements Engine {
     await this.runtime.close(options);
   }
 
-  private request(runId: string, operation: string, build: () => { type: 'CancelRequested' | 'TerminateRequested'; reason?: string }): Promise<void> {
-    return this.guard(`${operation} a run`, async () => {
-      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => {
-        if (current.status !== 'running') throw new RunNotActiveError(runId, current.status, operation);
-        return build();
-      });
-      if (!accepted && state.status !== 'running') throw new RunNotActiveError(runId, state.status, operation);
+  private control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {
+    return this.guard(operation === 'retry' ? 'retrying a run' : `${operation} a run`, async () => {
+      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => controlEvent(current, operation, reason));
+      checkControlOutcome(accepted, state, operation);
     });
   }
 
@@ -239,6 +220,3 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
 }
 
 /** `{ trace }` when there is a trace context to store, else nothing. Pure. */
-function withTrace(trace: Readonly<Record<string, string>> | undefined): { trace?: Readonly<Record<string, string>> } {
-  return trace ? { trace } : {};
-}

@@ -10,6 +10,8 @@ import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { checkStartInput } from '../common/start-checks.js';
+import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
+import { assertNever } from '../common/events.js';
 import { connectionOptions, createClient, describeConnection, type ClientRole, type RedisConnection } from './connection.js';
 import type { RedisTarget } from './errors.js';
 import { Dispatcher } from './dispatcher.js';
@@ -153,20 +155,11 @@ export class RedisRuntime {
         return;
       case 'notify-parent': {
         const data = { ...job.data, output: this.store.json.decodeValue<unknown>(job.data.output) };
-        await this.applyIgnoringMissing(data.parentRunId, () =>
-          data.status === 'completed'
-            ? { type: 'ChildCompleted', seq: data.seq, output: data.output }
-            : {
-                type: 'ChildFailed',
-                seq: data.seq,
-                status: data.status,
-                error: data.error ?? { type: 'ChildFailed', message: `child run ${data.childRunId} ended ${data.status}` },
-              },
-        );
+        await this.applyIgnoringMissing(data.parentRunId, () => childEndEvent(data, data.childRunId));
         return;
       }
       default:
-        assertNever(job);
+        assertNever(job, 'interpreter job');
     }
   }
 
@@ -195,13 +188,7 @@ export class RedisRuntime {
       definition = await this.registry.get(data.workflow, data.version);
       input = checkStartInput(definition, data.input, this.limits.payloadBytes);
     } catch (error) {
-      const failure = error as { type?: string; message?: string };
-      await this.applyIgnoringMissing(parentRunId, () => ({
-        type: 'ChildFailed',
-        seq: data.seq,
-        status: 'failed',
-        error: { type: failure.type ?? 'Error', message: failure.message ?? String(error) },
-      }));
+      await this.applyIgnoringMissing(parentRunId, () => childStartFailedEvent(data.seq, error));
       return;
     }
     const existing = await this.store.loadState(data.childRunId);
@@ -230,9 +217,6 @@ export class RedisRuntime {
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unknown interpreter job ${JSON.stringify(value)}`);
-}
 
 /** Re-exported for engine/worker option types. */
 export type { Redis };

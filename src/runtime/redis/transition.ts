@@ -9,20 +9,14 @@ import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
 import type { Command, Decision, RunEvent, RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
+import { stampEvent, type EventInput, type TimedEventInput } from '../common/events.js';
 import type { Dispatcher } from './dispatcher.js';
 import { TransitionConflictError } from './errors.js';
 import type { DefinitionRegistry } from './registry.js';
 import type { CommitInput, OutboxEntry, RunStore } from './store.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 
-/** An event before it is stamped with the decision time. */
-export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
-
-/**
- * An event with the time it happened, when that is earlier than its application (an activity
- * attempt's start, recorded with its answer). Stamped no earlier than the run's last change.
- */
-export type TimedEventInput = EventInput & { readonly happenedAt?: number };
+export type { EventInput, TimedEventInput };
 
 /** Outcome of applying one event. */
 export interface ApplyResult {
@@ -260,8 +254,7 @@ export class Transitions {
         for (const input of inputs) {
           const current: RunState = mine?.state ?? before;
           if (mine && isTerminal(current.status)) break;
-          const { happenedAt, ...fields } = input;
-          const event = { ...fields, at: Math.max(happenedAt ?? now, current.updatedAt, item.notBefore) } as RunEvent;
+          const event = stampEvent(input, now, current.updatedAt, item.notBefore);
           const decided = await decide(definition, current, event, { limits: this.deps.limits.expression });
           // The first event decides whether the caller's events are taken at all.
           if (!decided.accepted) {
