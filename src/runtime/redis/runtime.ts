@@ -24,6 +24,7 @@ import { withScripts, type ScriptedClient } from './scripts.js';
 import { safeError } from './safe-error.js';
 import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
+import { processStateCaches, StateCache } from './state-cache.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { storedJson, type PayloadCodec } from '../../observability/codec.js';
 
@@ -51,6 +52,10 @@ export interface RedisRuntimeOptions {
    * over without a read. False gives this runtime a cache of its own, as another process has.
    */
   readonly shareStateCache?: boolean;
+  /** This runtime's own cache of last committed states (overrides `shareStateCache`). */
+  readonly stateCache?: StateCache;
+  /** Time source (epoch ms) of event stamps and job delays (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -86,7 +91,7 @@ export class RedisRuntime {
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
     this.memory = new MemoryGate(this.client, { warn: (fields, message) => activityLogger().warn(fields, message) });
-    const now = (): number => Date.now();
+    const now = options.now ?? ((): number => Date.now());
     this.store = new RunStore(this.client, this.keys, storedJson(options.codec));
     this.registry = new DefinitionRegistry(this.client, this.keys);
     this.queues = new QueueSet(this.client, this.keys.prefix);
@@ -99,9 +104,11 @@ export class RedisRuntime {
       limits: this.limits,
       now,
       outboxGraceMs: options.outboxGraceMs ?? 5_000,
-      ...(options.shareStateCache === false
-        ? {}
-        : { cacheScope: `${this.connection.path ?? describeConnection(this.connection)}/${this.connection.db ?? 0}/${this.keys.prefix}` }),
+      stateCache:
+        options.stateCache ??
+        (options.shareStateCache === false
+          ? new StateCache()
+          : processStateCaches.forScope(`${this.connection.path ?? describeConnection(this.connection)}/${this.connection.db ?? 0}/${this.keys.prefix}`)),
       ...(options.observer ? { observer: options.observer } : {}),
       onDispatchError: (runId, error) => {
         // A full Redis is reported by the gate (once per interval), not once per dispatch.

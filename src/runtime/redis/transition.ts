@@ -3,7 +3,6 @@
  * commit the decision with a revision check in one Lua script, then dispatch its commands.
  * A revision conflict (another process moved the run first) reloads and decides again.
  */
-import { randomBytes } from 'node:crypto';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
@@ -15,6 +14,10 @@ import { TransitionConflictError } from './errors.js';
 import type { DefinitionRegistry } from './registry.js';
 import type { CommitInput, OutboxEntry, RunStore } from './store.js';
 import type { RunObserver } from '../../observability/run-observer.js';
+import { RunQueue } from '../common/run-queue.js';
+import { GenerationTokens } from './generation.js';
+import { OutboxClearer } from './outbox-clearer.js';
+import { StateCache, type CachedRun } from './state-cache.js';
 
 export type { EventInput, TimedEventInput };
 
@@ -46,15 +49,16 @@ export interface TransitionDeps {
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
   /**
-   * Runtimes of one process with the same scope (Redis server and key prefix) share their cache
-   * of last committed states: an engine and a worker in one process hand a run over without a
-   * load. Sharing is safe because every commit checks the revision and the generation.
+   * Last committed states of running runs (default: a cache of its own). Runtimes of one process
+   * on the same Redis and prefix may share one: an engine and a worker then hand a run over
+   * without a load. Sharing is safe because every commit checks the revision and the generation.
    */
-  readonly cacheScope?: string;
+  readonly stateCache?: StateCache;
+  /** Randomness for conflict back-off jitter (default Math.random). */
+  readonly random?: () => number;
+  /** Waits `ms` (default a setTimeout): the back-off after a lost race. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
-
-/** State caches shared by the runtimes of this process, by cache scope. */
-const sharedCaches = new Map<string, Map<string, CachedRun>>();
 
 const MAX_ATTEMPTS = 60;
 
@@ -80,50 +84,33 @@ interface DecidedBatch {
   readonly results: readonly ItemResult[];
 }
 
-/** Dispatched outbox entries not removed by a later commit are removed after at most this long (ms). */
-const CLEAR_DELAY_MS = 100;
-
-/** At most this many running runs' last committed states are kept in memory per process. */
-const CACHE_LIMIT = 5_000;
-
-/** A run's state as this process last committed it, with the generation it was committed under. */
-interface CachedRun {
-  readonly state: RunState;
-  readonly generation: string;
-}
+/** Work queued for one run: events to apply, or the creation of the run. */
+type RunWork =
+  | ({ readonly kind: 'apply' } & PendingEvent)
+  | { readonly kind: 'create'; readonly work: () => Promise<void> };
 
 /** Applies events to runs stored in Redis. Side effects: Redis I/O, BullMQ jobs. */
 export class Transitions {
-  /** Per-run promise chains: transitions of one run from this process queue up instead of racing. */
-  private readonly chains = new Map<string, Promise<unknown>>();
-  /** Events waiting for their run's next transition, by run id. */
-  private readonly pending = new Map<string, PendingEvent[]>();
-  /** Runs with a drain of `pending` queued on their chain. */
-  private readonly draining = new Set<string>();
+  /** Per-run order and batching: transitions of one run from this process queue up instead of racing. */
+  private readonly queue = new RunQueue<RunWork>((runId, batch) => this.drain(runId, batch), MAX_BATCH);
   /**
-   * States this process committed last, by run id (running runs only). A transition first
-   * decides on the cached state and commits it with the revision and generation check of
-   * commit-transition.lua, saving the load; anything but a successful commit (conflict, refusal,
-   * an ignored event) falls back to a fresh load, so a stale entry costs one wasted attempt.
+   * States this process committed last (running runs only). A transition first decides on the
+   * cached state and commits it with the revision and generation check of commit-transition.lua,
+   * saving the load; anything but a successful commit (conflict, refusal, an ignored event) falls
+   * back to a fresh load, so a stale entry costs one wasted attempt.
    */
-  private readonly cache: Map<string, CachedRun>;
-  /**
-   * Outbox entries dispatched but not yet removed, by run id. The run's next commit from this
-   * process removes them in the same script call; what is left is cleared in one pipeline shortly
-   * after (well within the grace period, so a repair rarely re-dispatches them — harmless anyway).
-   */
-  private readonly dispatched = new Map<string, string[]>();
-  private clearTimer: NodeJS.Timeout | undefined;
-  private clearing: Promise<void> = Promise.resolve();
+  private readonly cache: StateCache;
+  private readonly outbox: OutboxClearer;
+  private readonly generations: GenerationTokens;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: TransitionDeps) {
-    if (deps.cacheScope === undefined) {
-      this.cache = new Map();
-    } else {
-      let shared = sharedCaches.get(deps.cacheScope);
-      if (!shared) sharedCaches.set(deps.cacheScope, (shared = new Map()));
-      this.cache = shared;
-    }
+    this.cache = deps.stateCache ?? new StateCache();
+    this.outbox = new OutboxClearer({ store: deps.store, onError: deps.onDispatchError });
+    this.generations = new GenerationTokens();
+    this.random = deps.random ?? Math.random;
+    this.sleep = deps.sleep ?? delay;
   }
 
   /**
@@ -132,40 +119,42 @@ export class Transitions {
    */
   apply(runId: string, build: EventBuilder, notBefore = 0): Promise<ApplyResult> {
     return new Promise<ApplyResult>((resolve, reject) => {
-      let queue = this.pending.get(runId);
-      if (!queue) this.pending.set(runId, (queue = []));
-      queue.push({ build, notBefore, resolve, reject });
-      if (this.draining.has(runId)) return;
-      this.draining.add(runId);
-      void this.serialised(runId, () => this.drain(runId));
+      this.queue.push(runId, { kind: 'apply', build, notBefore, resolve, reject });
     });
   }
 
   /**
-   * Applies every event waiting for this run as one transition (at most MAX_BATCH): branches of a
-   * fan-out that answer together, or a signal that arrives with an answer, cost one decision pass
-   * each but one commit in all. Each caller learns whether its own events were accepted.
+   * Does one batch of a run's queued work: creations alone, and every run of consecutive events
+   * as one transition — branches of a fan-out that answer together, or a signal that arrives with
+   * an answer, cost one decision pass each but one commit in all. Each caller learns whether its
+   * own events were accepted.
    */
-  private async drain(runId: string): Promise<void> {
-    this.draining.delete(runId);
-    const queue = this.pending.get(runId);
-    if (!queue || queue.length === 0) return;
-    const batch = queue.splice(0, MAX_BATCH);
-    if (queue.length === 0) this.pending.delete(runId);
-    else if (!this.draining.has(runId)) {
-      this.draining.add(runId);
-      void this.serialised(runId, () => this.drain(runId));
+  private async drain(runId: string, batch: readonly RunWork[]): Promise<void> {
+    let events: PendingEvent[] = [];
+    const flush = async (): Promise<void> => {
+      if (events.length === 0) return;
+      const items = events;
+      events = [];
+      try {
+        const results = await this.applyNow(runId, items);
+        items.forEach((item, i) => {
+          const result = results[i]!;
+          if ('error' in result) item.reject(result.error);
+          else item.resolve(result);
+        });
+      } catch (error) {
+        for (const item of items) item.reject(error);
+      }
+    };
+    for (const work of batch) {
+      if (work.kind === 'apply') {
+        events.push(work);
+        continue;
+      }
+      await flush();
+      await work.work();
     }
-    try {
-      const results = await this.applyNow(runId, batch);
-      batch.forEach((item, i) => {
-        const result = results[i];
-        if ('error' in result) item.reject(result.error);
-        else item.resolve(result);
-      });
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-    }
+    await flush();
   }
 
   /**
@@ -177,11 +166,18 @@ export class Transitions {
     event: Omit<RunStartedEvent, 'at'>,
     options: { latestCheck?: CommitInput['latestCheck'] } = {},
   ): Promise<RunState> {
-    return this.serialised(event.runId, async () => {
-      const full: RunStartedEvent = { ...event, at: this.deps.now() };
-      const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-      await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, newGeneration(), options.latestCheck);
-      return decision.state;
+    return new Promise<RunState>((resolve, reject) => {
+      const work = async (): Promise<void> => {
+        try {
+          const full: RunStartedEvent = { ...event, at: this.deps.now() };
+          const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
+          await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, this.generations.next(), options.latestCheck);
+          resolve(decision.state);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.queue.push(event.runId, { kind: 'create', work });
     });
   }
 
@@ -197,9 +193,8 @@ export class Transitions {
   }
 
   private async applyNow(runId: string, batch: readonly PendingEvent[]): Promise<readonly ItemResult[]> {
-    const cached = this.cache.get(runId);
+    const cached = this.cache.take(runId);
     if (cached) {
-      this.cache.delete(runId);
       try {
         const decided = await this.decideBatch(cached.state, batch);
         // Anything but every caller accepted may come from a stale state: decide again on a load.
@@ -231,7 +226,7 @@ export class Transitions {
         return outcome.results;
       }
       // Lost the race to another process: back off a little (jittered) and decide again.
-      await delay(Math.min(2 ** Math.min(attempt, 6), 50) * Math.random());
+      await this.sleep(Math.min(2 ** Math.min(attempt, 6), 50) * this.random());
     }
     throw new TransitionConflictError(runId, MAX_ATTEMPTS);
   }
@@ -310,7 +305,7 @@ export class Transitions {
       this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
     );
     const terminal = isTerminal(decision.state.status);
-    const cleared = this.dispatched.get(runId);
+    const cleared = this.outbox.pending(runId);
     const outcome = await this.deps.store.commit(runId, {
       expectedRevision,
       state: decision.state,
@@ -326,14 +321,14 @@ export class Transitions {
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });
     if (!outcome.ok) return false;
-    if (cleared && this.dispatched.get(runId) === cleared) this.dispatched.delete(runId);
-    this.remember(runId, terminal || generation === '' ? null : { state: decision.state, generation });
+    this.outbox.committed(runId, cleared);
+    this.cache.remember(runId, terminal || generation === '' ? null : ({ state: decision.state, generation } satisfies CachedRun));
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event: events[0], loadHistory: () => this.deps.store.history(runId) });
     try {
       if (decision.commands.length > 0) {
         await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        this.markDispatched(runId, outbox);
+        this.outbox.markDispatched(runId, outbox);
       }
     } catch (error) {
       this.deps.onDispatchError(runId, error);
@@ -341,51 +336,9 @@ export class Transitions {
     return outcome.oldestOutbox ? { oldestOutbox: outcome.oldestOutbox } : {};
   }
 
-  /**
-   * Removes every dispatched entry not yet removed by a later commit (one pipeline). Called
-   * shortly after dispatches, and on close.
-   */
+  /** Removes dispatched outbox entries not yet removed by a later commit (one pipeline); on close. */
   flushDispatched(): Promise<void> {
-    if (this.clearTimer) clearTimeout(this.clearTimer);
-    this.clearTimer = undefined;
-    if (this.dispatched.size === 0) return this.clearing;
-    const batch = [...this.dispatched.entries()];
-    this.dispatched.clear();
-    const run = async (): Promise<void> => {
-      try {
-        await this.deps.store.clearOutboxes(batch);
-      } catch (error) {
-        // Entries left behind are re-dispatched by a repair (harmlessly).
-        this.deps.onDispatchError(batch[0][0], error);
-      }
-    };
-    this.clearing = this.clearing.then(run);
-    return this.clearing;
-  }
-
-  /**
-   * Dispatched outbox entries are removed by the run's next commit from this process (workers
-   * usually make it themselves), else by one batched pipeline shortly after: no call per dispatch.
-   */
-  private markDispatched(runId: string, outbox: readonly string[]): void {
-    const list = this.dispatched.get(runId);
-    if (list) list.push(...outbox);
-    else this.dispatched.set(runId, [...outbox]);
-    if (!this.clearTimer) {
-      this.clearTimer = setTimeout(() => void this.flushDispatched(), CLEAR_DELAY_MS);
-      this.clearTimer.unref();
-    }
-  }
-
-  /** Caches (or, with null, forgets) the state this process just committed for a run. */
-  private remember(runId: string, entry: CachedRun | null): void {
-    this.cache.delete(runId);
-    if (entry === null) return;
-    if (this.cache.size >= CACHE_LIMIT) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(runId, entry);
+    return this.outbox.flush();
   }
 
   private async repairQuietly(runId: string): Promise<void> {
@@ -394,20 +347,6 @@ export class Transitions {
     } catch (error) {
       this.deps.onDispatchError(runId, error);
     }
-  }
-
-  private serialised<T>(runId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(runId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(runId, settled);
-    void settled.then(() => {
-      if (this.chains.get(runId) === settled) this.chains.delete(runId);
-    });
-    return next;
   }
 }
 
@@ -446,16 +385,6 @@ function combine(first: Decision, second: Decision): Decision {
     commands: [...first.commands, ...second.commands],
     history: [...first.history, ...second.history],
   };
-}
-
-/** This process's random part of generation tokens, and a counter for the rest (no random bytes per run). */
-const GENERATION_PREFIX = randomBytes(6).toString('base64url');
-let generationCounter = 0;
-
-/** A token unique to one incarnation of a run id (this process's random prefix and a counter). */
-function newGeneration(): string {
-  generationCounter = (generationCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${GENERATION_PREFIX}${generationCounter.toString(36)}`;
 }
 
 function delay(ms: number): Promise<void> {
