@@ -2,9 +2,11 @@
  * The heart of the embedded runtime: each run's event queue, fed one event at a time through the
  * core's `decide`, then the decision's commands carried out (activities, timers, child runs).
  * Persist, then dispatch: a decision's state and history are stored before any command runs.
+ *
+ * Over 300 lines on purpose: the queue, the idle accounting (time skipping, stall and idle
+ * notices) and carrying out commands share the loop's counters; split apart they would each need
+ * the others' private state. Attempts live in attempt-runner.ts.
  */
-import { AttemptCancellation, executeActivity } from '../../activities/execute.js';
-import type { ExecuteParams } from '../../activities/execute.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
@@ -19,8 +21,7 @@ import type {
   StartChildCommand,
 } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
-import { activityNotFound, answerOf } from '../common/activity-outcome.js';
-import { heartbeatDetails } from '../common/heartbeat-details.js';
+import { runAttempt } from './attempt-runner.js';
 import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
 import { assertNever, eventTime } from '../common/events.js';
 import { checkStartInput } from '../common/start-checks.js';
@@ -272,55 +273,18 @@ export class RunLoop {
   }
 
   private runActivity(record: RunRecord, command: ScheduleActivityCommand): void {
-    const handler = this.options.activities.get(command.activity);
-    if (!handler) {
-      const error = activityNotFound(command.activity, this.options.activities.names());
-      this.answer(record, { type: 'ActivityFailed', seq: command.seq, error });
-      return;
-    }
-    const cancellation = new AttemptCancellation();
-    record.activities.set(command.seq, cancellation);
-    this.inFlightActivities++;
-    this.idleNoticed = false;
-    this.answer(record, { type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
-    const stepId = command.stepId ?? command.stepPath;
-    const params: ExecuteParams = {
-      runId: record.runId,
-      stepId,
-      stepPath: command.stepPath,
-      activity: command.activity,
-      attempt: command.attempt,
-      idempotencyKey: command.idempotencyKey,
-      workflow: record.workflowRef,
-      timeoutMs: command.timeoutMs,
-      cancellation,
-      heartbeatTimeoutMs: command.heartbeatTimeoutMs,
-      lastHeartbeat: record.heartbeats?.get(command.idempotencyKey),
-      onHeartbeat: (details) => this.recordHeartbeat(record, command.idempotencyKey, stepId, details),
-    };
-    const observer = this.options.observer;
-    // Observability hook: the attempt's span, duration metric and a logger with its fields.
-    const attempt = observer
-      ? observer.aroundAttempt(
-          { runId: record.runId, activity: command.activity, attempt: command.attempt, stepPath: command.stepPath, ...(command.stepId === undefined ? {} : { stepId: command.stepId }), workflow: record.workflowRef },
-          (logger) => executeActivity(handler, command.input, logger ? { ...params, logger } : params),
-        )
-      : executeActivity(handler, command.input, params);
-    void attempt.then((outcome) => {
-      this.inFlightActivities--;
-      if (record.activities.get(command.seq) === cancellation) record.activities.delete(command.seq);
-      // The step is done: no later attempt will read its progress.
-      if (outcome.ok) record.heartbeats?.delete(command.idempotencyKey);
-      this.answer(record, answerOf(command.seq, stepId, outcome, this.options.limits.payloadBytes));
-      this.pokeSkipper();
+    runAttempt(record, command, {
+      activities: this.options.activities,
+      limits: this.options.limits,
+      ...(this.options.observer ? { observer: this.options.observer } : {}),
+      answer: (event) => this.answer(record, event),
+      started: () => {
+        this.inFlightActivities++;
+        this.idleNoticed = false;
+      },
+      finished: () => this.inFlightActivities--,
+      answered: () => this.pokeSkipper(),
     });
-  }
-
-  /** Keeps the details for the next attempt (in memory: nothing to throttle); no details = liveness only. */
-  private recordHeartbeat(record: RunRecord, idempotencyKey: string, stepId: string, details: unknown): void {
-    if (details === undefined) return;
-    const stored = heartbeatDetails(details, stepId, this.options.limits.payloadBytes);
-    (record.heartbeats ??= new Map()).set(idempotencyKey, stored);
   }
 
   private startChild(parent: RunRecord, command: StartChildCommand): void {

@@ -6,9 +6,12 @@
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
-import type { Command, Decision, RunEvent, RunStartedEvent, RunState } from '../../interpreter/types.js';
+import type { Decision, RunEvent, RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
-import { stampEvent, type EventInput, type TimedEventInput } from '../common/events.js';
+import type { EventInput, TimedEventInput } from '../common/events.js';
+import { decideBatch, type ApplyResult, type DecidedBatch, type EventBuilder, type ItemResult, type BatchItem } from '../common/batch-decision.js';
+
+export type { ApplyResult, EventBuilder };
 import type { Dispatcher } from './dispatcher.js';
 import { TransitionConflictError } from './errors.js';
 import type { DefinitionRegistry } from './registry.js';
@@ -18,22 +21,9 @@ import { RunQueue } from '../common/run-queue.js';
 import { GenerationTokens } from './generation.js';
 import { OutboxClearer } from './outbox-clearer.js';
 import { StateCache, type CachedRun } from './state-cache.js';
+import { bookkeeping } from './bookkeeping.js';
 
 export type { EventInput, TimedEventInput };
-
-/** Outcome of applying one event. */
-export interface ApplyResult {
-  /** False when the core ignored the event (stale or duplicate answer, or `build` returned null). */
-  readonly accepted: boolean;
-  readonly state: RunState;
-}
-
-/**
- * How an event is applied: built from the current state (may throw to refuse, or return null to
- * skip). A list is decided in order and committed as one transition; it is accepted only when
- * its first event is, and the rest are decided only while the run is not finished.
- */
-export type EventBuilder = (state: RunState, definition: WorkflowDefinition) => TimedEventInput | readonly TimedEventInput[] | null;
 
 /** Options of {@link Transitions}. */
 export interface TransitionDeps {
@@ -66,22 +56,9 @@ const MAX_ATTEMPTS = 60;
 const MAX_BATCH = 64;
 
 /** A caller's events waiting for their run's next transition. */
-interface PendingEvent {
-  readonly build: EventBuilder;
-  readonly notBefore: number;
+interface PendingEvent extends BatchItem {
   readonly resolve: (result: ApplyResult) => void;
   readonly reject: (error: unknown) => void;
-}
-
-/** What one caller of a batch gets: its result, or what its builder (or decision) threw. */
-type ItemResult = ApplyResult | { readonly error: unknown };
-
-/** A batch decided on one state: the combined decision of what was accepted, and each caller's result. */
-interface DecidedBatch {
-  readonly definition: WorkflowDefinition;
-  readonly decision: Decision | undefined;
-  readonly events: readonly RunEvent[];
-  readonly results: readonly ItemResult[];
 }
 
 /** Work queued for one run: events to apply, or the creation of the run. */
@@ -234,43 +211,7 @@ export class Transitions {
   /** Decides every caller's events on `state`, in order (nothing is stored). */
   private async decideBatch(state: RunState, batch: readonly PendingEvent[]): Promise<DecidedBatch> {
     const definition = await this.deps.registry.pinned(state.workflow);
-    const now = this.deps.now();
-    let decision: Decision | undefined;
-    const events: RunEvent[] = [];
-    const accepted: boolean[] = [];
-    const errors = new Map<number, unknown>();
-    for (const [index, item] of batch.entries()) {
-      const before: RunState = decision?.state ?? state;
-      try {
-        const built = item.build(before, definition);
-        const inputs: readonly TimedEventInput[] = built === null ? [] : Array.isArray(built) ? built : [built as TimedEventInput];
-        let mine: Decision | undefined;
-        const mineEvents: RunEvent[] = [];
-        for (const input of inputs) {
-          const current: RunState = mine?.state ?? before;
-          if (mine && isTerminal(current.status)) break;
-          const event = stampEvent(input, now, current.updatedAt, item.notBefore);
-          const decided = await decide(definition, current, event, { limits: this.deps.limits.expression });
-          // The first event decides whether the caller's events are taken at all.
-          if (!decided.accepted) {
-            if (!mine) break;
-            continue;
-          }
-          mine = mine ? combine(mine, decided) : decided;
-          mineEvents.push(event);
-        }
-        accepted[index] = mine !== undefined;
-        if (mine) {
-          decision = decision ? combine(decision, mine) : mine;
-          events.push(...mineEvents);
-        }
-      } catch (error) {
-        errors.set(index, error);
-      }
-    }
-    const final = decision?.state ?? state;
-    const results = batch.map((_item, i): ItemResult => (errors.has(i) ? { error: errors.get(i) } : { accepted: accepted[i] === true, state: final }));
-    return { definition, decision, events, results };
+    return decideBatch(definition, state, batch, this.deps.now(), this.deps.limits.expression);
   }
 
   /** Commits a decided batch (with dispatch); 'conflict' when the revision or generation moved on. */
@@ -348,43 +289,6 @@ export class Transitions {
       this.deps.onDispatchError(runId, error);
     }
   }
-}
-
-/** The per-run timer and awaited-activity bookkeeping a decision implies. Pure. */
-export function bookkeeping(
-  commands: readonly Command[],
-  events: readonly RunEvent[],
-): {
-  timersAdded: { seq: number; at: number }[];
-  timersRemoved: number[];
-  activitiesAdded: number[];
-  activitiesRemoved: number[];
-} {
-  const timersAdded: { seq: number; at: number }[] = [];
-  const timersRemoved: number[] = [];
-  const activitiesAdded: number[] = [];
-  const activitiesRemoved: number[] = [];
-  for (const event of events) {
-    if (event.type === 'TimerFired') timersRemoved.push(event.seq);
-    if (event.type === 'ActivityCompleted' || event.type === 'ActivityFailed') activitiesRemoved.push(event.seq);
-  }
-  for (const command of commands) {
-    if (command.type === 'StartTimer') timersAdded.push({ seq: command.seq, at: command.at });
-    else if (command.type === 'CancelTimer') timersRemoved.push(command.seq);
-    else if (command.type === 'ScheduleActivity') activitiesAdded.push(command.seq);
-    else if (command.type === 'CancelActivity') activitiesRemoved.push(command.seq);
-  }
-  return { timersAdded, timersRemoved, activitiesAdded, activitiesRemoved };
-}
-
-/** Two decisions made one after the other on the same run, as one (the second's state). Pure. */
-function combine(first: Decision, second: Decision): Decision {
-  return {
-    accepted: true,
-    state: second.state,
-    commands: [...first.commands, ...second.commands],
-    history: [...first.history, ...second.history],
-  };
 }
 
 function delay(ms: number): Promise<void> {
