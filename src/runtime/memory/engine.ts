@@ -10,17 +10,7 @@ import {
 } from '../../errors.js';
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type {
-  DeployResult,
-  Engine,
-  ListFilter,
-  ResultOptions,
-  RunDescription,
-  RunResult,
-  RunSummary,
-  SignalOptions,
-  StartOptions,
-} from '../engine.js';
+import type { DeployResult, Engine, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';

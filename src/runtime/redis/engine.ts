@@ -6,17 +6,7 @@ import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
 import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
-import type {
-  DeployResult,
-  Engine,
-  ListFilter,
-  ResultOptions,
-  RunDescription,
-  RunResult,
-  RunSummary,
-  SignalOptions,
-  StartOptions,
-} from '../engine.js';
+import type { DeployResult, Engine, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { createClient } from './connection.js';
 import { LatestVersionMovedError, translateRedisError } from './errors.js';
 import { isRedisFullError, redisFullError } from './memory.js';
