@@ -23,7 +23,8 @@ import type {
 import type { EngineLimits } from '../common/limits.js';
 import { runAttempt } from './attempt-runner.js';
 import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
-import { assertNever, eventTime } from '../common/events.js';
+import { assertNever } from '../common/events.js';
+import { decideBatch } from '../common/batch-decision.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
@@ -46,6 +47,9 @@ export interface RunLoopOptions {
    */
   readonly onIdle?: (pending: readonly PendingTimer[]) => void;
 }
+
+/** At most this many queued events of one run are decided as one transition. */
+const MAX_BATCH = 64;
 
 /** Owns every run of one embedded engine and moves them forward. */
 export class RunLoop {
@@ -142,35 +146,53 @@ export class RunLoop {
 
   /** Answers to commands: dropped if the run has ended by the time they are decided. */
   private answer(record: RunRecord, event: EventInput, notBefore?: number): void {
-    this.enqueue(record, { event, dropWhenEnded: true, notBefore, fresh: true });
+    this.enqueue(record, { event, dropWhenEnded: true, ...(notBefore === undefined ? {} : { notBefore }) });
   }
 
+  /**
+   * Decides a run's queued events in order, those that piled up together (at most MAX_BATCH) as
+   * one transition — as the Redis runtime does, with the same batch decider — then stores the
+   * decision and carries out its commands.
+   */
   private async drain(record: RunRecord): Promise<void> {
     record.draining = true;
     this.activeDrains++;
     this.idleNoticed = false;
     try {
       while (record.queue.length > 0) {
-        const item = record.queue.shift() as QueuedEvent;
+        const batch = record.queue.splice(0, MAX_BATCH);
         if (this.closed) {
-          item.done?.resolve(false);
+          for (const item of batch) item.done?.resolve(false);
           continue;
         }
-        try {
-          // One await per event: the event is prepared and the decision committed synchronously.
-          const event = this.eventOf(record, item);
-          let accepted = false;
-          if (event !== undefined) {
-            const decision = await decide(record.definition, record.state, event, this.decideOptions);
-            accepted = this.commit(record, event, decision);
-          }
-          item.done?.resolve(accepted);
-        } catch (error) {
-          record.fault = error;
-          activityLogger().error({ runId: record.runId, err: error }, 'flowline: the interpreter failed on an event');
-          item.done?.reject(error);
-          this.notifyWaiters(record);
+        if (record.fault !== undefined) {
+          for (const item of batch) item.done?.reject(record.fault);
+          continue;
         }
+        const decided = await decideBatch(
+          record.definition,
+          record.state,
+          batch.map((item) => ({
+            // Answers to commands are dropped once the run has ended; requests are decided (and refused).
+            build: (state) => (item.dropWhenEnded && isTerminal(state.status) ? null : item.event),
+            notBefore: item.notBefore ?? 0,
+          })),
+          this.options.clock.now(),
+          this.options.limits.expression,
+        );
+        // Builders here never throw: an error is the core failing on an event, and the run can no longer move.
+        const failure = decided.results.find((result): result is { error: unknown } => 'error' in result);
+        if (failure) {
+          record.fault = failure.error;
+          activityLogger().error({ runId: record.runId, err: failure.error }, 'flowline: the interpreter failed on an event');
+        }
+        if (decided.decision) this.commit(record, decided.events[0]!, decided.decision);
+        batch.forEach((item, i) => {
+          const result = decided.results[i]!;
+          if ('error' in result) item.done?.reject(result.error);
+          else item.done?.resolve(result.accepted);
+        });
+        if (failure) this.notifyWaiters(record);
       }
     } finally {
       record.draining = false;
@@ -179,23 +201,8 @@ export class RunLoop {
     }
   }
 
-  /** The queued event stamped with its time, or undefined when it is dropped (the run has ended). */
-  private eventOf(record: RunRecord, item: QueuedEvent): RunEvent | undefined {
-    if (record.fault !== undefined) throw record.fault;
-    if (item.dropWhenEnded && isTerminal(record.state.status)) return undefined;
-    // Times never go backwards within a run, so history stays ordered.
-    const at = eventTime(this.options.clock.now(), record.state.updatedAt, item.notBefore);
-    if (item.fresh) {
-      // Built by the loop for this queue item alone: stamped in place rather than copied.
-      (item.event as { at?: number }).at = at;
-      return item.event as RunEvent;
-    }
-    return { ...item.event, at } as RunEvent;
-  }
-
   /** Stores an accepted decision (state, then history), then carries out its commands. */
-  private commit(record: RunRecord, event: RunEvent, decision: Decision): boolean {
-    if (!decision.accepted) return false;
+  private commit(record: RunRecord, event: RunEvent, decision: Decision): void {
     const previous = record.state;
     record.state = decision.state;
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
@@ -204,7 +211,6 @@ export class RunLoop {
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
-    return true;
   }
 
   private afterDecision(record: RunRecord): void {

@@ -12,8 +12,6 @@ export interface QueuedEvent {
   readonly notBefore?: number;
   /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
   readonly dropWhenEnded: boolean;
-  /** The event object was made by the loop for this item alone, so its time may be set in place. */
-  readonly fresh?: boolean;
   readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
 }
 
