@@ -2,6 +2,7 @@
 import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { HistoryEntry, RunEvent, RunState } from '../../interpreter/types.js';
+import type { HistoryWatcher } from '../engine.js';
 
 /** An event before the loop stamps its time: `at` is set when it is decided. */
 export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'at'> : never) : never;
@@ -37,6 +38,8 @@ export interface RunRecord {
   readonly workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */
   waiters: Array<() => void>;
+  /** Told of each committed batch of history entries (`watchHistory`); made on first watch. */
+  watchers?: Set<HistoryWatcher>;
   /** A bug in the core while deciding: the run can no longer move. */
   fault?: unknown;
 }
