@@ -34,6 +34,7 @@ const REDIS = [
   'test/observability/dashboard.test.ts',
   'test/observability/redis-e2e.test.ts',
   'test/workflows/redis.test.ts',
+  'test/server/api-redis.test.ts',
 ];
 
 const ALL = ['test/**/*.test.ts', 'src/**/*.test.ts'];

@@ -1,6 +1,7 @@
 /** The run routes of SPEC §12: start, list, describe, history, result (long poll), signal, query, cancel, terminate, retry. */
 import type { FastifyInstance } from 'fastify';
-import { WaitTimeoutError } from '../errors.js';
+import { RunNotActiveError, WaitTimeoutError } from '../errors.js';
+import type { Engine } from '../runtime/engine.js';
 import type { RunStatus } from '../interpreter/types.js';
 import type { RouteConfig, RouteContext } from './context.js';
 import {
@@ -121,7 +122,12 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     async (request, reply) => {
       const { id, name } = request.params as { id: string; name: string };
       const body = (request.body ?? {}) as { data?: unknown; signalId?: string };
-      await engine.signal(id, name, body.data, body.signalId === undefined ? {} : { signalId: body.signalId });
+      try {
+        await engine.signal(id, name, body.data, body.signalId === undefined ? {} : { signalId: body.signalId });
+      } catch (error) {
+        // A client retrying a signal that was applied before the run ended gets the same answer.
+        if (!(error instanceof RunNotActiveError) || body.signalId === undefined || !(await wasReceived(engine, id, body.signalId))) throw error;
+      }
       return reply.code(202).send({ runId: id });
     },
   );
@@ -167,4 +173,10 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
       },
     );
   }
+}
+
+/** Whether the run's history holds a signal with this id (read only on the rare refused re-send). */
+async function wasReceived(engine: Engine, runId: string, signalId: string): Promise<boolean> {
+  const history = await engine.history(runId);
+  return history.some((entry) => entry.type === 'SignalReceived' && (entry.event as { signalId?: string } | undefined)?.signalId === signalId);
 }
