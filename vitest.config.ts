@@ -23,6 +23,7 @@ const PROCESS = [
   'test/redis/poison-run.test.ts',
   'test/redis/tls.test.ts',
   'test/workflows/cli.test.ts',
+  'test/cli/serve.test.ts',
 ];
 
 const REDIS = [
