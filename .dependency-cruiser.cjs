@@ -37,6 +37,13 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
+      name: 'server-over-the-engine-port',
+      comment: 'src/server/ serves the Engine port: it may use definition/, errors, observability and runtime/engine.ts types, never a concrete runtime (cli/serve.ts wires those) nor the CLI.',
+      severity: 'error',
+      from: { path: '^src/server/' },
+      to: { path: '^src/(cli|activities|flowtest)/|^src/interpreter/(?!types[.]ts$)|^src/runtime/(?!engine[.]ts$)' },
+    },
+    {
       name: 'only-redis-runtime-imports-redis',
       severity: 'error',
       from: { pathNot: '^src/runtime/redis/' },

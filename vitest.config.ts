@@ -23,6 +23,7 @@ const PROCESS = [
   'test/redis/poison-run.test.ts',
   'test/redis/tls.test.ts',
   'test/workflows/cli.test.ts',
+  'test/cli/serve.test.ts',
 ];
 
 const REDIS = [
@@ -34,6 +35,7 @@ const REDIS = [
   'test/observability/dashboard.test.ts',
   'test/observability/redis-e2e.test.ts',
   'test/workflows/redis.test.ts',
+  'test/server/api-redis.test.ts',
 ];
 
 const ALL = ['test/**/*.test.ts', 'src/**/*.test.ts'];

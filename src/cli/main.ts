@@ -8,6 +8,7 @@ import { registerGraph } from './graph.js';
 import { registerTest } from './test.js';
 import { registerRedisVerbs } from './redis-verbs.js';
 import { registerDashboard } from './dashboard.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('flowline')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTest(program);
   registerRedisVerbs(program);
   registerDashboard(program);
+  registerServe(program);
   return program;
 }
 

@@ -6,6 +6,43 @@
 import type { WorkflowDefinition } from '../definition/types.js';
 import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
 
+/** Options of `deploy`. */
+export interface DeployOptions {
+  /** The document's text as the author wrote it, kept so it can be read back (`readDefinition`). */
+  readonly source?: string;
+}
+
+/** One deployed workflow name and its versions. */
+export interface DefinitionSummary {
+  readonly name: string;
+  /** Ascending. */
+  readonly versions: readonly number[];
+  readonly latest: number;
+}
+
+/** One deployed definition as stored. */
+export interface DeployedDefinition {
+  readonly definition: WorkflowDefinition;
+  /** The text it was deployed from, or null when it was deployed without one (e.g. from code). */
+  readonly source: string | null;
+}
+
+/**
+ * Receives a run's history entries as they are committed (`watchHistory`). Called in history
+ * order, never concurrently, never twice for one entry.
+ */
+export interface HistoryWatcher {
+  /** New entries; `entries[0].index` follows the previous call's last entry. */
+  onEntries(entries: readonly HistoryEntry[]): void;
+  /** The run reached a terminal status; called after its last entries. The watch stays open (a retry may reopen the run). */
+  onEnded?(status: RunStatus): void;
+  /** The watch could not go on (e.g. Redis unreachable, the run expired); no more calls follow. */
+  onError?(error: unknown): void;
+}
+
+/** Stops a watch. Idempotent. */
+export type Unwatch = () => void;
+
 export interface StartOptions {
   readonly input?: unknown;
   /** Caller-given run id (business id). Starting an id that is running is refused. */
@@ -69,7 +106,11 @@ export interface SignalOptions {
 
 export interface Engine {
   /** Register a definition by name+version. Same content again is a no-op; different content throws DefinitionConflictError. */
-  deploy(definition: WorkflowDefinition): Promise<DeployResult>;
+  deploy(definition: WorkflowDefinition, options?: DeployOptions): Promise<DeployResult>;
+  /** Every deployed workflow name with its versions. */
+  listDefinitions?(): Promise<readonly DefinitionSummary[]>;
+  /** One deployed version with its source text. Throws DefinitionNotFoundError. */
+  readDefinition?(name: string, version: number): Promise<DeployedDefinition>;
   /** Start a run of a deployed workflow. Throws InputInvalidError, RunAlreadyExistsError, DefinitionNotFoundError. */
   start(name: string, options?: StartOptions): Promise<{ readonly runId: string }>;
   /** Deliver a signal. Throws RunNotFoundError, RunNotActiveError, SignalNotDeclaredError, SignalPayloadInvalidError. */
@@ -86,6 +127,12 @@ export interface Engine {
   /** Retry a failed run from the failed step. */
   retry(runId: string): Promise<void>;
   list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /**
+   * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
+   * it is committed, without polling per watcher. Resolves once the watch is in place; throws
+   * RunNotFoundError for an unknown run. When the run has already ended, `onEnded` follows the backlog.
+   */
+  watchHistory?(runId: string, fromIndex: number, watcher: HistoryWatcher): Promise<Unwatch>;
   /** Release timers, connections and workers owned by this engine. */
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { retryCases } from './retries.cases.js';
 import { sagaCases } from './saga.cases.js';
 import { signalCases } from './signals.cases.js';
 import { stepCases } from './steps.cases.js';
+import { watchCases } from './watch.cases.js';
 
 export type { MakeEngine, SuiteOptions } from './harness.js';
 
@@ -31,5 +32,6 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     expressionCases(ctx);
     childCases(ctx);
     lifecycleCases(ctx);
+    watchCases(ctx);
   });
 }

@@ -10,7 +10,7 @@ import {
 } from '../../errors.js';
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type { DeployResult, Engine, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -96,8 +96,16 @@ export class EmbeddedEngine implements Engine {
     this.activities.register(name, handler);
   }
 
-  async deploy(definition: WorkflowDefinition): Promise<DeployResult> {
-    return this.definitions.deploy(definition);
+  async deploy(definition: WorkflowDefinition, options: DeployOptions = {}): Promise<DeployResult> {
+    return this.definitions.deploy(definition, options.source);
+  }
+
+  async listDefinitions(): Promise<readonly DefinitionSummary[]> {
+    return this.definitions.list();
+  }
+
+  async readDefinition(name: string, version: number): Promise<DeployedDefinition> {
+    return this.definitions.read(name, version);
   }
 
   async start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
@@ -168,6 +176,21 @@ export class EmbeddedEngine implements Engine {
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
     return rows.slice(0, filter.limit ?? rows.length).map(toRunSummary);
+  }
+
+  /**
+   * Calls the watcher with the stored entries from `fromIndex` at once, then from the run loop
+   * after each commit (no polling). Throws RunNotFoundError.
+   */
+  async watchHistory(runId: string, fromIndex: number, watcher: HistoryWatcher): Promise<Unwatch> {
+    const record = this.mustGet(runId);
+    const backlog = record.history.slice(Math.max(0, fromIndex));
+    if (backlog.length > 0) watcher.onEntries(backlog);
+    if (isTerminal(record.state.status)) watcher.onEnded?.(record.state.status);
+    (record.watchers ??= new Set()).add(watcher);
+    return () => {
+      record.watchers?.delete(watcher);
+    };
   }
 
   async close(): Promise<void> {

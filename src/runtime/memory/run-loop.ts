@@ -25,6 +25,7 @@ import { runAttempt } from './attempt-runner.js';
 import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
 import { assertNever } from '../common/events.js';
 import { decideBatch } from '../common/batch-decision.js';
+import type { HistoryWatcher } from '../engine.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
@@ -208,6 +209,7 @@ export class RunLoop {
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
     const history = decision.history;
     for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
+    if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history));
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
@@ -220,6 +222,8 @@ export class RunLoop {
     for (const attempt of record.activities.values()) attempt.cancel();
     record.heartbeats = undefined;
     this.notifyWaiters(record);
+    const status = record.state.status;
+    if (record.watchers) notifyWatchers(record, (watcher) => watcher.onEnded?.(status));
   }
 
   private notifyWaiters(record: RunRecord): void {
@@ -365,5 +369,17 @@ export class RunLoop {
 
   private idle(): boolean {
     return this.activeDrains === 0 && this.inFlightActivities === 0;
+  }
+}
+
+/** Calls every watcher of a run; one that throws is dropped (it cannot stop the run or the others). */
+function notifyWatchers(record: RunRecord, call: (watcher: HistoryWatcher) => void): void {
+  for (const watcher of [...(record.watchers ?? [])]) {
+    try {
+      call(watcher);
+    } catch (error) {
+      record.watchers?.delete(watcher);
+      activityLogger().warn({ runId: record.runId, err: error }, 'flowline: a history watcher failed and was removed');
+    }
   }
 }

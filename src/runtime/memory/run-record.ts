@@ -3,6 +3,7 @@ import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import type { EventInput } from '../common/events.js';
+import type { HistoryWatcher } from '../engine.js';
 
 export type { EventInput };
 
@@ -35,6 +36,8 @@ export interface RunRecord {
   readonly workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */
   waiters: Array<() => void>;
+  /** Told of each committed batch of history entries (`watchHistory`); made on first watch. */
+  watchers?: Set<HistoryWatcher>;
   /** A bug in the core while deciding: the run can no longer move. */
   fault?: unknown;
 }

@@ -6,11 +6,12 @@ import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
 import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
-import type { DeployResult, Engine, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { createClient } from './connection.js';
 import { LatestVersionMovedError, translateRedisError } from './errors.js';
 import { isRedisFullError, redisFullError } from './memory.js';
 import { ChannelSubscriber } from './notices.js';
+import { HistoryFanout } from './history-watch.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
 import { ScheduleManager } from './schedules.js';
 import { injectTraceContext } from '../../observability/tracing.js';
@@ -40,6 +41,7 @@ export class RedisEngine implements Engine {
   /** Cron and interval schedules (SPEC §7). */
   readonly schedules: ScheduleManager;
   private subscriber: ChannelSubscriber | undefined;
+  private fanout: HistoryFanout | undefined;
 
   constructor(readonly runtime: RedisRuntime) {
     this.schedules = new ScheduleManager(runtime);
@@ -50,8 +52,31 @@ export class RedisEngine implements Engine {
     return this.runtime.keys.prefix;
   }
 
-  deploy(definition: WorkflowDefinition): Promise<DeployResult> {
-    return this.guard('deploying', () => this.runtime.registry.deploy(definition));
+  deploy(definition: WorkflowDefinition, options: DeployOptions = {}): Promise<DeployResult> {
+    return this.guard('deploying', () => this.runtime.registry.deploy(definition, options.source));
+  }
+
+  listDefinitions(): Promise<readonly DefinitionSummary[]> {
+    return this.guard('listing definitions', () => this.runtime.registry.list());
+  }
+
+  readDefinition(name: string, version: number): Promise<DeployedDefinition> {
+    return this.guard('reading a definition', async () => {
+      const definition = await this.runtime.registry.get(name, version);
+      return { definition, source: await this.runtime.registry.source(name, version) };
+    });
+  }
+
+  /**
+   * Watches a run's history through one shared subscription to the commit notices and one
+   * shared reader per watched run (see history-watch.ts). Throws RunNotFoundError.
+   */
+  watchHistory(runId: string, fromIndex: number, watcher: HistoryWatcher): Promise<Unwatch> {
+    return this.guard('watching a run', () => {
+      const role = { blocking: true, ...(this.runtime.target.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: this.runtime.target.commandTimeoutMs }) };
+      this.fanout ??= new HistoryFanout(this.runtime.store, this.runtime.keys.commitsChannel, () => createClient(this.runtime.connection, role));
+      return this.fanout.watch(runId, fromIndex, watcher);
+    });
   }
 
   start(name: string, options: StartOptions = {}): Promise<{ readonly runId: string }> {
@@ -147,6 +172,8 @@ export class RedisEngine implements Engine {
   async close(options: { force?: boolean } = {}): Promise<void> {
     await this.subscriber?.close(options);
     this.subscriber = undefined;
+    await this.fanout?.close();
+    this.fanout = undefined;
     await this.runtime.close(options);
   }
 

@@ -105,6 +105,11 @@ export class KeyLayout {
     return `${this.prefix}:schedule-last`;
   }
 
+  /** Pub/sub channel of commit notices: the run id of every committed transition (for history watchers). */
+  get commitsChannel(): string {
+    return `${this.prefix}:commits`;
+  }
+
   /** Pub/sub channel: run-ended and cancel-activity notices. */
   get channel(): string {
     return `${this.prefix}:events`;

@@ -31,7 +31,7 @@ export class DefinitionRegistry {
   ) {}
 
   /** Stores `definition` under its name+version. Throws DefinitionConflictError on a different digest. */
-  async deploy(definition: WorkflowDefinition): Promise<DeployResult> {
+  async deploy(definition: WorkflowDefinition, source?: string): Promise<DeployResult> {
     const code = Number(
       await this.client.flDeployDefinition(
         this.keys.definitions(definition.name),
@@ -43,8 +43,10 @@ export class DefinitionRegistry {
     if (code !== ScriptCode.Ok && code !== ScriptCode.NoChange) {
       throw errorForCode(code, { name: definition.name, version: definition.version });
     }
-    // The names set spans workflows (another slot): written after, idempotently.
+    // The names set spans workflows (another slot): written after, idempotently. The source text
+    // (`s:<n>`) likewise: HSETNX keeps the first text of an immutable version.
     await this.client.sadd(this.keys.definitionNames, definition.name);
+    if (source !== undefined) await this.client.hsetnx(this.keys.definitions(definition.name), `s:${definition.version}`, source);
     this.byDigest.set(definition.digest, definition);
     // This deploy may have made a new latest version: the next start resolves it again.
     this.latestSeen.delete(definition.name);
@@ -102,6 +104,11 @@ export class DefinitionRegistry {
       throw new CorruptStateError(`${pin.name} v${pin.version} in Redis has digest ${definition.digest}, the run pins ${pin.digest}`);
     }
     return definition;
+  }
+
+  /** The source text a version was deployed from, or null (deployed from code, or before sources were kept). */
+  async source(name: string, version: number): Promise<string | null> {
+    return this.client.hget(this.keys.definitions(name), `s:${version}`);
   }
 
   /** Every deployed name with its versions (ascending) and latest. */

@@ -134,6 +134,7 @@ export class RunStore {
       input.endedNotice?.message ?? '',
       input.latestCheck?.definitionsKey ?? '',
       input.latestCheck?.version ?? '',
+      this.keys.commitsChannel,
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -182,6 +183,22 @@ export class RunStore {
   async history(runId: string): Promise<HistoryEntry[]> {
     const raw = await this.client.lrange(this.keys.run(runId).history, 0, -1);
     return raw.map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`));
+  }
+
+  /**
+   * The history entries from `from` on, with the run's status (null when the run does not exist),
+   * in one round trip. For history watchers, which read only what they have not seen.
+   */
+  async historyFrom(runId: string, from: number): Promise<{ entries: HistoryEntry[]; status: string | null }> {
+    const k = this.keys.run(runId);
+    const reply = (await this.client.pipeline().lrange(k.history, from, -1).hget(k.run, 'status').exec()) ?? [];
+    const failed = reply.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+    const raw = (reply[0]?.[1] as string[] | undefined) ?? [];
+    return {
+      entries: raw.map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`)),
+      status: (reply[1]?.[1] as string | null | undefined) ?? null,
+    };
   }
 
   /** State and history read atomically (one MULTI), so they always agree. */

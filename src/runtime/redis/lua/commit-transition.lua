@@ -39,7 +39,9 @@
     ARGV[22] definitions hash of the run's workflow, or '' (create only): the commit is refused
              unless its `latest` equals ARGV[23] (a start on a cached "latest" version)
     ARGV[23] the version the start resolved as latest
-    ARGV[24…] the items, in that order: history, outbox, timers to add, timers to remove,
+    ARGV[24] pub/sub channel of commit notices: the run id is published there on every commit
+             (not the entries: `watchHistory` readers LRANGE what they have not seen), or '' for none
+    ARGV[25…] the items, in that order: history, outbox, timers to add, timers to remove,
              activities to add, activities to remove, outbox entries to remove
 
   The index and channel keys (and ARGV[22]) are built or passed here, not declared: a run's
@@ -87,7 +89,7 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local ITEMS = 24
+local ITEMS = 25
 local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
@@ -161,6 +163,10 @@ elseif currentStatus and currentStatus ~= 'running' then
   redis.call('PERSIST', stateKey)
   redis.call('PERSIST', historyKey)
   redis.call('PERSIST', outboxKey)
+end
+
+if ARGV[24] ~= '' then
+  redis.call('PUBLISH', ARGV[24], runId)
 end
 
 return {1, tonumber(ARGV[3]), oldest}

@@ -1,0 +1,248 @@
+/**
+ * The HTTP API (SPEC §12) through real HTTP requests to a real server, written once and run on both
+ * runtimes (api-embedded.test.ts, api-redis.test.ts): every route, every refusal with its status
+ * and problem type, signalId dedup, long polls, and event streams.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityMap } from '../../src/activities/types.js';
+import type { Engine } from '../../src/runtime/engine.js';
+import { call, expectProblem, openEvents, startServer, waitFor, type LiveServer } from './helpers.js';
+
+export interface ApiEngine {
+  readonly engine: Engine;
+  readonly payloadLimitBytes: number;
+  close(): Promise<void>;
+}
+
+const tag = `h${process.pid.toString(36)}${Date.now().toString(36)}`;
+
+export const FLOW = `dsl: flowline/v1
+name: http-order-${tag}
+version: 1
+input: { schema: { type: object, properties: { qty: { type: integer } } } }
+signals:
+  approve: { schema: { type: object, required: [by], properties: { by: { type: string } } } }
+queries:
+  approvals: \${ $count($vars.approvals) }
+steps:
+  - set: { approvals: [] }
+  - id: approval
+    waitSignal: approve
+    assign: { approvals: '\${ $append($vars.approvals, [$output.by]) }' }
+  - id: charge
+    call: test.flaky
+    retry: { maxAttempts: 3, initialInterval: 1ms, jitter: 0 }
+output: '\${ { "by": $steps.approval.by, "charged": $steps.charge.ok } }'
+`;
+
+export const FAILING = `dsl: flowline/v1
+name: http-failing-${tag}
+version: 1
+steps:
+  - id: fails
+    call: test.switchable
+`;
+
+export const FLOW_NAME = `http-order-${tag}`;
+
+/** Defines the suite; `make(activities)` returns a fresh engine on the runtime under test. */
+export function defineApiSuite(name: string, make: (activities: ActivityMap) => Promise<ApiEngine>): void {
+  describe(name, () => {
+    let api: ApiEngine;
+    let server: LiveServer;
+    let base: string;
+    let failSwitchable = true;
+    const flakyAttempts = new Map<string, number>();
+
+    beforeAll(async () => {
+      api = await make({
+        'test.flaky': async (_input, ctx) => {
+          const n = (flakyAttempts.get(ctx.runId) ?? 0) + 1;
+          flakyAttempts.set(ctx.runId, n);
+          if (n === 1) throw new Error('the first attempt fails');
+          return { ok: true };
+        },
+        'test.switchable': async () => {
+          if (failSwitchable) throw new Error('switched off');
+          return { ok: true };
+        },
+      });
+      server = await startServer({ engine: api.engine, payloadLimitBytes: api.payloadLimitBytes, heartbeatMs: 50 });
+      base = server.base;
+      expect((await call(base, 'POST', '/v1/definitions', { raw: FLOW })).status).toBe(201);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await api?.close();
+    });
+
+    const start = async (body: Record<string, unknown> = {}) => {
+      const reply = await call(base, 'POST', '/v1/runs', { json: { name: FLOW_NAME, input: {}, ...body } });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      return reply.body.runId as string;
+    };
+
+    it('POST /v1/validate answers every issue with line, column and pointer, for YAML, JSON and plain text', async () => {
+      const bad = await call(base, 'POST', '/v1/validate', { raw: 'dsl: flowline/v1\nname: x\nversion: 1\nsteps:\n  - call: 3\n' });
+      expect(bad.status).toBe(200);
+      expect(bad.body.valid).toBe(false);
+      expect(bad.body.issues[0]).toMatchObject({ pointer: '/steps/0/call', line: 5 });
+      expect((await call(base, 'POST', '/v1/validate', { raw: FLOW, contentType: 'text/plain' })).body).toEqual({ valid: true, issues: [] });
+      const json = JSON.stringify({ dsl: 'flowline/v1', name: 'j', version: 1, steps: [{ set: { a: 1 } }] });
+      expect((await call(base, 'POST', '/v1/validate', { raw: json, contentType: 'application/json' })).body).toEqual({ valid: true, issues: [] });
+      expectProblem(await call(base, 'POST', '/v1/validate', { raw: '<x/>', contentType: 'application/xml' }), 415, 'UnsupportedMediaType');
+    });
+
+    it('POST /v1/definitions deploys (201), is a no-op for the same text (200), refuses a conflict (409) and an invalid document (422)', async () => {
+      expect((await call(base, 'POST', '/v1/definitions', { raw: FLOW })).status).toBe(200);
+      expectProblem(await call(base, 'POST', '/v1/definitions', { raw: FLOW.replace('qty', 'quantity') }), 409, 'DefinitionConflict');
+      const invalid = await call(base, 'POST', '/v1/definitions', { raw: 'dsl: flowline/v1\nname: x\n' });
+      expectProblem(invalid, 422, 'DefinitionInvalid');
+      expect(invalid.body.issues.length).toBeGreaterThanOrEqual(2);
+      expect(invalid.body.issues[0]).toHaveProperty('pointer');
+    });
+
+    it('GET /v1/definitions lists; GET /v1/definitions/{name}/{version} returns the text as deployed; 404 for an unknown version', async () => {
+      const list = await call(base, 'GET', '/v1/definitions');
+      expect(list.body.definitions).toContainEqual({ name: FLOW_NAME, versions: [1], latest: 1 });
+      const read = await call(base, 'GET', `/v1/definitions/${FLOW_NAME}/1`);
+      expect(read.body).toMatchObject({ name: FLOW_NAME, version: 1, source: FLOW });
+      expectProblem(await call(base, 'GET', `/v1/definitions/${FLOW_NAME}/9`), 404, 'DefinitionNotFound');
+    });
+
+    it('POST /v1/runs starts (201); a running id is refused with 409 naming it; unknown flow 404; bad input 422; bad body 400', async () => {
+      const id = `biz-${tag}`;
+      expect(await start({ id, input: { qty: 2 } })).toBe(id);
+      const again = await call(base, 'POST', '/v1/runs', { json: { name: FLOW_NAME, id, input: {} } });
+      expectProblem(again, 409, 'RunAlreadyExists');
+      expect(again.body.runId).toBe(id);
+      expectProblem(await call(base, 'POST', '/v1/runs', { json: { name: 'nope' } }), 404, 'DefinitionNotFound');
+      expectProblem(await call(base, 'POST', '/v1/runs', { json: { name: FLOW_NAME, input: { qty: 'two' } } }), 422, 'InputInvalid');
+      const schema = await call(base, 'POST', '/v1/runs', { json: { nam: FLOW_NAME, version: 'x' } });
+      expectProblem(schema, 400, 'RequestInvalid');
+      expect(schema.body.issues.map((i: { pointer: string }) => i.pointer)).toEqual(expect.arrayContaining(['/body/name', '/body/version']));
+      expectProblem(await call(base, 'POST', '/v1/runs', { raw: '{"name": ', contentType: 'application/json' }), 400, 'BadRequest');
+      await call(base, 'POST', `/v1/runs/${id}/terminate`, { json: { reason: 'test over' } });
+    });
+
+    it('refuses a body above the payload limit with 413 before the engine sees it', async () => {
+      const big = 'x'.repeat(api.payloadLimitBytes + 128 * 1024);
+      expectProblem(await call(base, 'POST', '/v1/runs', { json: { name: FLOW_NAME, input: { big } } }), 413, 'PayloadTooLarge');
+      const runId = await start();
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: big } } }), 413, 'PayloadTooLarge');
+      await call(base, 'POST', `/v1/runs/${runId}/terminate`);
+    });
+
+    it('signals (202): the same signalId re-sent is applied once; refusals 404, 409, 422; queries answer { value }', async () => {
+      const runId = await start();
+      expect((await call(base, 'GET', `/v1/runs/${runId}/queries/approvals`)).body).toEqual({ value: 0 });
+      expectProblem(await call(base, 'GET', `/v1/runs/${runId}/queries/nope`), 404, 'QueryNotFound');
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/signals/nope`, { json: {} }), 422, 'SignalNotDeclared');
+      const invalid = await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 3 } } });
+      expectProblem(invalid, 422, 'SignalPayloadInvalid');
+      expect(invalid.body.issues[0].pointer).toBe('/by');
+      expectProblem(await call(base, 'POST', '/v1/runs/nope/signals/approve', { json: { data: { by: 'ann' } } }), 404, 'RunNotFound');
+      for (let i = 0; i < 3; i++) {
+        expect((await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'ann' }, signalId: 's-1' } })).status).toBe(202);
+      }
+      const result = await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`);
+      expect(result.body).toEqual({ runId, status: 'completed', output: { by: 'ann', charged: true }, error: null });
+      const history = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { type: string }[];
+      expect(history.filter((e) => e.type === 'SignalReceived')).toHaveLength(1);
+      expect((await call(base, 'GET', `/v1/runs/${runId}/queries/approvals`)).body).toEqual({ value: 1 });
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'bob' } } }), 409, 'RunNotActive');
+    });
+
+    it('GET /v1/runs/{id} describes, /history lists, /result long-polls and answers the current state when the wait runs out', async () => {
+      const runId = await start({ input: { qty: 1 } });
+      const described = await call(base, 'GET', `/v1/runs/${runId}`);
+      expect(described.body).toMatchObject({ runId, status: 'running', name: FLOW_NAME, version: 1 });
+      expectProblem(await call(base, 'GET', '/v1/runs/nope'), 404, 'RunNotFound');
+      expectProblem(await call(base, 'GET', '/v1/runs/nope/history'), 404, 'RunNotFound');
+      expect((await call(base, 'GET', `/v1/runs/${runId}/result`)).body).toMatchObject({ status: 'running', output: null });
+      expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=50`)).body).toMatchObject({ status: 'running' });
+      const waiting = call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`);
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'cy' } } });
+      expect((await waiting).body).toMatchObject({ runId, status: 'completed' });
+      const history = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { index: number; type: string }[];
+      expect(history.map((e) => e.index)).toEqual(history.map((_, i) => i));
+      expect(history.at(-1)?.type).toBe('RunEnded');
+    });
+
+    it('GET /v1/runs lists newest first with filters and a cursor', async () => {
+      const ids = [await start(), await start(), await start()];
+      const page1 = await call(base, 'GET', `/v1/runs?name=${FLOW_NAME}&status=running&limit=2`);
+      expect(page1.body.runs).toHaveLength(2);
+      expect(page1.body.nextCursor).not.toBeNull();
+      const page2 = await call(base, 'GET', `/v1/runs?name=${FLOW_NAME}&status=running&limit=2&cursor=${page1.body.nextCursor}`);
+      const listed = [...page1.body.runs, ...page2.body.runs].map((r: { runId: string }) => r.runId);
+      for (const id of ids) expect(listed).toContain(id);
+      const starts = page1.body.runs.map((r: { startedAt: string }) => r.startedAt);
+      expect([...starts].sort().reverse()).toEqual(starts);
+      expectProblem(await call(base, 'GET', '/v1/runs?status=sleeping'), 400, 'RequestInvalid');
+      for (const id of ids) await call(base, 'POST', `/v1/runs/${id}/cancel`, { json: { reason: 'cleanup' } });
+    });
+
+    it('cancel and terminate answer 202 (409 when the run has ended); retry restarts a failed run from its failed step', async () => {
+      const cancelled = await start();
+      expect((await call(base, 'POST', `/v1/runs/${cancelled}/cancel`, { json: { reason: 'no longer needed' } })).status).toBe(202);
+      await waitFor(async () => (await call(base, 'GET', `/v1/runs/${cancelled}`)).body.status === 'cancelled', 'the run is cancelled');
+      expectProblem(await call(base, 'POST', `/v1/runs/${cancelled}/cancel`), 409, 'RunNotActive');
+      const terminated = await start();
+      expect((await call(base, 'POST', `/v1/runs/${terminated}/terminate`)).status).toBe(202);
+      expect((await call(base, 'GET', `/v1/runs/${terminated}/result?wait=true&timeoutMs=5000`)).body.status).toBe('terminated');
+
+      expect((await call(base, 'POST', '/v1/definitions', { raw: FAILING })).status).toBe(201);
+      failSwitchable = true;
+      const failing = (await call(base, 'POST', '/v1/runs', { json: { name: `http-failing-${tag}` } })).body.runId as string;
+      expect((await call(base, 'GET', `/v1/runs/${failing}/result?wait=true&timeoutMs=10000`)).body.status).toBe('failed');
+      expectProblem(await call(base, 'POST', `/v1/runs/${failing}/terminate`), 409, 'RunNotActive');
+      failSwitchable = false;
+      expect((await call(base, 'POST', `/v1/runs/${failing}/retry`, { json: {} })).status).toBe(202);
+      expect((await call(base, 'GET', `/v1/runs/${failing}/result?wait=true&timeoutMs=10000`)).body.status).toBe('completed');
+      expectProblem(await call(base, 'POST', '/v1/runs/nope/retry'), 404, 'RunNotFound');
+    });
+
+    it('GET /v1/runs/{id}/events streams every entry of a run with a signal and a retry, in order, then ends; resumes from Last-Event-ID', async () => {
+      const runId = await start();
+      const live = openEvents(base, runId);
+      expect(await live.status).toBe(200);
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'dee' } } });
+      const events = await live.done;
+      const history = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { index: number; type: string }[];
+      const entries = events.filter((e) => e.event === 'entry');
+      expect(entries.map((e) => JSON.parse(e.data))).toEqual(history);
+      expect(entries.map((e) => e.id)).toEqual(history.map((e) => String(e.index)));
+      expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['SignalReceived', 'StepRetried', 'RunEnded']));
+      expect(events.at(-1)).toEqual({ event: 'end', data: JSON.stringify({ status: 'completed' }) });
+
+      const resumed = await openEvents(base, runId, { lastEventId: 4 }).done;
+      expect(resumed.filter((e) => e.event === 'entry').map((e) => JSON.parse(e.data))).toEqual(history.slice(5));
+      expectProblem(await call(base, 'GET', '/v1/runs/nope/events'), 404, 'RunNotFound');
+    });
+
+    it('serves 100 concurrent event streams on one run, each with every entry in order, and heartbeats while waiting', async () => {
+      const runId = await start();
+      const clients = Array.from({ length: 100 }, () => openEvents(base, runId));
+      expect(new Set(await Promise.all(clients.map((c) => c.status)))).toEqual(new Set([200]));
+      await waitFor(() => clients[0]!.comments.includes('heartbeat'), 'a heartbeat comment arrives');
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'eve' } } });
+      const all = await Promise.all(clients.map((c) => c.done));
+      const history = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body;
+      for (const events of all) {
+        expect(events.filter((e) => e.event === 'entry').map((e) => JSON.parse(e.data))).toEqual(history);
+        expect(events.at(-1)?.event).toBe('end');
+      }
+    });
+
+    it('answers /healthz, /readyz and /metrics with request counts by route template', async () => {
+      expect((await call(base, 'GET', '/healthz')).status).toBe(200);
+      expect((await call(base, 'GET', '/readyz')).status).toBe(200);
+      const metrics = await call(base, 'GET', '/metrics');
+      expect(metrics.body).toContain('flowline_http_requests_total{route="/v1/runs/:id",method="GET",status="404"}');
+      expect(metrics.body).toContain('flowline_http_request_duration_seconds_bucket');
+      expect(metrics.body).not.toMatch(/route="\/v1\/runs\/nope/);
+      expectProblem(await call(base, 'GET', '/v1/nothing-here'), 404, 'RouteNotFound');
+    });
+  });
+}
