@@ -46,6 +46,7 @@ export function summarise(entry: HistoryEntry): string {
   for (const key of ['activity', 'workflow', 'signal', 'purpose'] as const) {
     if (typeof details[key] === 'string') parts.push(`${key} "${details[key]}"`);
   }
+  if (typeof details['dueAt'] === 'number') parts.push(`due ${new Date(details['dueAt']).toISOString()}`);
   const error = details['error'] as { type?: unknown } | null | undefined;
   if (error && typeof error.type === 'string') parts.push(`error ${error.type}`);
   if (typeof details['status'] === 'string') parts.push(`status ${details['status']}`);

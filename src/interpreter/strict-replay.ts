@@ -112,7 +112,7 @@ function differs(
   const about = expected ?? got!;
   const where = stepName(definition, about);
   const entryIndex = about.index;
-  const elsewhere = expected && got && got.path !== expected.path ? stepName(definition, got) : undefined;
+  const elsewhere = expected && got && (got.path !== expected.path || got.stepId !== expected.stepId) ? stepName(definition, got) : undefined;
   const what =
     expected && got
       ? `history recorded ${summarise(expected)}, the definition now gives ${summarise(got)}${elsewhere ? ` for ${elsewhere}` : ''}` +
