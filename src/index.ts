@@ -44,6 +44,9 @@ export {
 export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.js';
 export type { RunStatus, ErrorInfo, HistoryEntry, HistoryEntryType } from './interpreter/types.js';
 
+// Replay: recorded histories against a flow as it is now (pure, no engine needed)
+export { replayStrict, NonDeterminismError, type StrictReplayOptions, type NonDeterminismDetails } from './interpreter/index.js';
+
 // Activities
 export type { ActivityHandler, ActivityContext, ActivityMap, ActivityLogger } from './activities/types.js';
 export { ActivityError, nonRetryable, type ActivityErrorOptions } from './activities/errors.js';

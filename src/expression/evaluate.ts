@@ -103,6 +103,14 @@ export async function evaluateExpression(source: string, bindings: Bindings, lim
   }
 }
 
+/**
+ * True when `message` is the ExpressionTimeout message this module gives for `source`: a replay
+ * finds by it which expression a recorded timeout belongs to (the message is what history keeps).
+ */
+export function isTimeoutMessageOf(message: string, source: string): boolean {
+  return message.startsWith(`expression \`${abbreviate(source)}\` ran longer than `);
+}
+
 function abbreviate(source: string): string {
   const s = source.trim();
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;

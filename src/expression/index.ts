@@ -17,5 +17,5 @@ export {
   type EvaluationLimits,
   type StepReference,
 } from './compile.js';
-export { evaluateTemplate, evaluateExpression, isTruthy, ExpressionFailure, type Bindings } from './evaluate.js';
+export { evaluateTemplate, evaluateExpression, isTruthy, isTimeoutMessageOf, ExpressionFailure, type Bindings } from './evaluate.js';
 export { checkTemplate, type TemplateCheckProblem } from './check.js';

@@ -75,6 +75,8 @@ export interface Ctx {
   ended: boolean;
   /** Per-decision counters (e.g. repeat passes run without waiting), by node id. */
   readonly counters: Map<string, number>;
+  /** Replay only: ExpressionTimeout failures still to be taken from the record (recorded-timeouts.ts). */
+  readonly recordedTimeouts: ErrorInfo[];
 }
 
 /** The active node with that id, or undefined. */

@@ -23,6 +23,11 @@ import { recordConsumed } from './steps/wait-signal.js';
 export interface DecideOptions {
   /** Bounds on expression evaluation (default: the expression module's DEFAULT_LIMITS). */
   readonly limits?: EvaluationLimits;
+  /**
+   * Replay only: the ExpressionTimeout failures the recorded decision reported. The evaluations
+   * they belong to fail with them instead of being evaluated again (see recorded-timeouts.ts).
+   */
+  readonly recordedTimeouts?: readonly ErrorInfo[];
 }
 
 /** True for every status but `running`. Pure. */
@@ -106,6 +111,7 @@ export async function decide(
     queueHead: 0,
     ended: false,
     counters: new Map(),
+    recordedTimeouts: options.recordedTimeouts ? [...options.recordedTimeouts] : [],
   };
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;

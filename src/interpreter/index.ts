@@ -1,9 +1,10 @@
 /** The interpreter core's public surface (pure: decide, replay, queries and the core's data types). */
 export { decide, isTerminal, type DecideOptions } from './decide.js';
 export { replay } from './replay.js';
+export { replayStrict, REPLAY_EXPRESSION_TIMEOUT_MS, type StrictReplayOptions } from './strict-replay.js';
 export { evaluateQuery } from './query.js';
 export { RETRYABLE_STATUSES } from './run-control.js';
-export { CoreMisuseError, CoreInvariantError, QueryFailedError } from './errors.js';
+export { CoreMisuseError, CoreInvariantError, QueryFailedError, NonDeterminismError, type NonDeterminismDetails } from './errors.js';
 export { deterministicUuid } from './determinism.js';
 export { awaitsActivity, stepAwaiting } from './core-state.js';
 export {

@@ -19,6 +19,7 @@ import { EMPTY_PMAP, pmKeys, pmSet } from './pmap.js';
 import { backoffMs, mayRetry, retryPolicyOf, timeoutOf } from './retry-policy.js';
 import { deterministicUuid } from './determinism.js';
 import { listKey } from './definition-index.js';
+import { takeRecordedTimeout } from './recorded-timeouts.js';
 
 /** The evaluation environment of the decision being made (`$uuid()` advances the run's counter). */
 export function envOf(ctx: Ctx): EvalEnv {
@@ -43,6 +44,8 @@ export function envOf(ctx: Ctx): EvalEnv {
 /** Evaluates a document value in a scope of this run. */
 export function evaluate(ctx: Ctx, value: unknown, scopeId: string, step: Step | null, extra?: Readonly<Record<string, unknown>>): Promise<Evaluated> {
   if (!isDynamic(value)) return Promise.resolve({ ok: true, value });
+  const recorded = ctx.recordedTimeouts.length > 0 ? takeRecordedTimeout(ctx, value, step) : undefined;
+  if (recorded) return Promise.resolve({ ok: false, error: recorded });
   return evaluateIn(envOf(ctx), value, scopeId, step, extra);
 }
 

@@ -105,6 +105,10 @@ export function expressionCases(ctx: SuiteContext): void {
               x: '\${ ($f := function($i){ $f($i + 1) + 1 }; $f(0)) }'
       `);
       expect(deep.status).toBe('failed');
+      // Either bound may stop it first: the depth bound (deterministic) or, on a loaded machine,
+      // the time bound. The after-test strict replay is deterministic either way: a recorded
+      // ExpressionTimeout is taken from history rather than evaluated again, and a recorded depth
+      // error is evaluated again and found again (src/interpreter/recorded-timeouts.ts).
       expect(['ExpressionError', 'ExpressionTimeout']).toContain(deep.error?.type);
       // The engine is still healthy.
       expect((await h.run(`

@@ -1,15 +1,15 @@
 /**
  * Runs the conformance suite on the Redis runtime against a real Redis (127.0.0.1:6379): each
  * test gets its own key prefix, an engine and an in-process worker serving its activities; every
- * run's history, replayed through the core, must reproduce its stored state.
+ * run's history must replay strictly through the core (every decision as recorded) and reproduce its stored state.
  */
 import { afterAll, expect } from 'vitest';
 import type { ActivityMap } from '../../src/activities/types.js';
-import { replay } from '../../src/interpreter/index.js';
 import type { Engine } from '../../src/runtime/engine.js';
 import { createRedisEngine, RedisEngine, startWorker, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
 import { defineConformanceSuite } from './suite.js';
+import { expectStrictReplay } from './strict-replay-check.js';
 
 const prefixes: string[] = [];
 const workers = new WeakMap<Engine, WorkerHandle>();
@@ -33,8 +33,7 @@ async function replayEveryRun(engine: Engine): Promise<void> {
   expect(engine).toBeInstanceOf(RedisEngine);
   const redis = engine as RedisEngine;
   for (const summary of await engine.list({ limit: 1000 })) {
-    const { definition, state, history } = await redis.inspect(summary.runId);
-    expect(await replay(definition, history), `replay of run ${summary.runId} (${summary.name})`).toEqual(state);
+    await expectStrictReplay(await redis.inspect(summary.runId), `run ${summary.runId} (${summary.name})`);
   }
 }
 
