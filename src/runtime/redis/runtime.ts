@@ -23,7 +23,7 @@ import { safeError } from './safe-error.js';
 import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
 import type { RunObserver } from '../../observability/run-observer.js';
-import { storedJson, type PayloadCodec } from '../../observability/codec.js';
+import { storedJson, type PayloadCodec } from '../../codec/payload-codec.js';
 
 /** How to reach Redis and what to store there. */
 export interface RedisRuntimeOptions {
