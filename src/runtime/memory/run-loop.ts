@@ -9,7 +9,7 @@ import type { RunObserver } from '../../observability/run-observer.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { activityLogger } from '../../activities/logger.js';
+import type { Logger } from 'pino';
 import { decide, isTerminal } from '../../interpreter/index.js';
 import type {
   Command,
@@ -42,6 +42,8 @@ export interface RunLoopOptions {
    * pending, with those timers: what every run is now waiting for. Once per idle spell.
    */
   readonly onIdle?: (pending: readonly PendingTimer[]) => void;
+  /** The engine's logger, made on first use (observability/logger.ts lazyLogger). */
+  readonly log: () => Logger;
 }
 
 /** Owns every run of one embedded engine and moves them forward. */
@@ -164,7 +166,7 @@ export class RunLoop {
           item.done?.resolve(accepted);
         } catch (error) {
           record.fault = error;
-          activityLogger().error({ runId: record.runId, err: error }, 'flowline: the interpreter failed on an event');
+          this.options.log().error({ runId: record.runId, err: error }, 'flowline: the interpreter failed on an event');
           item.done?.reject(error);
           this.notifyWaiters(record);
         }
@@ -303,6 +305,7 @@ export class RunLoop {
       heartbeatTimeoutMs: command.heartbeatTimeoutMs,
       lastHeartbeat: record.heartbeats?.get(command.idempotencyKey),
       onHeartbeat: (details) => this.recordHeartbeat(record, command.idempotencyKey, stepId, details),
+      logger: this.options.log(),
     };
     const observer = this.options.observer;
     // Observability hook: the attempt's span, duration metric and a logger with its fields.

@@ -5,7 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { activityLogger } from '../../activities/logger.js';
+import type { Logger } from 'pino';
+import { lazyLogger } from '../../observability/logger.js';
 import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
@@ -49,6 +50,11 @@ export interface RedisRuntimeOptions {
    * over without a read. False gives this runtime a cache of its own, as another process has.
    */
   readonly shareStateCache?: boolean;
+  /**
+   * Where the runtime's own warnings and handlers' `ctx.log` go (default: JSON lines on stderr at
+   * `FLOWLINE_LOG_LEVEL`, default `warn`, made on first use).
+   */
+  readonly logger?: Logger;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -69,6 +75,8 @@ export class RedisRuntime {
   readonly observer: RunObserver | undefined;
   /** Closed while Redis refuses writes (maxmemory): workers wait on it instead of failing and re-running jobs. */
   readonly memory: MemoryGate;
+  /** This runtime's logger (observability/logger.ts lazyLogger): no process-wide one. */
+  readonly log: () => Logger;
   private closed = false;
 
   constructor(options: RedisRuntimeOptions, role: ClientRole) {
@@ -80,10 +88,11 @@ export class RedisRuntime {
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.limits = resolveLimits(options.limits);
     this.observer = options.observer;
+    this.log = lazyLogger(options.logger);
     this.client = withScripts(createClient(this.connection, role));
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
-    this.memory = new MemoryGate(this.client, { warn: (fields, message) => activityLogger().warn(fields, message) });
+    this.memory = new MemoryGate(this.client, { warn: (fields, message) => this.log().warn(fields, message) });
     const now = (): number => Date.now();
     this.store = new RunStore(this.client, this.keys, storedJson(options.codec));
     this.registry = new DefinitionRegistry(this.client, this.keys);
@@ -104,7 +113,7 @@ export class RedisRuntime {
       onDispatchError: (runId, error) => {
         // A full Redis is reported by the gate (once per interval), not once per dispatch.
         if (this.memory.noteError(error)) return;
-        activityLogger().warn({ runId, err: safeError(error) }, 'flowline: dispatch after commit failed; the outbox keeps it for repair');
+        this.log().warn({ runId, err: safeError(error) }, 'flowline: dispatch after commit failed; the outbox keeps it for repair');
       },
     });
   }
