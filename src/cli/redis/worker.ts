@@ -89,6 +89,7 @@ Example:
           ...(maxWorkerCrashes === undefined ? {} : { maxWorkerCrashes }),
           ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
+          logger: observability.logger,
           ...(observability.codec ? { codec: observability.codec } : {}),
           ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }),
           onWaitingForRedis: waitingReporter(redactUrl(url)),
