@@ -31,7 +31,7 @@ const REDIS = [
   'test/conformance/redis.test.ts',
   'test/cli/redis-verbs.test.ts',
   'test/cli/version.test.ts',
-  'test/observability/codec-redis.test.ts',
+  'test/codec/payload-codec-redis.test.ts',
   'test/observability/dashboard.test.ts',
   'test/observability/redis-e2e.test.ts',
   'test/workflows/redis.test.ts',

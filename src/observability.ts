@@ -8,6 +8,8 @@ export { maskPaths, REDACTED } from './observability/redaction.js';
 export { createRunRedactor, redactRunView, type RunRedactor } from './observability/run-redactor.js';
 export { injectTraceContext, extractTraceContext, withClientSpan, withActivitySpan, flowlineTracer, type TraceCarrier } from './observability/tracing.js';
 export { emitRunTrace, buildRunTrace } from './observability/run-trace.js';
+// The payload codec lives in src/codec/ (it is storage, not observability); re-exported here
+// because flowline/observability has always offered it.
 export {
   createAesGcmCodec,
   codecFromEnv,
@@ -17,4 +19,4 @@ export {
   PayloadCodecError,
   type PayloadCodec,
   type CodecKey,
-} from './observability/codec.js';
+} from './codec/payload-codec.js';

@@ -38,8 +38,8 @@ export interface ExecuteParams
   readonly onHeartbeat?: (details: unknown) => void;
   /** Details of the last heartbeat of an earlier attempt, given to the handler as `ctx.lastHeartbeat`. */
   readonly lastHeartbeat?: unknown;
-  /** Parent logger (default: the process-wide pino logger on stderr). */
-  readonly logger?: ActivityLogger;
+  /** Parent of `ctx.log`: the engine's logger, or the observer's per-attempt one. */
+  readonly logger: ActivityLogger;
 }
 
 /** Reason attached to the handler's AbortSignal, so handlers can tell cancellation from timeout. */

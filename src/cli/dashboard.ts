@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import type { NextFunction, Request, Response } from 'express';
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../runtime/redis/defaults.js';
-import type { QueueBoard } from '../runtime/redis/dashboard.js';
+import type { QueueBoard } from '../dashboard/queue-board.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from './output.js';
 
 /** Credentials for HTTP basic auth. */
@@ -81,7 +81,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const [{ ExpressAdapter }, { default: express }, { mountQueueBoard }] = await Promise.all([
     import('@bull-board/express'),
     import('express'),
-    import('../runtime/redis/dashboard.js'),
+    import('../dashboard/queue-board.js'),
   ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');

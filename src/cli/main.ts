@@ -6,7 +6,7 @@ import { registerValidate } from './validate.js';
 import { registerRun } from './run.js';
 import { registerGraph } from './graph.js';
 import { registerTest } from './test.js';
-import { registerRedisVerbs } from './redis-verbs.js';
+import { registerRedisVerbs } from './redis/index.js';
 import { registerDashboard } from './dashboard.js';
 import { registerServe } from './serve.js';
 

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ActivityMap } from '../activities/types.js';
 import { loadDefinitionFile } from '../definition/load.js';
+import { childWorkflowNames } from '../definition/definition-walk.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
 import { checkSignal } from '../runtime/common/signal-checks.js';
@@ -85,7 +86,7 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
   });
   try {
     await engine.deploy(definition);
-    if (usesChildWorkflows(definition)) {
+    if (childWorkflowNames(definition.steps).size > 0) {
       const directories = [dirname(resolve(file)), ...options.flows.map((dir) => resolve(dir))];
       for (const child of await loadFlowDirectories(directories, resolve(file))) {
         try {
@@ -211,10 +212,6 @@ function formatWait(ms: number): string {
     rest -= count * size;
   }
   return text || `${ms}ms`;
-}
-
-function usesChildWorkflows(definition: WorkflowDefinition): boolean {
-  return JSON.stringify(definition.steps).includes('"kind":"workflow"');
 }
 
 const FLOW_FILE = /\.(ya?ml|json)$/i;

@@ -5,20 +5,11 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { loadDefinitionFile } from '../definition/load.js';
-import type { Step, WorkflowDefinition } from '../definition/types.js';
-import { everyStep } from './step-walk.js';
+import type { WorkflowDefinition } from '../definition/types.js';
+import { childWorkflowNames } from '../definition/definition-walk.js';
 
 const FLOW_FILE = /\.(ya?ml|json)$/i;
 const TEST_FILE = /\.test\.(ya?ml|json)$/i;
-
-/** Names of the child workflows a list of steps starts, at any depth (compensations and handlers included). */
-export function childWorkflowNames(steps: readonly Step[]): Set<string> {
-  const names = new Set<string>();
-  everyStep(steps, (step) => {
-    if (step.kind === 'workflow') names.add(step.workflow);
-  });
-  return names;
-}
 
 /**
  * The definitions `flow` needs as children, found among the workflow documents of its folder.

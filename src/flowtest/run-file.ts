@@ -12,7 +12,7 @@ import { activitiesFor, type ActivitySource } from '../activities/module.js';
 import { compare, type Observed } from './expect.js';
 import { childDefinitions, displayPath } from './flow-directory.js';
 import { caseActivities } from './mocks.js';
-import { activityNames } from './step-walk.js';
+import { activityNames } from '../definition/definition-walk.js';
 import { didYouMean } from '../definition/hints.js';
 import { FlowTestInvalidError, readFlowTest } from './parse.js';
 import type { CaseResult, FileResult, FlowTestCase, FlowTestFile } from './types.js';

@@ -32,6 +32,27 @@ export interface RunLogFields {
   readonly attempt?: number;
 }
 
+/**
+ * The logger of an engine whose caller gave none: JSON lines on stderr (or `FLOWLINE_LOG_FILE`),
+ * level from `FLOWLINE_LOG_LEVEL`, default `warn` so that embedding Flowline stays quiet. An
+ * unknown level falls back to `warn`: a typo must not break handlers that log.
+ */
+export function defaultEngineLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  const wanted = env.FLOWLINE_LOG_LEVEL?.trim().toLowerCase();
+  const level = wanted && (wanted === 'silent' || wanted in pino.levels.values) ? wanted : 'warn';
+  return createLogger({ level, env });
+}
+
+/**
+ * One engine's logger, made on first use (most engines never log): `given` when its caller passed
+ * one, else {@link defaultEngineLogger}. Held by the engine, not the process, so two engines can
+ * log to two places.
+ */
+export function lazyLogger(given?: Logger): () => Logger {
+  let logger = given;
+  return () => (logger ??= defaultEngineLogger());
+}
+
 /** The redact paths in force on a logger created here, so children can extend rather than replace them. */
 const redactPathsOf = new WeakMap<Logger, readonly string[]>();
 /** Per-flow children, cached by root and flow identity: compiling redaction once per flow version, not per run. */

@@ -5,7 +5,7 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { codecFromEnv, type PayloadCodec } from './codec.js';
+import { codecFromEnv, type PayloadCodec } from '../codec/payload-codec.js';
 import { startObservabilityServer, type HealthChecks, type ObservabilityServer } from './http-server.js';
 import { createLogger } from './logger.js';
 import { createMetrics, noopMetrics, type Metrics, type MetricsCollectors } from './metrics.js';

@@ -1,5 +1,6 @@
 /** The cheap paths of an attempt: AttemptCancellation, the lazily made AbortSignal, synchronous handlers, and one-pass output checks. */
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { AttemptAborted, AttemptCancellation, executeActivity, type ExecuteParams } from '../../src/activities/execute.js';
 import { answerOf } from '../../src/runtime/common/activity-outcome.js';
 import { storedJson } from '../../src/runtime/common/payload-limits.js';
@@ -12,6 +13,7 @@ const params: ExecuteParams = {
   attempt: 1,
   idempotencyKey: 'run-1:n2',
   workflow: { name: 'order', version: 1 },
+  logger: pino({ level: 'silent' }),
 };
 
 describe('AttemptCancellation', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { ActivityError, nonRetryable } from '../../src/activities/errors.js';
 import { executeActivity, type ExecuteParams } from '../../src/activities/execute.js';
 import type { ActivityContext } from '../../src/activities/types.js';
@@ -11,6 +12,7 @@ const params: ExecuteParams = {
   attempt: 2,
   idempotencyKey: 'run-1/charge/1',
   workflow: { name: 'order', version: 3 },
+  logger: pino({ level: 'silent' }),
 };
 
 describe('executeActivity', () => {

@@ -1,5 +1,6 @@
 /** Heartbeats in the executor: the heartbeatTimeout, its restart on each heartbeat, the AbortSignal, lastHeartbeat. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { pino } from 'pino';
 import { executeActivity, type ActivityOutcome, type ExecuteParams } from '../../src/activities/execute.js';
 import type { ActivityContext } from '../../src/activities/types.js';
 import { heartbeatDetails } from '../../src/runtime/common/heartbeat-details.js';
@@ -13,6 +14,7 @@ const params: ExecuteParams = {
   attempt: 1,
   idempotencyKey: 'run-1:n1',
   workflow: { name: 'imports', version: 1 },
+  logger: pino({ level: 'silent' }),
 };
 
 /** Starts a handler that never returns on its own; gives back its context and its settled outcome (if any). */

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, isLoopback, startDashboard, type Dashboard } from '../../src/cli/dashboard.js';
 import { CliExit } from '../../src/cli/output.js';
-import { discoverQueueNames } from '../../src/runtime/redis/dashboard.js';
+import { discoverQueueNames } from '../../src/runtime/redis/queue-probe.js';
 import { deletePrefix, rawClient, TEST_REDIS_URL, uniquePrefix } from '../redis/helpers.js';
 
 const prefix = uniquePrefix('flobs-dash');

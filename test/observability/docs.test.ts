@@ -15,8 +15,8 @@ describe('the operations guide', () => {
   });
 
   it('names every environment variable the observability code reads', () => {
-    const sources = ['logger.ts', 'run-redactor.ts', 'codec.ts', 'setup.ts']
-      .map((f) => readFileSync(join(ROOT, 'src/observability', f), 'utf8'))
+    const sources = ['observability/logger.ts', 'observability/run-redactor.ts', 'codec/payload-codec.ts', 'observability/setup.ts']
+      .map((f) => readFileSync(join(ROOT, 'src', f), 'utf8'))
       .concat(readFileSync(join(ROOT, 'src/cli/dashboard.ts'), 'utf8'))
       .join('\n');
     const variables = new Set([...sources.matchAll(/\b(FLOWLINE_[A-Z_]+)\b/g)].map((m) => m[1]));

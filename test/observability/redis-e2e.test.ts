@@ -13,7 +13,7 @@ import { startObservabilityServer, type ObservabilityServer } from '../../src/ob
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createRunObserver } from '../../src/observability/run-observer.js';
-import { QueueProbe } from '../../src/runtime/redis/dashboard.js';
+import { QueueProbe } from '../../src/runtime/redis/queue-probe.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { deletePrefix, rawClient, TEST_REDIS_URL, uniquePrefix } from '../redis/helpers.js';
 

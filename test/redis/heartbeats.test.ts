@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityContext } from '../../src/activities/types.js';
 import { loadDefinition } from '../../src/definition/load.js';
-import { codecFromEnv, generateCodecKey } from '../../src/observability/codec.js';
+import { codecFromEnv, generateCodecKey } from '../../src/codec/payload-codec.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { KeyLayout } from '../../src/runtime/redis/keys.js';
 import { waitForHistory } from '../conformance/harness.js';

@@ -5,7 +5,7 @@ import type { RedisEngine } from '../../runtime/redis/index.js';
 import { DEFAULT_PREFIX, DEFAULT_REDIS_URL } from '../../runtime/redis/defaults.js';
 import { redactRedisUrl } from '../../runtime/redis/redact-url.js';
 import { CliExit, EXIT_INVALID, describeError } from '../output.js';
-import { codecFromEnv } from '../../observability/codec.js';
+import { codecFromEnv } from '../../codec/payload-codec.js';
 
 /** Options every Redis verb accepts. */
 export interface RedisCliOptions {

@@ -55,7 +55,7 @@ Example:
       // Loaded on use, so other verbs start without ioredis, BullMQ and the metrics stack.
       const [{ startWorker }, { QueueProbe }, { createWorkerObservability, metricsPortFromEnv }] = await Promise.all([
         import('../../runtime/redis/index.js'),
-        import('../../runtime/redis/dashboard.js'),
+        import('../../runtime/redis/queue-probe.js'),
         import('../../observability/setup.js'),
       ]);
       const { url, prefix } = resolveTarget(options);
@@ -89,6 +89,7 @@ Example:
           ...(maxWorkerCrashes === undefined ? {} : { maxWorkerCrashes }),
           ...(retentionMs === undefined ? {} : { limits: { retentionMs } }),
           observer: observability.observer,
+          logger: observability.logger,
           ...(observability.codec ? { codec: observability.codec } : {}),
           ...(startupTimeoutMs === undefined ? {} : { startupTimeoutMs }),
           onWaitingForRedis: waitingReporter(redactUrl(url)),

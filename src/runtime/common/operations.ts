@@ -7,7 +7,6 @@ import type { WorkflowDefinition } from '../../definition/types.js';
 import { QueryNotFoundError, RunNotActiveError } from '../../errors.js';
 import { evaluateQuery } from '../../interpreter/index.js';
 import type { RunState } from '../../interpreter/types.js';
-import type { TraceCarrier } from '../../observability/tracing.js';
 import type { SignalOptions } from '../engine.js';
 import type { EventInput } from './events.js';
 import type { EngineLimits } from './limits.js';
@@ -27,7 +26,8 @@ export function signalEvent(
   data: unknown,
   options: SignalOptions,
   limits: EngineLimits,
-  trace?: TraceCarrier,
+  /** The sender's trace context (W3C carrier), if any. */
+  trace?: Readonly<Record<string, string>>,
 ): EventInput {
   return {
     type: 'SignalReceived',

@@ -5,6 +5,7 @@
  */
 import { AttemptCancellation, executeActivity, type ExecuteParams } from '../../activities/execute.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
+import type { ActivityLogger } from '../../activities/types.js';
 import type { ScheduleActivityCommand } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { activityNotFound, answerOf } from '../common/activity-outcome.js';
@@ -18,6 +19,8 @@ export interface AttemptHooks {
   readonly activities: ActivityRegistry;
   readonly limits: EngineLimits;
   readonly observer?: RunObserver;
+  /** The engine's logger, handed to handlers as `ctx.log` (with the attempt's fields). */
+  readonly logger: ActivityLogger;
   /** Queues an answer (ActivityStarted, ActivityCompleted, ActivityFailed) for the run. */
   answer(event: EventInput): void;
   /** The handler is about to run (the loop counts it as work in flight). */
@@ -53,6 +56,7 @@ export function runAttempt(record: RunRecord, command: ScheduleActivityCommand, 
     heartbeatTimeoutMs: command.heartbeatTimeoutMs,
     lastHeartbeat: record.heartbeats?.get(command.idempotencyKey),
     onHeartbeat: (details) => recordHeartbeat(record, command.idempotencyKey, stepId, details, hooks.limits.payloadBytes),
+    logger: hooks.logger,
   };
   const observer = hooks.observer;
   // Observability hook: the attempt's span, duration metric and a logger with its fields.

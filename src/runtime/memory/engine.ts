@@ -22,6 +22,8 @@ import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
 import type { PendingTimer } from './timer-table.js';
 import type { RunObserver } from '../../observability/run-observer.js';
+import { lazyLogger } from '../../observability/logger.js';
+import type { Logger } from 'pino';
 
 /** Expired runs are swept once every this many starts (besides being dropped when looked up). */
 const SWEEP_EVERY_STARTS = 256;
@@ -41,6 +43,11 @@ export interface EmbeddedEngineOptions {
   readonly clock?: Clock;
   /** Observability hook (logs, metrics, spans): `createRunObserver(…)` from src/observability. */
   readonly observer?: RunObserver;
+  /**
+   * Where the engine's own warnings and handlers' `ctx.log` go (default: JSON lines on stderr at
+   * `FLOWLINE_LOG_LEVEL`, default `warn`, made on first use).
+   */
+  readonly logger?: Logger;
   /** Payload, expression and retention limits (defaults: 512 KiB, 100 ms per expression, 7 days). */
   readonly limits?: EngineLimitsOptions;
   /**
@@ -88,6 +95,7 @@ export class EmbeddedEngine implements Engine {
       ...(options.observer ? { observer: options.observer } : {}),
       skipTimers: options.skipTimers ?? false,
       ...(options.onIdle ? { onIdle: options.onIdle } : {}),
+      log: lazyLogger(options.logger),
     });
   }
 

@@ -11,7 +11,7 @@ import type { RunObserver } from '../../observability/run-observer.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { activityLogger } from '../../activities/logger.js';
+import type { Logger } from 'pino';
 import { decide, isTerminal } from '../../interpreter/index.js';
 import type {
   Command,
@@ -47,6 +47,8 @@ export interface RunLoopOptions {
    * pending, with those timers: what every run is now waiting for. Once per idle spell.
    */
   readonly onIdle?: (pending: readonly PendingTimer[]) => void;
+  /** The engine's logger, made on first use (observability/logger.ts lazyLogger). */
+  readonly log: () => Logger;
 }
 
 /** At most this many queued events of one run are decided as one transition. */
@@ -185,7 +187,7 @@ export class RunLoop {
         const failure = decided.results.find((result): result is { error: unknown } => 'error' in result);
         if (failure) {
           record.fault = failure.error;
-          activityLogger().error({ runId: record.runId, err: failure.error }, 'flowline: the interpreter failed on an event');
+          this.options.log().error({ runId: record.runId, err: failure.error }, 'flowline: the interpreter failed on an event');
         }
         if (decided.decision) this.commit(record, decided.events[0]!, decided.decision);
         batch.forEach((item, i) => {
@@ -209,7 +211,7 @@ export class RunLoop {
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
     const history = decision.history;
     for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
-    if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history));
+    if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history), this.options.log);
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
     this.carryOut(record, decision.commands);
     this.afterDecision(record);
@@ -223,7 +225,7 @@ export class RunLoop {
     record.heartbeats = undefined;
     this.notifyWaiters(record);
     const status = record.state.status;
-    if (record.watchers) notifyWatchers(record, (watcher) => watcher.onEnded?.(status));
+    if (record.watchers) notifyWatchers(record, (watcher) => watcher.onEnded?.(status), this.options.log);
   }
 
   private notifyWaiters(record: RunRecord): void {
@@ -294,6 +296,7 @@ export class RunLoop {
       },
       finished: () => this.inFlightActivities--,
       answered: () => this.pokeSkipper(),
+      logger: this.options.log(),
     });
   }
 
@@ -373,13 +376,13 @@ export class RunLoop {
 }
 
 /** Calls every watcher of a run; one that throws is dropped (it cannot stop the run or the others). */
-function notifyWatchers(record: RunRecord, call: (watcher: HistoryWatcher) => void): void {
+function notifyWatchers(record: RunRecord, call: (watcher: HistoryWatcher) => void, log: () => Logger): void {
   for (const watcher of [...(record.watchers ?? [])]) {
     try {
       call(watcher);
     } catch (error) {
       record.watchers?.delete(watcher);
-      activityLogger().warn({ runId: record.runId, err: error }, 'flowline: a history watcher failed and was removed');
+      log().warn({ runId: record.runId, err: error }, 'flowline: a history watcher failed and was removed');
     }
   }
 }

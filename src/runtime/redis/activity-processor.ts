@@ -123,7 +123,7 @@ export async function processActivityJob(
       ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
       ...heartbeats.params(),
       cancelSignal: controller.signal,
-      ...(logger ? { logger } : {}),
+      logger: logger ?? runtime.log(),
     });
     // Observability hook: the attempt's span, duration metric and a logger with its fields.
     const outcome = runtime.observer

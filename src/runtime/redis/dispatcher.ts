@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Command, RunState, RunStatus, ScheduleActivityCommand } from '../../interpreter/types.js';
 import { DEFAULT_TASK_QUEUE, type KeyLayout, jobId } from './keys.js';
 import { JOB_OPTIONS, type ActivityJobData, type QueueSet, type TimerJobData } from './queues.js';
-import { storedJson, type StoredJson } from '../../observability/codec.js';
+import { storedJson, type StoredJson } from '../../codec/payload-codec.js';
 import { assertNever } from '../common/events.js';
 
 /** A notice on the prefix's pub/sub channel. */

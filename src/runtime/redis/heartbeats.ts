@@ -13,7 +13,6 @@
  * stalled-job check. A heartbeat write extends nothing else (no job lock, no run timer).
  */
 import type { ExecuteParams } from '../../activities/execute.js';
-import { activityLogger } from '../../activities/logger.js';
 import { heartbeatDetails } from '../common/heartbeat-details.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
@@ -124,7 +123,7 @@ export class AttemptHeartbeats {
       .catch((error: unknown) => {
         // Progress is advisory: the attempt goes on, and its end writes the latest details again.
         this.pending = this.pending === NOTHING ? details : this.pending;
-        activityLogger().warn({ runId: this.data.runId, stepId: this.stepId, err: error }, 'flowline worker: a heartbeat could not be written; will try again');
+        this.runtime.log().warn({ runId: this.data.runId, stepId: this.stepId, err: error }, 'flowline worker: a heartbeat could not be written; will try again');
       })
       .finally(() => {
         this.writing = undefined;

@@ -5,7 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { activityLogger } from '../../activities/logger.js';
+import type { Logger } from 'pino';
+import { lazyLogger } from '../../observability/logger.js';
 import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
@@ -26,7 +27,7 @@ import { RunStore } from './store.js';
 import { Transitions } from './transition.js';
 import { processStateCaches, StateCache } from './state-cache.js';
 import type { RunObserver } from '../../observability/run-observer.js';
-import { storedJson, type PayloadCodec } from '../../observability/codec.js';
+import { storedJson, type PayloadCodec } from '../../codec/payload-codec.js';
 
 /** How to reach Redis and what to store there. */
 export interface RedisRuntimeOptions {
@@ -56,6 +57,11 @@ export interface RedisRuntimeOptions {
   readonly stateCache?: StateCache;
   /** Time source (epoch ms) of event stamps and job delays (default Date.now). */
   readonly now?: () => number;
+  /**
+   * Where the runtime's own warnings and handlers' `ctx.log` go (default: JSON lines on stderr at
+   * `FLOWLINE_LOG_LEVEL`, default `warn`, made on first use).
+   */
+  readonly logger?: Logger;
 }
 
 /** Everything one process needs to move runs stored in Redis. Owns its connection. */
@@ -76,6 +82,8 @@ export class RedisRuntime {
   readonly observer: RunObserver | undefined;
   /** Closed while Redis refuses writes (maxmemory): workers wait on it instead of failing and re-running jobs. */
   readonly memory: MemoryGate;
+  /** This runtime's logger (observability/logger.ts lazyLogger): no process-wide one. */
+  readonly log: () => Logger;
   private closed = false;
 
   constructor(options: RedisRuntimeOptions, role: ClientRole) {
@@ -87,10 +95,11 @@ export class RedisRuntime {
     this.keys = new KeyLayout(options.prefix ?? DEFAULT_PREFIX);
     this.limits = resolveLimits(options.limits);
     this.observer = options.observer;
+    this.log = lazyLogger(options.logger);
     this.client = withScripts(createClient(this.connection, role));
     // An 'error' listener keeps ioredis from printing every reconnection attempt as unhandled.
     this.client.on('error', () => undefined);
-    this.memory = new MemoryGate(this.client, { warn: (fields, message) => activityLogger().warn(fields, message) });
+    this.memory = new MemoryGate(this.client, { warn: (fields, message) => this.log().warn(fields, message) });
     const now = options.now ?? ((): number => Date.now());
     this.store = new RunStore(this.client, this.keys, storedJson(options.codec));
     this.registry = new DefinitionRegistry(this.client, this.keys);
@@ -113,7 +122,7 @@ export class RedisRuntime {
       onDispatchError: (runId, error) => {
         // A full Redis is reported by the gate (once per interval), not once per dispatch.
         if (this.memory.noteError(error)) return;
-        activityLogger().warn({ runId, err: safeError(error) }, 'flowline: dispatch after commit failed; the outbox keeps it for repair');
+        this.log().warn({ runId, err: safeError(error) }, 'flowline: dispatch after commit failed; the outbox keeps it for repair');
       },
     });
   }

@@ -4,7 +4,7 @@
  * run is still running) or `allow`. The spec is kept in a hash so `list` can show it whole.
  */
 import { InputInvalidError } from '../../errors.js';
-import { PayloadCodecError } from '../../observability/codec.js';
+import { PayloadCodecError } from '../../codec/payload-codec.js';
 import { checkStartInput } from '../common/start-checks.js';
 import { JOB_OPTIONS } from './queues.js';
 import { QUEUES } from './keys.js';

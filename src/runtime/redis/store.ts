@@ -8,7 +8,7 @@ import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { KeyLayout } from './keys.js';
 import type { ScriptedClient } from './scripts.js';
-import { PayloadCodecError, storedJson, type StoredJson } from '../../observability/codec.js';
+import { PayloadCodecError, storedJson, type StoredJson } from '../../codec/payload-codec.js';
 
 /** One committed command waiting to be dispatched. */
 export interface OutboxEntry {
@@ -71,7 +71,7 @@ export class RunStore {
   constructor(
     private readonly client: ScriptedClient,
     private readonly keys: KeyLayout,
-    /** How payload JSON is written and read: through the payload codec when one is configured (src/observability/codec.ts). */
+    /** How payload JSON is written and read: through the payload codec when one is configured (src/codec/payload-codec.ts). */
     readonly json: StoredJson = storedJson(),
   ) {}
 

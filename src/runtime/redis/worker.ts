@@ -6,7 +6,6 @@ import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityMap } from '../../activities/types.js';
-import { activityLogger } from '../../activities/logger.js';
 import { RunNotFoundError } from '../../errors.js';
 import { AttemptTracker, processActivityJob, WorkerStoppingError } from './activity-processor.js';
 import { assertNoEviction, connectionOptions, createClient } from './connection.js';
@@ -88,7 +87,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     await runtime.close({ force: true });
     throw isAuthFailure(error) ? authFailureError(runtime.connection) : error;
   }
-  const log = activityLogger();
+  const log = runtime.log();
   const activities = new ActivityRegistry(options.activities);
   const attempts = new AttemptTracker();
   const schedules = new ScheduleManager(runtime);

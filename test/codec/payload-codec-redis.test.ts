@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../src/definition/load.js';
-import { codecFromEnv, generateCodecKey } from '../../src/observability/codec.js';
+import { codecFromEnv, generateCodecKey } from '../../src/codec/payload-codec.js';
 import { createRedisEngine, startWorker, type RedisEngine, type WorkerHandle } from '../../src/runtime/redis/index.js';
 import { decodeState } from '../../src/runtime/redis/store.js';
 import { deletePrefix, rawClient, TEST_REDIS_URL, uniquePrefix } from '../redis/helpers.js';

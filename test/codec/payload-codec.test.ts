@@ -9,7 +9,7 @@ import {
   parseCodecKeys,
   PayloadCodecError,
   type CodecKey,
-} from '../../src/observability/codec.js';
+} from '../../src/codec/payload-codec.js';
 
 const key = (id: string): CodecKey => ({ id, key: randomBytes(32) });
 
@@ -128,7 +128,7 @@ describe('codec configuration from the environment', () => {
 
 describe('stored JSON through a codec', () => {
   it('is plain JSON without a codec', async () => {
-    const { storedJson } = await import('../../src/observability/codec.js');
+    const { storedJson } = await import('../../src/codec/payload-codec.js');
     const json = storedJson();
     expect(json.stringify({ a: 1 })).toBe('{"a":1}');
     expect(json.parse('{"a":1}')).toEqual({ a: 1 });
@@ -138,7 +138,7 @@ describe('stored JSON through a codec', () => {
   });
 
   it('round-trips through the AES codec and leaves no plaintext', async () => {
-    const { storedJson } = await import('../../src/observability/codec.js');
+    const { storedJson } = await import('../../src/codec/payload-codec.js');
     const json = storedJson(createAesGcmCodec({ keys: [key('k1')] }));
     const text = json.stringify({ secret: 'SHOULD-NOT-APPEAR' });
     expect(text).not.toContain('SHOULD-NOT-APPEAR');
@@ -149,7 +149,7 @@ describe('stored JSON through a codec', () => {
   });
 
   it('refuses an asynchronous codec with a clear error', async () => {
-    const { storedJson } = await import('../../src/observability/codec.js');
+    const { storedJson } = await import('../../src/codec/payload-codec.js');
     const json = storedJson({ name: 'kms', encode: async (v) => v, decode: async (v) => v });
     expect(() => json.stringify(1)).toThrow(/asynchronous/);
   });

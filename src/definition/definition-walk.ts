@@ -1,5 +1,9 @@
-/** Visits every step of a definition at any depth: nested sequences, branches, cases, catch handlers and compensations. Pure. */
-import type { Step } from '../definition/types.js';
+/**
+ * Walks the steps of a normalised definition (`WorkflowDefinition`) at any depth: nested
+ * sequences, branches, cases, catch handlers and compensations. Pure. (step-walk.ts walks the
+ * raw document, before normalisation.)
+ */
+import type { Step } from './types.js';
 
 /** Call `visit` on each step, parents before children. */
 export function everyStep(steps: readonly Step[], visit: (step: Step) => void): void {
@@ -20,6 +24,15 @@ export function activityNames(steps: readonly Step[]): Set<string> {
   const names = new Set<string>();
   everyStep(steps, (step) => {
     if (step.kind === 'call') names.add(step.call);
+  });
+  return names;
+}
+
+/** Names of the child workflows the steps can start (compensations and handlers included). */
+export function childWorkflowNames(steps: readonly Step[]): Set<string> {
+  const names = new Set<string>();
+  everyStep(steps, (step) => {
+    if (step.kind === 'workflow') names.add(step.workflow);
   });
   return names;
 }
