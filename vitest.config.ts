@@ -12,7 +12,6 @@ const PROCESS = [
   'test/cli/run-real-time.test.ts',
   'test/cli/runaway-expression.test.ts',
   'test/cli/run.test.ts',
-  'test/cli/validate.test.ts',
   'test/cli/redis-quickstart.test.ts',
   'test/cli/redis-unavailable.test.ts',
   'test/flowtest/run.test.ts',

@@ -1,13 +1,12 @@
-/** `flowline validate` driven through the real CLI (`node bin/flowline.js validate …`). */
-import { execFile } from 'node:child_process';
+/** `flowline validate` driven through the CLI's main(), in this process. */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../workflows/cli-in-process.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(repo, 'bin/flowline.js');
 
 interface Outcome {
   readonly code: number;
@@ -15,13 +14,9 @@ interface Outcome {
   readonly stderr: string;
 }
 
+/** `flowline …` run in this process (same main() as bin/flowline.js; nothing here is about the process itself). */
 function flowline(...args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repo, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runInProcess(args, repo);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'flowline-validate-cli-'));
