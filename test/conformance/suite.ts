@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest';
 import { childCases } from './children.cases.js';
+import { driftCases } from './drift.cases.js';
 import { expressionCases } from './expressions.cases.js';
 import { heartbeatCases } from './heartbeats.cases.js';
 import { suiteContext, type MakeEngine, type SuiteOptions } from './harness.js';
@@ -33,5 +34,6 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     childCases(ctx);
     lifecycleCases(ctx);
     watchCases(ctx);
+    driftCases(ctx);
   });
 }

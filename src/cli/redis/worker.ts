@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../definition/duration.js';
 import { loadActivities } from '../../activities/module.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
+import { RedisUnavailableError } from '../../errors.js';
 import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
 
 interface WorkerCliOptions extends RedisCliOptions {
@@ -97,7 +98,7 @@ Example:
       } catch (error) {
         // Exit at once: the activity module may hold open handles (connections, timers) that would
         // otherwise keep a worker that refused to start alive.
-        const hint = (error as { type?: string }).type === 'RedisUnavailable' ? ' (--startup-timeout to wait longer)' : '';
+        const hint = error instanceof RedisUnavailableError ? ' (--startup-timeout to wait longer)' : '';
         process.stderr.write(`flowline: cannot start the worker against ${redactUrl(url)}: ${describeError(error)}${hint}\n`);
         process.exit(EXIT_INVALID);
       }

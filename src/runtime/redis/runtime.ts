@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { Logger } from 'pino';
 import { lazyLogger } from '../../observability/logger.js';
-import { RunNotFoundError } from '../../errors.js';
+import { RunAlreadyExistsError, RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { checkStartInput } from '../common/start-checks.js';
@@ -218,7 +218,7 @@ export class RedisRuntime {
     try {
       await this.startRun(definition, data.childRunId, input, { runId: parentRunId, seq: data.seq });
     } catch (error) {
-      if ((error as { type?: string }).type === 'RunAlreadyExists') return;
+      if (error instanceof RunAlreadyExistsError) return;
       throw error;
     }
   }
