@@ -57,6 +57,12 @@ describe('package entry points', () => {
     for (const name of HEAVY) expect(loaded.has(name), name).toBe(false);
   });
 
+  it('the CLI loads no Redis client, server or metrics until a verb needs them (every command answers sooner)', async () => {
+    const loaded = await packagesLoadedBy('src/cli/main.ts');
+    expect(loaded.has('commander')).toBe(true);
+    for (const name of [...HEAVY, 'fastify', '@fastify/swagger']) expect(loaded.has(name), name).toBe(false);
+  });
+
   it('flowline/redis brings the Redis runtime', async () => {
     const loaded = await packagesLoadedBy('src/redis.ts');
     expect(loaded.has('bullmq')).toBe(true);
