@@ -85,6 +85,23 @@ function entryText(entry: Entry): string {
   return facts.join(', ');
 }
 
+/**
+ * A step waiting for a signal writes no history entry until the signal comes: a signal step with
+ * no state yet, right after the start or a finished step, is shown as waiting. Pure.
+ */
+export function withWaiting(graph: GraphViewData, states: ReadonlyMap<string, StepState>): Map<string, StepState> {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const out = new Map(states);
+  for (const edge of graph.edges) {
+    const from = byId.get(edge.from);
+    const to = byId.get(edge.to);
+    if (!from || !to?.path || to.shape !== 'signal' || out.has(to.path)) continue;
+    const before = from.path ? states.get(from.path) : from.id === 'flowStart' ? 'done' : undefined;
+    if (before === 'done' || (from.shape === 'fork' && before === 'running')) out.set(to.path, 'waiting');
+  }
+  return out;
+}
+
 export async function runPage(main: HTMLElement, role: Role, runId: string, leaving: AbortSignal): Promise<void> {
   const run = await api<Run>('GET', `/v1/runs/${encodeURIComponent(runId)}`);
   const [graph, read] = await Promise.all([
@@ -98,8 +115,11 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
   const statusBadge = h('span', { class: `badge status-${run.status}`, id: 'run-status' }, statusWords(run.status));
   const outcome = h('div', { class: 'outcome' });
   const actions = h('div', { class: 'toolbar' });
-  const redraw = (): void => mount(graphPane, drawGraph(graph, { states }));
+  let currentStatus = run.status;
+  const redraw = (): void => mount(graphPane, drawGraph(graph, { states: currentStatus === 'running' ? withWaiting(graph, states) : states }));
   const setStatus = (status: string): void => {
+    currentStatus = status;
+    redraw();
     statusBadge.className = `badge status-${status}`;
     statusBadge.textContent = statusWords(status);
     renderActions(status);
