@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadDefinition } from '../../src/definition/load.js';
 import type { Engine } from '../../src/runtime/engine.js';
 import { createServer } from '../../src/server/app.js';
+import type { ApiToken } from '../../src/server/auth.js';
 import { findStudio } from '../../src/cli/serve.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -49,9 +50,9 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-export async function openStudio(engine: Engine, payloadLimitBytes: number, flows: readonly string[] = [EXPENSE]): Promise<Studio> {
+export async function openStudio(engine: Engine, payloadLimitBytes: number, flows: readonly string[] = [EXPENSE], tokens: readonly ApiToken[] = []): Promise<Studio> {
   for (const text of flows) await engine.deploy(loadDefinition(text), { source: text });
-  const app = await createServer({ engine, payloadLimitBytes, studioDir: studioDir(), heartbeatMs: 1000 });
+  const app = await createServer({ engine, payloadLimitBytes, tokens, studioDir: studioDir(), heartbeatMs: 1000 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address !== 'object') throw new Error('no address');
