@@ -37,6 +37,9 @@ const REDIS = [
   'test/server/api-redis.test.ts',
 ];
 
+/** Browser journeys of the studio: Debian's Chromium through playwright-core (`.ci/run` installs it). */
+const BROWSER = ['test/browser/**/*.test.ts'];
+
 const ALL = ['test/**/*.test.ts', 'src/**/*.test.ts'];
 
 const shared = {
@@ -50,9 +53,11 @@ export default defineConfig({
   test: {
     reporters: ['default'],
     projects: [
-      { test: { ...shared, name: 'unit', include: ALL, exclude: [...PROCESS, ...REDIS] } },
-      { test: { ...shared, name: 'redis', include: REDIS, exclude: PROCESS } },
+      { test: { ...shared, name: 'unit', include: ALL, exclude: [...PROCESS, ...REDIS, ...BROWSER] } },
+      { test: { ...shared, name: 'redis', include: REDIS, exclude: [...PROCESS, ...BROWSER] } },
       { test: { ...shared, name: 'process', include: PROCESS } },
+      // One browser at a time: two cores are shared with the other projects.
+      { test: { ...shared, name: 'browser', include: BROWSER, fileParallelism: false } },
     ],
   },
 });

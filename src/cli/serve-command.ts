@@ -1,6 +1,8 @@
 /** What `flowline serve` does once its options are parsed: loaded on use, so other verbs never load fastify, prom-client or the server. */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadActivities } from '../activities/module.js';
 import { validateDefinition } from '../definition/load.js';
@@ -47,7 +49,8 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
   const logger = createLogger();
   const metrics = createMetrics({ defaultMetrics: true });
   const serve = async (engine: Engine, payloadLimitBytes: number, ready?: () => Promise<void>): Promise<number> => {
-    const app = await createServer({ engine, tokens, payloadLimitBytes, logger, registry: metrics.registry, heartbeatMs, ...(options.cors ? { corsOrigin: options.cors } : {}), ...(ready ? { ready } : {}) });
+    const studioDir = findStudio();
+    const app = await createServer({ engine, tokens, payloadLimitBytes, logger, registry: metrics.registry, heartbeatMs, ...(studioDir ? { studioDir } : {}), ...(options.cors ? { corsOrigin: options.cors } : {}), ...(ready ? { ready } : {}) });
     try {
       await app.listen({ port, host: options.host });
     } catch (error) {
@@ -57,6 +60,7 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
     const where = typeof address === 'object' && address ? `${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` : `${options.host}:${port}`;
     process.stderr.write(
       `flowline serve: listening on http://${where} (${options.embedded ? `embedded, flows from ${options.embedded}` : 'Redis'}); ` +
+        (studioDir ? 'the studio is at / ; ' : 'the studio is not built (npm run build), only the API is served; ') +
         (tokens.length ? `${tokens.length} token${tokens.length === 1 ? '' : 's'} configured\n` : 'no tokens: every caller is an author, so it is bound to loopback only\n'),
     );
     await new Promise<void>((resolve) => {
@@ -106,6 +110,15 @@ async function deployDirectory(engine: Engine, dir: string): Promise<void> {
     deployed++;
   }
   if (deployed === 0) process.stderr.write(`flowline serve: no workflow document in ${dir}; deploy some with POST /v1/definitions\n`);
+}
+
+/** The built studio: dist/studio beside dist/cli, or the checkout's dist/studio when run from src/ with tsx. */
+export function findStudio(): string | undefined {
+  for (const candidate of ['../studio/', '../../dist/studio/']) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
 }
 
 async function readTokens(file: string | undefined): Promise<ApiToken[]> {

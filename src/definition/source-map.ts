@@ -123,3 +123,10 @@ function mapLiteralBlock(raw: string, index: number): number {
   }
   return headerEnd + 1;
 }
+
+/** Start and end offsets of the node at `pointer` (its nearest ancestor when missing). Pure. */
+export function spanOf(source: ParsedSource, pointer: string): { readonly start: number; readonly end: number } {
+  const found = find(source, pointer);
+  const range = found.node?.range;
+  return range ? { start: found.key?.range?.[0] ?? range[0], end: range[1] } : { start: 0, end: 0 };
+}

@@ -47,16 +47,16 @@ class Builder {
 
   constructor(private readonly graph: Graph) {}
 
-  node(into: Container, shape: NodeShape, cls: NodeClass, label: string, id?: string): string {
+  node(into: Container, shape: NodeShape, cls: NodeClass, label: string, id?: string, path?: string): string {
     const nodeId = id ?? `n${++this.nodeCount}`;
-    const node: GraphNode = { id: nodeId, label, shape, cls };
+    const node: GraphNode = path === undefined ? { id: nodeId, label, shape, cls } : { id: nodeId, label, shape, cls, path };
     this.graph.nodes.set(nodeId, node);
     into.push(nodeId);
     return nodeId;
   }
 
-  subgraph(into: Container, label: string): Subgraph {
-    const sub: Subgraph = { id: `g${++this.groupCount}`, label, children: [] };
+  subgraph(into: Container, label: string, path?: string): Subgraph {
+    const sub: Subgraph = path === undefined ? { id: `g${++this.groupCount}`, label, children: [] } : { id: `g${++this.groupCount}`, label, children: [], path };
     into.push(sub);
     return sub;
   }
@@ -81,7 +81,7 @@ class Builder {
     let entry = incoming;
     const skipped: Exit[] = [];
     if (step.if !== undefined) {
-      const cond = this.node(into, 'decision', 'control', `if ${templateText(step.if)}`);
+      const cond = this.node(into, 'decision', 'control', `if ${templateText(step.if)}`, undefined, step.path);
       this.connect(incoming, cond);
       entry = [{ from: cond, label: 'yes' }];
       skipped.push({ from: cond, label: 'no: skip' });
@@ -97,7 +97,7 @@ class Builder {
     const title = stepTitle(step);
     const lines = (main: string[]): string => [...main, ...modifierLines(step)].join('\n');
     const single = (shape: NodeShape, cls: NodeClass, main: string[]): { anchor: string; exits: Exit[] } => {
-      const id = this.node(into, shape, cls, lines(main));
+      const id = this.node(into, shape, cls, lines(main), undefined, step.path);
       this.connect(incoming, id);
       return { anchor: id, exits: [{ from: id }] };
     };
@@ -124,38 +124,38 @@ class Builder {
         return result;
       }
       case 'fail': {
-        const id = this.node(into, 'stop', 'fail', lines(titled(`✖ fail ${templateText(step.error)}`)));
+        const id = this.node(into, 'stop', 'fail', lines(titled(`✖ fail ${templateText(step.error)}`)), undefined, step.path);
         this.connect(incoming, id);
         return { anchor: id, exits: [] };
       }
       case 'return': {
-        const id = this.node(into, 'return', 'terminal', lines(titled(`return ${templateText(step.value)}`)));
+        const id = this.node(into, 'return', 'terminal', lines(titled(`return ${templateText(step.value)}`)), undefined, step.path);
         this.connect(incoming, id);
         this.edge(id, END_ID, 'flow');
         return { anchor: id, exits: [] };
       }
       case 'steps': {
-        const sub = this.subgraph(into, lines([title ?? 'steps']));
+        const sub = this.subgraph(into, lines([title ?? 'steps']), step.path);
         return { anchor: sub.id, exits: this.sequenceOrPass(step.steps, incoming, sub.children) };
       }
       case 'try': {
-        const sub = this.subgraph(into, lines([title ? `try: ${title}` : 'try']));
+        const sub = this.subgraph(into, lines([title ? `try: ${title}` : 'try']), step.path);
         return { anchor: sub.id, exits: this.sequenceOrPass(step.steps, incoming, sub.children) };
       }
       case 'parallel':
         return this.parallel(step, incoming, into, lines);
       case 'forEach': {
-        const sub = this.subgraph(into, lines([title ?? 'for each']));
+        const sub = this.subgraph(into, lines([title ?? 'for each']), step.path);
         const parallelism = step.concurrency > 1 ? `, ${step.concurrency} at a time` : '';
-        const head = this.node(sub.children, 'loop', 'control', `⟳ for each $${step.as} in ${templateText(step.forEach)}${parallelism}`);
+        const head = this.node(sub.children, 'loop', 'control', `⟳ for each $${step.as} in ${templateText(step.forEach)}${parallelism}`, undefined, step.path);
         this.connect(incoming, head);
         const exits = this.sequence(step.steps, [{ from: head, label: `$${step.as}` }], sub.children);
         for (const exit of exits) this.edge(exit.from, head, 'loop', exit.label ? `${exit.label} · next item` : 'next item');
         return { anchor: sub.id, exits: [{ from: head, label: 'done' }] };
       }
       case 'repeat': {
-        const sub = this.subgraph(into, lines([title ?? 'repeat']));
-        const head = this.node(sub.children, 'loop', 'control', step.max === undefined ? '⟳ repeat' : `⟳ repeat, at most ${step.max} times`);
+        const sub = this.subgraph(into, lines([title ?? 'repeat']), step.path);
+        const head = this.node(sub.children, 'loop', 'control', step.max === undefined ? '⟳ repeat' : `⟳ repeat, at most ${step.max} times`, undefined, step.path);
         this.connect(incoming, head);
         const exits = this.sequence(step.steps, [{ from: head }], sub.children);
         const until = this.node(sub.children, 'decision', 'control', `until ${templateText(step.until)}`);
@@ -178,8 +178,8 @@ class Builder {
     into: Container,
     lines: (main: string[]) => string,
   ): { anchor: string; exits: Exit[] } {
-    const sub = this.subgraph(into, lines([stepTitle(step) ?? 'parallel']));
-    const fork = this.node(sub.children, 'fork', 'control', step.completion === 'any' ? '⇉ parallel: first to succeed wins' : '⇉ parallel: all branches');
+    const sub = this.subgraph(into, lines([stepTitle(step) ?? 'parallel']), step.path);
+    const fork = this.node(sub.children, 'fork', 'control', step.completion === 'any' ? '⇉ parallel: first to succeed wins' : '⇉ parallel: all branches', undefined, step.path);
     this.connect(incoming, fork);
     const ends: Exit[] = [];
     for (const branch of step.branches) ends.push(...this.step(branch, [{ from: fork }], sub.children));
@@ -195,9 +195,9 @@ class Builder {
     lines: (main: string[]) => string,
   ): { anchor: string; exits: Exit[] } {
     // A switch with catch handlers is boxed so the handlers' edges can start from the whole switch.
-    const box = step.catch ? this.subgraph(into, lines([stepTitle(step) ?? 'switch'])) : undefined;
+    const box = step.catch ? this.subgraph(into, lines([stepTitle(step) ?? 'switch']), step.path) : undefined;
     const target = box ? box.children : into;
-    const decision = this.node(target, 'decision', 'control', lines([stepTitle(step) ?? 'switch']));
+    const decision = this.node(target, 'decision', 'control', lines([stepTitle(step) ?? 'switch']), undefined, step.path);
     this.connect(incoming, decision);
     const exits: Exit[] = [];
     for (const c of step.cases) {
@@ -234,7 +234,7 @@ class Builder {
   private compensation(step: Step, compensation: Step, anchor: string, into: Container): void {
     const title = stepTitle(step);
     const label = title ? `↩ undo ${title}\n${summary(compensation)}` : `↩ undo\n${summary(compensation)}`;
-    const id = this.node(into, 'compensation', 'compensation', label);
+    const id = this.node(into, 'compensation', 'compensation', label, undefined, compensation.path);
     this.edge(anchor, id, 'compensate', 'compensate');
     if (step.id) this.compensationNodes.set(step.id, id);
   }

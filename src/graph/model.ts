@@ -25,6 +25,8 @@ export interface GraphNode {
   readonly label: string;
   readonly shape: NodeShape;
   readonly cls: NodeClass;
+  /** JSON pointer of the step the node draws (as in history entries' `path`); none for start, end, joins. */
+  readonly path?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface Subgraph {
   readonly id: string;
   readonly label: string;
   readonly children: (string | Subgraph)[];
+  /** JSON pointer of the step the box draws (try, steps, forEach…). */
+  readonly path?: string;
 }
 
 /** The whole diagram: top-level children (node ids or subgraphs), every node and every edge in order. */

@@ -15,6 +15,7 @@ import { registerDefinitionRoutes } from './routes-definitions.js';
 import { registerEventRoutes } from './routes-events.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerRunRoutes } from './routes-runs.js';
+import { registerStudioRoutes } from './routes-studio.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import type { RouteConfig, RouteContext, ServerOptions } from './context.js';
 
@@ -43,6 +44,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   // output, vars) is ever dropped or coerced by a response serializer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('caller', 'anonymous');
+  app.decorateRequest('callerRole', 'author');
   app.decorateRequest('auditRunId', undefined);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
@@ -84,6 +86,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       throw new HttpProblemError('Unauthorized', 'this API needs a bearer token: send `Authorization: Bearer <token>` with a token the server was started with');
     }
     request.caller = token.name;
+    request.callerRole = token.role;
     if (!allows(token.role, needed)) {
       throw new HttpProblemError('Forbidden', `the token of "${token.name}" has role ${token.role}; this call needs ${needed} (or above)`);
     }
@@ -121,6 +124,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerRunRoutes(app, context);
   registerEventRoutes(app, context);
   registerOpsRoutes(app, context);
+  registerStudioRoutes(app, context);
   if (options.corsOrigin) {
     app.options('/*', { config: { role: 'public' } satisfies RouteConfig, schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
   }

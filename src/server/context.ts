@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly corsOrigin?: string;
   /** Readiness probe of `/readyz` (e.g. Redis answers); resolves when ready, throws when not. */
   readonly ready?: () => Promise<void>;
+  /** Folder of the built studio (issue 14) served at `/`; none = no studio, only the API. */
+  readonly studioDir?: string;
 }
 
 /** Per-route settings, read by the hooks. */
@@ -38,6 +40,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who called (token name), for the audit line. */
     caller: string;
+    /** The caller's role (`author` when the server has no tokens). */
+    callerRole: Role;
     /** The run the call concerned when it is not in the path (a start), for the audit line. */
     auditRunId: string | undefined;
   }

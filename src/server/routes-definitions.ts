@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadDefinition, validateDefinition } from '../definition/load.js';
 import { MAX_SOURCE_BYTES } from '../definition/parse.js';
 import type { RouteConfig, RouteContext } from './context.js';
+import { graphView } from './graph-view.js';
 import { HttpProblemError } from './problems.js';
 import { definitionListResponse, definitionResponse, deployResponse, documentBody, problemResponses, validateResponse } from './schemas.js';
 
@@ -23,11 +24,22 @@ export function registerDefinitionRoutes(app: FastifyInstance, context: RouteCon
     {
       config: { role: 'author' } satisfies RouteConfig,
       bodyLimit: MAX_SOURCE_BYTES,
-      schema: { operationId: 'validate', summary: 'Validate a document', tags: ['definitions'], consumes, body: documentBody, response: { 200: validateResponse, ...problemResponses(413, 415) } },
+      schema: {
+        operationId: 'validate',
+        summary: 'Validate a document (with graph=true, also its graph when valid)',
+        tags: ['definitions'],
+        consumes,
+        querystring: { type: 'object', properties: { graph: { type: 'boolean', description: 'add the graph of a valid document (the studio draws it)' } } },
+        body: documentBody,
+        response: { 200: validateResponse, ...problemResponses(413, 415) },
+      },
     },
     async (request) => {
-      const { issues } = validateDefinition(request.body as string);
+      const text = request.body as string;
+      const { definition, issues } = validateDefinition(text);
+      const withGraph = (request.query as { graph?: boolean }).graph === true && definition !== undefined;
       return {
+        ...(withGraph ? { graph: graphView(definition, text) } : {}),
         valid: issues.length === 0,
         issues: issues.map((issue) => ({
           pointer: issue.pointer,

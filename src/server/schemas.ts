@@ -110,7 +110,11 @@ export const validateResponse = json(
   {
     type: 'object',
     required: ['valid', 'issues'],
-    properties: { valid: { type: 'boolean' }, issues: { type: 'array', items: ref('Issue') } },
+    properties: {
+      valid: { type: 'boolean' },
+      issues: { type: 'array', items: ref('Issue') },
+      graph: { type: 'object', additionalProperties: true, description: 'with graph=true and a valid document: nodes (step path, lines), edges and boxes' },
+    },
   },
   'the document is valid, or every problem found',
 );

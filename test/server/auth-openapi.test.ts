@@ -56,6 +56,18 @@ describe('HTTP API auth, headers, audit and OpenAPI', () => {
     expect((await call(server.base, 'GET', '/healthz')).status).toBe(200);
   });
 
+  it('tells the studio who calls and serves a graph whose step nodes carry their lines (deployed, and from validate?graph=true)', async () => {
+    expect((await call(server.base, 'GET', '/v1/whoami', { token: VIEWER })).body).toEqual({ name: 'Vera', role: 'viewer' });
+    expect((await call(server.base, 'GET', '/v1/whoami', { token: AUTHOR })).body).toEqual({ name: 'Ada', role: 'author' });
+    expectProblem(await call(server.base, 'GET', '/v1/whoami'), 401, 'Unauthorized');
+    const deployed = await call(server.base, 'GET', '/v1/definitions/auth-flow/1/graph', { token: VIEWER });
+    expect(deployed.status).toBe(200);
+    expect(deployed.body.nodes).toContainEqual(expect.objectContaining({ path: '/steps/0', shape: 'signal', line: 7, endLine: 7 }));
+    const checked = await call(server.base, 'POST', '/v1/validate?graph=true', { raw: FLOW, token: AUTHOR });
+    expect(checked.body.graph.nodes).toEqual(deployed.body.nodes);
+    expect((await call(server.base, 'POST', '/v1/validate', { raw: FLOW, token: AUTHOR })).body.graph).toBeUndefined();
+  });
+
   it('writes one audit line per state-changing call (who, route, run id) and never the payload', async () => {
     const lines = audit.filter((line) => line.audit === true);
     expect(lines).toContainEqual(expect.objectContaining({ who: 'Otto', method: 'POST', route: '/v1/runs', runId: 'audited-run', status: 201 }));
