@@ -85,8 +85,8 @@ const ROOMS = [
   },
   {
     room: 'server/',
-    purpose: 'the HTTP API (fastify) over the Engine port; never a concrete runtime — cli/serve.ts wires those',
-    may: ['definition/', 'expression/', 'interpreter/types.ts', 'runtime/engine.ts', 'observability/', 'codec/', 'version.ts'],
+    purpose: 'the HTTP API (fastify) over the Engine port, and the built studio it serves; never a concrete runtime — cli/serve-command.ts wires those',
+    may: ['definition/', 'expression/', 'graph/', 'interpreter/types.ts', 'runtime/engine.ts', 'observability/', 'codec/', 'version.ts'],
   },
   {
     room: 'cli/',
