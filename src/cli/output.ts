@@ -52,7 +52,7 @@ export async function parseJsonArgument(value: string | undefined, what: string)
 }
 
 /** Prints a run's outcome: the output as JSON when completed (or `{runId,status,output,error}` with --json). */
-export function printRunResult(result: RunResult, json: boolean): void {
+export function printRunResult(result: RunResult, json: boolean, nameStep?: (pointer: string) => string): void {
   const error = result.error ? { type: result.error.type, message: result.error.message, step: result.error.step ?? null } : null;
   if (json) {
     printJson({ runId: result.runId, status: result.status, output: result.output ?? null, error });
@@ -62,7 +62,8 @@ export function printRunResult(result: RunResult, json: boolean): void {
     printJson(result.output ?? null);
     return;
   }
-  const where = error?.step ? ` at step "${error.step}"` : '';
+  // For people: the step by where it sits (`reserve › catch 1 › step 2 (set)`) when the flow is at hand.
+  const where = error?.step ? ` at ${nameStep ? nameStep(error.step) : `step "${error.step}"`}` : '';
   process.stderr.write(
     `flowline: run ${result.runId} is ${result.status}${error ? `${where}: ${error.type}: ${error.message}` : ''}\n`,
   );

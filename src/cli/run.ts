@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ActivityMap } from '../activities/types.js';
 import { loadDefinitionFile } from '../definition/load.js';
+import { definitionStepFacts, readableStepPath } from '../definition/step-path.js';
 import { childWorkflowNames } from '../definition/definition-walk.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
@@ -132,7 +133,7 @@ async function runCommand(file: string, options: RunCliOptions): Promise<number>
         await engine.cancel(started, 'stuck: nothing can make progress').catch(() => undefined);
       }
       result = await ended;
-      printRunResult(result, options.json === true);
+      printRunResult(result, options.json === true, (pointer) => readableStepPath(pointer, definitionStepFacts(definition)));
       return result.status === 'completed' ? EXIT_OK : EXIT_RUN_FAILED;
     } finally {
       process.off('SIGINT', stopOnInterrupt);

@@ -5,6 +5,8 @@
  */
 import { isRecord, own, pointerTokens, valueAt } from './raw-data.js';
 import { stepKindOf } from './step-walk.js';
+import { everyStep } from './definition-walk.js';
+import type { WorkflowDefinition } from './types.js';
 
 /** What a message needs to know of one step. */
 export interface StepFacts {
@@ -79,4 +81,18 @@ export function rawStepFacts(document: unknown): (pointer: string) => StepFacts 
       ...(typeof target === 'string' && target.length <= 60 ? { target } : {}),
     };
   };
+}
+
+/** Step facts of a normalised definition, found by each step's `path` (the pointer its errors carry). Pure. */
+export function definitionStepFacts(definition: WorkflowDefinition): (pointer: string) => StepFacts | undefined {
+  const byPath = new Map<string, StepFacts>();
+  everyStep(definition.steps, (step) => {
+    const target = step.kind === 'call' ? step.call : step.kind === 'workflow' ? step.workflow : step.kind === 'waitSignal' ? step.signal : undefined;
+    byPath.set(step.path, {
+      ...(step.id === undefined ? {} : { id: step.id }),
+      kind: step.kind,
+      ...(target !== undefined && target.length <= 60 ? { target } : {}),
+    });
+  });
+  return (pointer) => byPath.get(pointer);
 }

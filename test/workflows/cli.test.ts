@@ -106,4 +106,11 @@ describe('examples on the command line', () => {
     expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', error: null });
     expect(code).toBe(0);
   });
+
+  it('flowline run names a failed step by where it sits, not by its JSON pointer', async () => {
+    const { code, stderr } = await runInProcess(['run', 'test/cli/fixtures/fails-in-try.yaml']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is failed at step 2 \(try\) › step 1 \(fail\): Broken: it broke/);
+    expect(stderr).not.toContain('/steps/');
+  });
 });
