@@ -75,7 +75,6 @@ if expected == -1 then
     if currentStatus == 'running' then
       return {-2, currentStatus}
     end
-    redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey, runKey .. ':heartbeats')
   end
 else
   if not currentRev then
@@ -84,6 +83,16 @@ else
   if tonumber(currentRev) ~= expected or (generation ~= '' and currentGen ~= generation) then
     return {-1, tonumber(currentRev)}
   end
+end
+
+-- The first write is one a full Redis refuses (a memory-growing command). Redis lets a script
+-- whose first write frees memory (DEL, LREM) go on past maxmemory to its end, so a commit that
+-- happened to clear outbox entries first was stored on a full Redis while others were refused.
+-- With this, a full Redis refuses every commit whole (RedisFull, nothing stored).
+redis.call('HSET', runKey, 'rev', ARGV[3])
+if expected == -1 and currentRev then
+  -- Replacing a finished run with the same id: its keys go first.
+  redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey, runKey .. ':heartbeats')
 end
 
 local nh, no, nta, ntr, naa, nar, ncl =
