@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Entry point for `npx flowline`. Runs the compiled CLI from dist/ when `npm install` built it
 // and no source file is newer (a fresh checkout, an installed package), else the TypeScript
-// sources through tsx (while developing). tsx is registered either way, so `--activities` can load
-// TypeScript modules without a build step.
+// sources through tsx (while developing). The compiled CLI registers tsx only when it meets a
+// TypeScript activity module (src/activities/module.ts): tsx's hooks on every import cost half a
+// second of start-up.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { register } from 'tsx/esm/api';
 
 // A reader that closes the pipe early (`flowline --help | head`) is not an error of ours.
 for (const stream of [process.stdout, process.stderr]) {
@@ -34,6 +34,6 @@ const useCompiled =
   existsSync(compiled) &&
   (!existsSync(sources) || statSync(compiled).mtimeMs >= newestSource(sources.pathname));
 
-register();
+if (!useCompiled) (await import('tsx/esm/api')).register();
 const { main } = await import(useCompiled ? compiled.href : new URL('src/cli/main.ts', root).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -103,6 +103,28 @@ function registerTypeScriptForCommonJs(): Promise<void> {
   return typeScriptForCommonJs;
 }
 
+let typeScriptForEsm: Promise<void> | undefined;
+
+/**
+ * Imports a module; a TypeScript one that Node cannot load yet (the compiled CLI runs without
+ * tsx, which would slow every command's start-up by half a second) is retried after tsx's ES
+ * module hooks are registered, once. Where TypeScript already loads (the CLI from src/, vitest),
+ * nothing is registered.
+ */
+async function importTypeScriptAware(href: string, typeScript: boolean): Promise<unknown> {
+  try {
+    return await import(href);
+  } catch (error) {
+    if (!typeScript || (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    typeScriptForEsm ??= import('tsx/esm/api').then(({ register }) => {
+      register();
+    });
+    await typeScriptForEsm;
+    // Node keeps the failed import of this URL: ask again under another one.
+    return import(`${href}?typescript`);
+  }
+}
+
 /** Imports a module file. Throws ActivityModuleError with a one-line reason (never a stack trace). */
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const absolute = resolve(path);
@@ -114,8 +136,9 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     throw new ActivityModuleError(`activity module not found: ${path} (resolved to ${absolute})`);
   }
   try {
-    if (/\.[cm]?tsx?$/.test(absolute)) await registerTypeScriptForCommonJs();
-    let module = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    const typeScript = /\.[cm]?tsx?$/.test(absolute);
+    if (typeScript) await registerTypeScriptForCommonJs();
+    let module = (await importTypeScriptAware(pathToFileURL(absolute).href, typeScript)) as Record<string, unknown>;
     // A TypeScript file outside a `"type": "module"` package is compiled as CommonJS: its ES
     // exports then arrive as `default`, marked with `__esModule`.
     const inner = module.default as Record<string, unknown> | undefined;
