@@ -6,6 +6,7 @@ import type { ActivityMap } from '../activities/types.js';
 import { loadDefinitionFile } from '../definition/load.js';
 import { definitionStepFacts, readableStepPath } from '../definition/step-path.js';
 import { childWorkflowNames } from '../definition/definition-walk.js';
+import { formatDuration } from '../format-duration.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DefinitionInvalidError, FlowlineError, RunNotActiveError, type ValidationIssue } from '../errors.js';
 import { checkSignal } from '../runtime/common/signal-checks.js';
@@ -188,7 +189,7 @@ export function waitingNotice(runId: string, pending: readonly PendingTimer[], d
     timers.reduce<PendingTimer | undefined>((best, timer) => (!best || timer.at < best.at ? timer : best), undefined);
   const next = earliest(mine.filter((timer) => timer.purpose !== 'run-timeout')) ?? earliest(mine);
   if (!next || next.at - now < NOTICE_MIN_WAIT_MS) return undefined;
-  const when = `${new Date(next.at).toISOString()} (in ${formatWait(next.at - now)})`;
+  const when = `${new Date(next.at).toISOString()} (in ${formatDuration(Math.round((next.at - now) / 1000) * 1000)})`;
   const declared = Object.keys(definition.signals);
   const signalHint = declared.length > 0 ? `; if it waits for a signal (${declared.join(', ')}), pass it with --signal name=JSON` : '';
   const what =
@@ -202,18 +203,6 @@ export function waitingNotice(runId: string, pending: readonly PendingTimer[], d
   return `flowline: run ${runId} is ${what}. --skip-timers skips waiting; Ctrl-C cancels the run.`;
 }
 
-/** 90061000 → `1d1h1m1s`; sub-second parts only below a minute. Pure. */
-function formatWait(ms: number): string {
-  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
-  let rest = Math.round(ms / 1000) * 1000;
-  let text = '';
-  for (const [unit, size] of units) {
-    const count = Math.floor(rest / size);
-    if (count > 0) text += `${count}${unit}`;
-    rest -= count * size;
-  }
-  return text || `${ms}ms`;
-}
 
 const FLOW_FILE = /\.(ya?ml|json)$/i;
 const FLOW_TEST_FILE = /\.test\.(ya?ml|json)$/i;
