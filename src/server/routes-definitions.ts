@@ -5,7 +5,7 @@ import { MAX_SOURCE_BYTES } from '../definition/parse.js';
 import type { RouteConfig, RouteContext } from './context.js';
 import { graphView } from './graph-view.js';
 import { HttpProblemError } from './problems.js';
-import { definitionListResponse, definitionResponse, deployResponse, documentBody, problemResponses, validateResponse } from './schemas.js';
+import { definitionListResponse, definitionVersionParams, definitionResponse, deployResponse, documentBody, problemResponses, validateResponse } from './schemas.js';
 
 /** Content types a document may be sent as; its text is kept as is (line and column numbers refer to it). */
 const DOCUMENT_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json', 'text/plain'];
@@ -98,7 +98,7 @@ export function registerDefinitionRoutes(app: FastifyInstance, context: RouteCon
         operationId: 'readDefinition',
         summary: 'Read one deployed version (the text as deployed)',
         tags: ['definitions'],
-        params: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string', minLength: 1 }, version: { type: 'integer', minimum: 1 } } },
+        params: definitionVersionParams,
         response: { 200: definitionResponse, ...problemResponses(404, 501) },
       },
     },

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteConfig, RouteContext } from './context.js';
 import { graphView } from './graph-view.js';
 import { HttpProblemError } from './problems.js';
-import { problemResponses } from './schemas.js';
+import { definitionVersionParams, problemResponses } from './schemas.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -70,7 +70,7 @@ export function registerStudioRoutes(app: FastifyInstance, context: RouteContext
         operationId: 'definitionGraph',
         summary: 'The graph of one deployed version: nodes (with the step path and lines), edges, boxes',
         tags: ['definitions'],
-        params: { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string', minLength: 1 }, version: { type: 'integer', minimum: 1 } } },
+        params: definitionVersionParams,
         response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(404, 501) },
       },
     },

@@ -101,6 +101,13 @@ export const runIdParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
 
+/** `{name}/{version}` of a deployed definition. */
+export const definitionVersionParams = {
+  type: 'object',
+  required: ['name', 'version'],
+  properties: { name: { type: 'string', minLength: 1 }, version: { type: 'integer', minimum: 1 } },
+} as const;
+
 export const documentBody = {
   type: 'string',
   description: 'the workflow document as YAML or JSON text (at most 1 MiB)',
