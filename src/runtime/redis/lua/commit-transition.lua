@@ -88,11 +88,19 @@ end
 -- The first write is one a full Redis refuses (a memory-growing command). Redis lets a script
 -- whose first write frees memory (DEL, LREM) go on past maxmemory to its end, so a commit that
 -- happened to clear outbox entries first was stored on a full Redis while others were refused.
--- With this, a full Redis refuses every commit whole (RedisFull, nothing stored).
-redis.call('HSET', runKey, 'rev', ARGV[3])
+-- So the run hash is written before anything is removed: a full Redis refuses every commit whole
+-- (RedisFull, nothing stored).
 if expected == -1 and currentRev then
-  -- Replacing a finished run with the same id: its keys go first.
+  -- Replacing a finished run with the same id: its keys go, after a write that grows memory.
+  redis.call('HSET', runKey, 'rev', ARGV[3])
   redis.call('DEL', runKey, stateKey, historyKey, outboxKey, timersKey, actsKey, runKey .. ':heartbeats')
+end
+if expected == -1 then
+  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus, 'gen', generation)
+elseif currentStatus ~= newStatus then
+  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus)
+else
+  redis.call('HSET', runKey, 'rev', ARGV[3])
 end
 
 local nh, no, nta, ntr, naa, nar, ncl =
@@ -105,13 +113,6 @@ for c = clearFrom, clearFrom + ncl - 1 do
 end
 
 local oldest = redis.call('LINDEX', outboxKey, 0) or ''
-if expected == -1 then
-  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus, 'gen', generation)
-elseif currentStatus ~= newStatus then
-  redis.call('HSET', runKey, 'rev', ARGV[3], 'status', newStatus)
-else
-  redis.call('HSET', runKey, 'rev', ARGV[3])
-end
 redis.call('SET', stateKey, ARGV[2])
 
 -- Index entries: only what changed (the previous status set loses the run, the new one gains it).
