@@ -1,7 +1,8 @@
 /**
  * `flowline serve`: the HTTP API (SPEC §12) over Redis (`--redis URL`) or over the embedded
  * runtime with every flow of a folder deployed and activities run in-process (`--embedded DIR`).
- * The only place that wires a concrete runtime to src/server.
+ * The options live here; the work is in serve-command.ts, the only place that wires a concrete
+ * runtime to src/server, loaded when the verb runs.
  */
 import type { Command } from 'commander';
 import { collect } from './redis/common.js';
