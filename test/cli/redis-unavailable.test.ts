@@ -5,15 +5,12 @@
  * Timings are only generous bounds that tell an answer from a hang; the assertions are on exit
  * codes and messages.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runInProcess } from '../workflows/cli-in-process.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../src/definition/load.js';
 import { createRedisEngine } from '../../src/runtime/redis/index.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
-import { waitFor } from '../redis/wait-for.js';
+import { freePort, startPrivateRedis, type PrivateRedis } from '../redis/private-server.js';
 import { flowline } from './redis-process.js';
 
 const FLOW = loadDefinition(
@@ -27,42 +24,6 @@ steps:
   { file: 'patient.yaml' },
 );
 
-/** A loopback port nobody listens on (the OS picked it free, and it was closed again). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface PrivateRedis {
-  readonly process: ChildProcess;
-  readonly port: number;
-}
-
-/** A redis-server of this test only, without persistence, serving once it answers PING. */
-async function startRedis(extra: readonly string[] = [], password?: string): Promise<PrivateRedis> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
-  const probe = new Redis({ host: '127.0.0.1', port, ...(password ? { password } : {}), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  try {
-    await waitFor(async () => (await probe.ping().catch(() => '')) === 'PONG', `redis-server on port ${port} answers`, 20_000);
-  } finally {
-    probe.disconnect();
-  }
-  return { process: child, port };
-}
-
-/** Resumes (if stopped) and kills a private server, and waits for it to be gone. */
-async function stopRedis(server: PrivateRedis | undefined): Promise<void> {
-  if (!server || server.process.exitCode !== null || server.process.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.process.once('exit', resolve));
-  server.process.kill('SIGCONT');
-  server.process.kill('SIGKILL');
-  await exited;
-}
 
 /** Runs the CLI and measures how long it took. */
 async function timed(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string; ms: number }> {
@@ -72,20 +33,8 @@ async function timed(args: readonly string[], env: NodeJS.ProcessEnv = {}): Prom
 }
 
 /** Runs the CLI in this process (for messages; exiting is what the spawned calls prove). */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = previous;
-  }
+function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runInProcess(argv);
 }
 
 /** Far above process start-up plus the timeouts under load, far below the 60 s after which `flowline()` kills a hung call. */
@@ -97,7 +46,7 @@ describe('a Redis that accepts connections but does not answer (SIGSTOP)', () =>
   let runId: string;
 
   beforeAll(async () => {
-    server = await startRedis();
+    server = await startPrivateRedis();
     const engine = createRedisEngine({ url: `redis://127.0.0.1:${server.port}`, prefix });
     try {
       await engine.deploy(FLOW);
@@ -108,7 +57,7 @@ describe('a Redis that accepts connections but does not answer (SIGSTOP)', () =>
     process.kill(server.process.pid as number, 'SIGSTOP');
   });
 
-  afterAll(() => stopRedis(server));
+  afterAll(() => server?.stop());
 
   it('describe, signal, start and result --wait exit 2 with RedisUnavailable instead of hanging', async () => {
     const target = ['--redis', `redis://127.0.0.1:${server?.port}`, '--prefix', prefix];
@@ -166,7 +115,7 @@ describe('result --wait while Redis answers', () => {
 describe('flowline worker at start-up', () => {
   let guarded: PrivateRedis | undefined;
 
-  afterAll(() => stopRedis(guarded));
+  afterAll(() => guarded?.stop());
 
   it('says what it waits for on a closed port, then exits 2 after its start-up timeout', async () => {
     const port = await freePort();
@@ -179,7 +128,7 @@ describe('flowline worker at start-up', () => {
   }, 90_000);
 
   it('says "wrong password" and exits 2 at once, without waiting for the start-up timeout', async () => {
-    guarded = await startRedis(['--requirepass', 'the-secret', '--maxmemory-policy', 'noeviction'], 'the-secret');
+    guarded = await startPrivateRedis({ extraArgs: ['--requirepass', 'the-secret'], password: 'the-secret' });
     const url = (password: string): string => `redis://:${password}@127.0.0.1:${guarded?.port}`;
     // The right password (with a percent-encoded "-") is accepted: the refusal below is the password's.
     const listed = await cli('list', '--json', '--redis', url('the%2Dsecret'), '--prefix', uniquePrefix('fltest-auth'));
