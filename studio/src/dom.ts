@@ -14,6 +14,25 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return element;
 }
 
+/** Text with `code` spans shown as <code> (messages and schema descriptions mark code with backticks). */
+export function codeText(text: string): (Node | string)[] {
+  const parts: (Node | string)[] = [];
+  const pattern = /`([^`]+)`/g;
+  let last = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(h('code', {}, match[1]));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+/** An element holding paragraphs of `text` (blank-line separated) with code spans, under an optional heading. */
+export function richText<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs, text: string, heading?: string): HTMLElementTagNameMap[K] {
+  return h(tag, attrs, heading ? h('strong', {}, ...codeText(heading)) : null, ...text.split(/\n\n+/).map((paragraph) => h('p', {}, ...codeText(paragraph))));
+}
+
 /** Replaces the children of `parent`. */
 export function mount(parent: Element, ...children: Child[]): void {
   parent.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));

@@ -1,11 +1,52 @@
 /** The YAML editor: CodeMirror 6 with Flowline's own messages (POST /v1/validate) at their lines. */
 import { EditorState } from '@codemirror/state';
-import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
+import { EditorView, drawSelection, highlightActiveLine, hoverTooltip, keymap, lineNumbers } from '@codemirror/view';
+import { autocompletion, type Completion as EditorCompletion, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import type { Issue } from './api.js';
+import { richText } from './dom.js';
+import schemaJson from '../../schema/workflow.schema.json';
+import { completionAt, helpAt, type JsonSchema } from './schema-help.js';
+
+const SCHEMA = schemaJson as unknown as JsonSchema;
+
+/** Completion from the published schema: the keys allowed where the cursor is, or the values of its key. */
+function schemaCompletion(context: CompletionContext): CompletionResult | null {
+  const word = context.matchBefore(/[\w$.-]*/);
+  const found = completionAt(SCHEMA, context.state.doc.toString(), context.pos);
+  if (!found || found.options.length === 0) return null;
+  if (!context.explicit && word?.from === word?.to && found.kind === 'key' && !/-\s*$/.test(context.state.doc.lineAt(context.pos).text.slice(0, context.pos - context.state.doc.lineAt(context.pos).from))) return null;
+  const options: EditorCompletion[] = found.options.map((option) => ({
+    label: option.label,
+    detail: option.detail,
+    type: found.kind === 'key' ? 'property' : 'enum',
+    info: option.info ? () => richText('div', { class: 'completion-info' }, option.info) : undefined,
+    apply:
+      found.kind === 'key'
+        ? (view, _completion, from, to) => {
+            const indent = ' '.repeat(found.keyColumn + 2);
+            const after = option.shape === 'map' ? `:\n${indent}` : option.shape === 'list' ? `:\n${indent}- ` : ': ';
+            view.dispatch({ changes: { from, to, insert: `${option.label}${after}` }, selection: { anchor: from + option.label.length + after.length } });
+          }
+        : option.label,
+  }));
+  return { from: found.from, options, validFor: /^[\w$.-]*$/ };
+}
+
+/** Hovering a key shows its documentation from the schema, in plain words. */
+const schemaHover = hoverTooltip((view, pos) => {
+  const help = helpAt(SCHEMA, view.state.doc.toString(), pos);
+  if (!help) return null;
+  return {
+    pos: help.from,
+    end: help.to,
+    above: true,
+    create: () => ({ dom: richText('div', { class: 'key-help', role: 'tooltip' }, help.text, help.title) }),
+  };
+});
 
 export interface EditorOptions {
   readonly text: string;
@@ -21,7 +62,8 @@ export function diagnosticsOf(state: EditorState, issues: readonly Issue[]): Dia
   return issues.map((issue) => {
     const line = state.doc.line(Math.min(Math.max(issue.line ?? 1, 1), state.doc.lines));
     const from = Math.min(line.from + Math.max((issue.column ?? 1) - 1, 0), line.to);
-    return { from, to: Math.max(from, line.to), severity: 'error', message: issue.hint ? `${issue.message}\n${issue.hint}` : issue.message };
+    const message = issue.hint ? `${issue.message}\n${issue.hint}` : issue.message;
+    return { from, to: Math.max(from, line.to), severity: 'error', message, renderMessage: () => richText('div', {}, issue.hint ? `${issue.message}\n\n${issue.hint}` : issue.message) };
   });
 }
 
@@ -34,6 +76,8 @@ export function createEditor(parent: HTMLElement, options: EditorOptions): Edito
     indentOnInput(),
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     yaml(),
+    autocompletion({ override: [schemaCompletion], icons: false }),
+    schemaHover,
     // Tab is left to the browser (moving focus), so the editor never traps keyboard users.
     keymap.of([...defaultKeymap, ...historyKeymap]),
     EditorView.lineWrapping,

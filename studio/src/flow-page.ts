@@ -5,7 +5,7 @@
 import type { EditorView } from '@codemirror/view';
 import { api, ApiError, can, type Issue, type Role } from './api.js';
 import { deployDialog } from './deploy.js';
-import { h, mount } from './dom.js';
+import { codeText, h, mount } from './dom.js';
 import { createEditor, selectLines } from './editor.js';
 import { drawGraph, highlightLine, type GraphViewData } from './graph-svg.js';
 import { startRunDialog } from './start-run.js';
@@ -59,8 +59,8 @@ export async function flowPage(main: HTMLElement, role: Role, name?: string, ver
           {},
           h('button', { type: 'button', class: 'link', onclick: () => view && issue.line && selectLines(view, issue.line, issue.line) }, `Line ${issue.line ?? '?'}`),
           ': ',
-          issue.message,
-          issue.hint ? h('div', { class: 'hint' }, issue.hint) : null,
+          ...codeText(issue.message),
+          issue.hint ? h('div', { class: 'hint' }, ...codeText(issue.hint)) : null,
         ),
       ),
     );
