@@ -157,7 +157,11 @@ function missingKey(
   const described = isRecord(parentSchema) && isRecord(parentSchema.properties) ? parentSchema.properties[key] : undefined;
   // A property that only refers to a definition takes that definition's description.
   const referred = isRecord(described) && typeof described.$ref === 'string' ? schemaDefinition(described.$ref.replace('#/definitions/', '')) : undefined;
-  const hint = firstSentence(isRecord(described) && typeof described.description === 'string' ? described.description : referred?.description);
+  const sentence = firstSentence(isRecord(described) && typeof described.description === 'string' ? described.description : referred?.description);
+  // A key with an example value: show the line to add, which says more than its description alone.
+  const examples = isRecord(described) && Array.isArray(described.examples) ? described.examples : referred?.examples;
+  const example = Array.isArray(examples) && ['string', 'number'].includes(typeof examples[0]) ? String(examples[0]) : undefined;
+  const hint = example !== undefined ? `add a line \`${key}: ${example}\`${sentence ? ` (${sentence.replace(/\.$/, '').toLowerCase()})` : ''}` : sentence;
   let owner: string;
   if (kind !== undefined) owner = `a \`${kind}\` step`;
   else if (pointer === '') owner = 'a workflow';
@@ -210,6 +214,7 @@ function wrongType(pointer: string, type: string, data: unknown, definition: str
     .join(' or ');
   let hint: string | undefined;
   if (typeof data === 'string' && /^-?\d+(\.\d+)?$/.test(data) && /integer|number/.test(type)) hint = 'write the number without quotes';
+  else if (typeof data === 'string' && /^(integer|number)$/.test(type)) hint = `write it in digits, e.g. \`${key}: ${key === 'version' ? 1 : 3}\``;
   else if (key === 'retry' && typeof data === 'number') hint = `write \`retry: { maxAttempts: ${data} }\``;
   else if (typeof data === 'string' && data.includes('${') && type.includes('object')) hint = `${subject(pointer)} takes fixed keys; put expressions in its values`;
   return { pointer, message: `${subject(pointer, document)} must be ${words}, but is ${describeData(data)}`, hint };

@@ -57,6 +57,23 @@ function severalKinds(pointer: string, kinds: readonly string[], step: unknown):
   };
 }
 
+/** Words authors bring from other tools for what a step kind does. */
+const KIND_SYNONYMS: Readonly<Record<string, { kind: string; purpose: string }>> = {
+  sleep: { kind: 'wait', purpose: 'to pause' },
+  delay: { kind: 'wait', purpose: 'to pause' },
+  pause: { kind: 'wait', purpose: 'to pause' },
+  run: { kind: 'call', purpose: 'to run an activity' },
+  invoke: { kind: 'call', purpose: 'to run an activity' },
+  activity: { kind: 'call', purpose: 'to run an activity' },
+  task: { kind: 'call', purpose: 'to run an activity' },
+  signal: { kind: 'waitSignal', purpose: 'to wait for a signal' },
+  await: { kind: 'waitSignal', purpose: 'to wait for a signal' },
+  loop: { kind: 'forEach', purpose: 'to go through a list' },
+  each: { kind: 'forEach', purpose: 'to go through a list' },
+  throw: { kind: 'fail', purpose: 'to stop with an error' },
+  raise: { kind: 'fail', purpose: 'to stop with an error' },
+};
+
 function noKind(pointer: string, step: Record<string, unknown>): RawIssue[] {
   const known = allStepKeys();
   const issues: RawIssue[] = [];
@@ -64,12 +81,18 @@ function noKind(pointer: string, step: Record<string, unknown>): RawIssue[] {
   for (const key of Object.keys(step)) {
     if (known.includes(key)) continue;
     const match = nearest(key, known);
-    if (match && KINDS.includes(match)) typoOfKind = true;
+    const synonym = KIND_SYNONYMS[key.toLowerCase()];
+    if ((match && KINDS.includes(match)) || synonym) typoOfKind = true;
+    const value = own(step, key);
     issues.push({
       pointer: childPointer(pointer, key),
       at: 'key',
       message: `unknown key \`${preview(key)}\` in a step`,
-      hint: match ? `did you mean \`${match}\`?` : `a step has one kind key (${KINDS.join(', ')}) plus id, name, description, if, assign, timeout, retry, catch, compensate`,
+      hint: match
+        ? `did you mean \`${match}\`?`
+        : synonym
+          ? `Flowline has no \`${preview(key)}\`: ${synonym.purpose}, write \`${synonym.kind}:${typeof value === 'string' || typeof value === 'number' ? ` ${preview(value)}` : ' …'}\``
+          : `a step has one kind key (${KINDS.join(', ')}) plus id, name, description, if, assign, timeout, retry, catch, compensate`,
     });
   }
   if (typoOfKind) return issues;

@@ -8,10 +8,8 @@ import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, type Diagnostic } from '@codemirror/lint';
 import type { Issue } from './api.js';
 import { richText } from './dom.js';
-import schemaJson from '../../schema/workflow.schema.json';
-import { completionAt, helpAt, type JsonSchema } from './schema-help.js';
-
-const SCHEMA = schemaJson as unknown as JsonSchema;
+import { completionAt, helpAt } from './schema-help.js';
+import { SCHEMA } from './schema.js';
 
 /** Completion from the published schema: the keys allowed where the cursor is, or the values of its key. */
 function schemaCompletion(context: CompletionContext): CompletionResult | null {

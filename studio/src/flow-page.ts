@@ -7,6 +7,7 @@ import { api, ApiError, can, type Issue, type Role } from './api.js';
 import { deployDialog } from './deploy.js';
 import { codeText, h, mount } from './dom.js';
 import { createEditor, selectLines } from './editor.js';
+import { openPalette } from './palette.js';
 import { drawGraph, highlightLine, type GraphViewData } from './graph-svg.js';
 import { startRunDialog } from './start-run.js';
 
@@ -78,11 +79,17 @@ export async function flowPage(main: HTMLElement, role: Role, name?: string, ver
 
   const title = read ? `${read.name}, version ${read.version}` : 'New flow';
   const deployButton = author ? h('button', { type: 'button', id: 'deploy', onclick: () => view && deployDialog(view.state.doc.toString()) }, 'Deploy as a new version') : null;
+  const paletteButtons = author
+    ? [
+        h('button', { type: 'button', id: 'add-step', onclick: () => view && openPalette(view, 'add') }, 'Add a step'),
+        h('button', { type: 'button', id: 'edit-step', onclick: () => view && openPalette(view, 'edit') }, 'Edit this step'),
+      ]
+    : [];
   const startButton = read && can(role, 'operator') ? h('button', { type: 'button', id: 'start-run', onclick: () => startRunDialog(read.name, read.version, read.definition) }, 'Start a run') : null;
   mount(
     main,
     h('h1', {}, title),
-    h('div', { class: 'toolbar' }, deployButton, startButton, read ? h('a', { href: `#/runs?name=${encodeURIComponent(read.name)}` }, 'Runs of this flow') : null),
+    h('div', { class: 'toolbar' }, ...paletteButtons, deployButton, startButton, read ? h('a', { href: `#/runs?name=${encodeURIComponent(read.name)}` }, 'Runs of this flow') : null),
     h('div', { class: 'split' }, h('section', { class: 'edit', 'aria-label': 'Document' }, editorHost, status, problems), h('section', { class: 'graph-side', 'aria-label': 'Graph' }, graphPane)),
   );
   view = createEditor(editorHost, {
