@@ -31,12 +31,23 @@ async function openFlow(name: string, version: number): Promise<number> {
   return page.evaluate(() => (globalThis as unknown as { __studio: { editorReadyAt: number } }).__studio.editorReadyAt);
 }
 
+/**
+ * The twelve typical mistakes of an author who is not a developer. Messages mark code with
+ * backticks; the studio shows those spans as <code>, so the text read here has no backticks.
+ */
 const MISTAKES: readonly { what: string; text: string; line: number; says: RegExp }[] = [
-  { what: 'a misspelt key', text: EXPENSE.replace('waitSignal: approve', 'waitSignl: approve'), line: 14, says: /did you mean `waitSignal`/ },
+  { what: 'a misspelt key', text: EXPENSE.replace('waitSignal: approve', 'waitSignl: approve'), line: 14, says: /did you mean waitSignal/ },
   { what: 'a tab', text: EXPENSE.replace('      approvedBy', '\t  approvedBy'), line: 17, says: /tab character/ },
   { what: '`wait: 5 minutes`', text: `${EXPENSE}  - id: pause\n    wait: 5 minutes\n`, line: 19, says: /not a duration/ },
-  { what: 'an unknown $steps reference', text: EXPENSE.replace('steps.ask.by', 'steps.aks.by'), line: 17, says: /refers to no step.*did you mean `ask`/s },
+  { what: 'an unknown $steps reference', text: EXPENSE.replace('steps.ask.by', 'steps.aks.by'), line: 17, says: /refers to no step.*did you mean ask/s },
   { what: 'a duplicate id', text: EXPENSE.replace('id: record', 'id: ask'), line: 15, says: /used twice/ },
+  { what: 'an unquoted `: ` in an expression', text: EXPENSE.replace('${ $steps.ask.by }', '${ "by: " & $steps.ask.by }'), line: 17, says: /which YAML reads as the start of a new key.*put the expression in quotes/s },
+  { what: 'an undeclared signal', text: EXPENSE.replace('waitSignal: approve', 'waitSignal: approval'), line: 14, says: /signal approval is not declared under signals:.*did you mean approve/s },
+  { what: 'a missing required key (`version:`)', text: EXPENSE.replace('version: 1\n', ''), line: 1, says: /a workflow needs version:.*add a line version: 1/s },
+  { what: 'a number written in words', text: EXPENSE.replace('version: 1', 'version: one'), line: 3, says: /version must be a whole number, but is the text one.*write it in digits/s },
+  { what: 'a step kind from another tool (`sleep:`)', text: `${EXPENSE}  - id: pause\n    sleep: 5m\n`, line: 19, says: /unknown key sleep in a step.*to pause, write wait: 5m/s },
+  { what: 'a key indented one space short', text: EXPENSE.replace('  - id: record\n    set:', '  - id: record\n   set:'), line: 16, says: /not indented like the lines around it/ },
+  { what: 'a step that forgets its `call:`', text: `${EXPENSE}  - id: notify\n    with:\n      to: boss\n`, line: 18, says: /cannot tell what it does.*needs call: <activity>/s },
 ];
 
 describe('the studio on the embedded runtime', () => {
@@ -56,6 +67,7 @@ describe('the studio on the embedded runtime', () => {
       const item = page.locator('#problems li', { hasText: `Line ${mistake.line}:` });
       await item.waitFor();
       expect(await item.innerText()).toMatch(mistake.says);
+      expect(await item.innerText()).not.toContain('`');
       // The editor marks the same line.
       await page.waitForSelector('.cm-lintRange-error');
       const marked = await page.locator('.cm-line:has(.cm-lintRange-error)').first().innerText();
