@@ -83,6 +83,15 @@ export interface ListFilter {
   readonly status?: RunStatus;
   readonly name?: string;
   readonly limit?: number;
+  /** Only runs started at or after this instant (epoch ms). */
+  readonly startedAfter?: number;
+  /** Only runs started before this instant (epoch ms). */
+  readonly startedBefore?: number;
+}
+
+/** Whether a run started at `startedAt` (epoch ms) is inside the filter's time window. Pure. */
+export function startedInWindow(filter: ListFilter, startedAt: number): boolean {
+  return (filter.startedAfter === undefined || startedAt >= filter.startedAfter) && (filter.startedBefore === undefined || startedAt < filter.startedBefore);
 }
 
 export interface ResultOptions {

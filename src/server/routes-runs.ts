@@ -53,12 +53,14 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     '/v1/runs',
     { config: read, schema: { operationId: 'listRuns', summary: 'List runs, newest first', tags: ['runs'], querystring: listQuery, response: { 200: listResponse, ...problemResponses() } } },
     async (request) => {
-      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string };
+      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string; startedAfter?: string; startedBefore?: string };
       // The cursor is an offset into the newest-first list: runs started between two pages shift it.
       const offset = query.cursor === undefined ? 0 : Number(query.cursor);
       const rows = await engine.list({
         ...(query.status ? { status: query.status } : {}),
         ...(query.name ? { name: query.name } : {}),
+        ...(query.startedAfter ? { startedAfter: Date.parse(query.startedAfter) } : {}),
+        ...(query.startedBefore ? { startedBefore: Date.parse(query.startedBefore) } : {}),
         limit: offset + query.limit + 1,
       });
       const runs = rows.slice(offset, offset + query.limit);

@@ -185,6 +185,8 @@ export const listQuery = {
     name: { type: 'string', minLength: 1 },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
     cursor: { type: 'string', pattern: '^[0-9]+$', description: 'nextCursor of the previous page' },
+    startedAfter: { type: 'string', format: 'date-time', description: 'Only runs started at or after this instant (ISO-8601 with a time zone, e.g. `2026-12-03T09:00:00Z`).' },
+    startedBefore: { type: 'string', format: 'date-time', description: 'Only runs started before this instant (ISO-8601 with a time zone).' },
   },
 } as const;
 

@@ -183,6 +183,26 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       for (const id of ids) await call(base, 'POST', `/v1/runs/${id}/cancel`, { json: { reason: 'cleanup' } });
     });
 
+    it('GET /v1/runs filters by start time: since an instant, before one, between two', async () => {
+      const first = await start();
+      const firstAt = Date.parse((await call(base, 'GET', `/v1/runs/${first}`)).body.startedAt);
+      // The second run must start in a later millisecond for the boundary to fall between them.
+      await waitFor(async () => Date.now() > firstAt + 1, 'the clock passed the first start');
+      const second = await start();
+      const secondAt = (await call(base, 'GET', `/v1/runs/${second}`)).body.startedAt as string;
+      const ids = async (query: string): Promise<string[]> => (await call(base, 'GET', `/v1/runs?name=${FLOW_NAME}&limit=1000&${query}`)).body.runs.map((r: { runId: string }) => r.runId);
+      const since = await ids(`startedAfter=${encodeURIComponent(secondAt)}`);
+      expect(since).toContain(second);
+      expect(since).not.toContain(first);
+      const before = await ids(`startedBefore=${encodeURIComponent(secondAt)}`);
+      expect(before).toContain(first);
+      expect(before).not.toContain(second);
+      expect(await ids(`startedAfter=${encodeURIComponent(new Date(firstAt).toISOString())}&startedBefore=${encodeURIComponent(secondAt)}`)).toEqual([first]);
+      expect(await ids(`status=running&startedAfter=${encodeURIComponent(secondAt)}`)).toEqual([second]);
+      expectProblem(await call(base, 'GET', '/v1/runs?startedAfter=yesterday'), 400, 'RequestInvalid');
+      for (const id of [first, second]) await call(base, 'POST', `/v1/runs/${id}/cancel`, { json: { reason: 'cleanup' } });
+    });
+
     it('cancel and terminate answer 202 (409 when the run has ended); retry restarts a failed run from its failed step', async () => {
       const cancelled = await start();
       expect((await call(base, 'POST', `/v1/runs/${cancelled}/cancel`, { json: { reason: 'no longer needed' } })).status).toBe(202);

@@ -11,6 +11,7 @@ import {
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import { startedInWindow } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -180,6 +181,7 @@ export class EmbeddedEngine implements Engine {
       if (!record) continue;
       if (filter.status !== undefined && record.state.status !== filter.status) continue;
       if (filter.name !== undefined && record.state.workflow.name !== filter.name) continue;
+      if (!startedInWindow(filter, record.state.startedAt)) continue;
       rows.push(record.state);
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));

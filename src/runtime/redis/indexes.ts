@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { RUN_STATUSES, type RunState } from '../../interpreter/types.js';
-import type { ListFilter, RunSummary } from '../engine.js';
+import { startedInWindow, type ListFilter, type RunSummary } from '../engine.js';
 import { toRunSummary } from '../common/run-views.js';
 import type { KeyLayout } from './keys.js';
 
@@ -22,16 +22,21 @@ export class RunIndexes {
   /** Runs matching the filter, newest first. Entries of expired runs are dropped from the indexes on the way. */
   async list(filter: ListFilter, load: (runIds: string[]) => Promise<(RunState | null)[]>): Promise<RunSummary[]> {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
+    // With a time window, read an index scored by start time (`all`, `name:`) by score, so that only
+    // the window is scanned; a `status:` index is scored by end time once a run has finished.
+    const windowed = filter.startedAfter !== undefined || filter.startedBefore !== undefined;
     const source =
-      filter.status !== undefined
+      filter.status !== undefined && !windowed
         ? this.keys.indexStatus(filter.status)
         : filter.name !== undefined
           ? this.keys.indexName(filter.name)
           : this.keys.indexAll;
+    const max = filter.startedBefore === undefined ? '+inf' : `(${filter.startedBefore}`;
+    const min = filter.startedAfter === undefined ? '-inf' : String(filter.startedAfter);
     const rows: RunState[] = [];
     const batch = 200;
     for (let offset = 0; rows.length < limit; offset += batch) {
-      const ids = await this.client.zrevrange(source, offset, offset + batch - 1);
+      const ids = windowed ? await this.client.zrevrangebyscore(source, max, min, 'LIMIT', offset, batch) : await this.client.zrevrange(source, offset, offset + batch - 1);
       if (ids.length === 0) break;
       const states = await load(ids);
       const gone: string[] = [];
@@ -42,6 +47,7 @@ export class RunIndexes {
         }
         if (filter.status !== undefined && state.status !== filter.status) return;
         if (filter.name !== undefined && state.workflow.name !== filter.name) return;
+        if (!startedInWindow(filter, state.startedAt)) return;
         rows.push(state);
       });
       if (gone.length) await this.forget(gone, source);
