@@ -208,6 +208,27 @@ describe('the step palette', () => {
   });
 });
 
+describe('the runs list', () => {
+  it('filters runs by when they started: in the last hour, or between two instants', async () => {
+    const started = await fetch(`${studio.base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'expense', version: 1, id: 'timed-1', input: {} }) });
+    expect(started.status).toBe(201);
+    await page.goto(`${studio.base}/#/runs?started=1h`);
+    const rows = page.locator('table.runs tbody');
+    await expect.poll(() => rows.innerText()).toContain('timed-1');
+    expect(await page.locator('#filter-started').inputValue()).toBe('1h');
+    // datetime-local fields hold the reader's local time, as the browser shows it.
+    const local = (ms: number): string => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    await page.locator('#filter-started').selectOption('between');
+    await page.locator('#filter-from').fill(local(Date.now() - 2 * 86_400_000));
+    await page.locator('#filter-to').fill(local(Date.now() - 86_400_000));
+    await expect.poll(() => rows.innerText()).toBe('No run matches.');
+    await page.locator('#filter-to').fill(local(Date.now() + 86_400_000));
+    await expect.poll(() => rows.innerText()).toContain('timed-1');
+    expect(page.url()).toMatch(/started=between&from=.*&to=/);
+    await fetch(`${studio.base}/v1/runs/timed-1/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  });
+});
+
 describe('readable at 200% zoom', () => {
   it('at 640×400 CSS px and 2 device pixels per px: no sideways scrolling, and Tab reaches the editor, the palette and deploy', async () => {
     const context = await studio.browser.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
