@@ -3,6 +3,7 @@
  * completion and hover from the published schema, the step palette and its forms, and the page
  * at 200% zoom (reflowed, every control reachable with Tab). Screenshots go to docs/guides/studio/.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createEmbeddedEngine } from '../../src/runtime/memory/index.js';
@@ -16,7 +17,7 @@ let page: Page;
 
 beforeAll(async () => {
   const engine = createEmbeddedEngine({ activities: {} });
-  studio = await openStudio(engine, engine.limits.payloadBytes, [EXPENSE, COMMENTED]);
+  studio = await openStudio(engine, engine.limits.payloadBytes, [EXPENSE, COMMENTED, readFileSync('workflows/human-approval.yaml', 'utf8')]);
   page = await studio.page();
 }, 60_000);
 
@@ -134,6 +135,24 @@ describe('completion and hover from the published schema', () => {
     await page.keyboard.press('Enter');
     expect(await editorText()).toContain('    waitSignal: approve\n');
     await page.waitForFunction(() => document.getElementById('check-status')?.textContent === 'No mistakes found.');
+  });
+
+  it('stays quick on the largest example flow: a call step deep in the document gets its own keys', async () => {
+    await openFlow('human-approval');
+    // CodeMirror draws only the lines in view: go to the end first, where the last step is.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await cursorAtEndOf('call: approvals.close');
+    await page.keyboard.press('Enter');
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      samples.push(await timedKeystroke('h'));
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Backspace');
+    }
+    console.log(`studio: keystroke to completion list on human-approval.yaml ${samples.map((s) => s.toFixed(0)).join(', ')} ms (100 ms typing delay included)`);
+    await page.keyboard.type('heart');
+    await expect.poll(() => page.locator('.cm-tooltip-autocomplete li .cm-completionLabel').allInnerTexts()).toEqual(['heartbeatTimeout']);
   });
 
   it('hovering a key shows its documentation in plain words, code as code', async () => {
