@@ -283,6 +283,13 @@ describe('readable at 200% zoom', () => {
       await zoomed.waitForSelector('#palette');
       expect(await zoomed.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kind)).toBe('call');
       expect(await zoomed.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      await zoomed.keyboard.press('Escape');
+      // The other pages reflow too.
+      for (const [hash, ready] of [['#/flows', '.flow-list li'], ['#/runs', 'table.runs tbody tr']] as const) {
+        await zoomed.goto(`${studio.base}/${hash}`);
+        await zoomed.waitForSelector(ready);
+        expect(await zoomed.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), hash).toBeLessThanOrEqual(0);
+      }
     } finally {
       await context.close();
     }
