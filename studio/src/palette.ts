@@ -4,7 +4,7 @@
  * (or at the end of the flow's steps). The same form edits the step the cursor is in.
  */
 import type { EditorView } from '@codemirror/view';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { codeText, h, mount } from './dom.js';
 import { kindWords, resolve, stepKinds, type JsonSchema, type StepKind } from './schema-help.js';
 import { SCHEMA } from './schema.js';
@@ -111,7 +111,8 @@ function stepField(key: string, property: JsonSchema | undefined, required: bool
   }
   // Maps, lists and free values: a small YAML box.
   const placeholder = example !== undefined ? String(example) : kindWords(SCHEMA, property) === 'list of steps' ? '- id: first\n  call: some.activity' : '';
-  const area = h('textarea', { id, rows: 3, spellcheck: 'false', placeholder, 'aria-describedby': describedBy }, current === undefined ? '' : stringifyBlock(current));
+  const shown = current === undefined ? '' : stringifyBlock(current);
+  const area = h('textarea', { id, rows: Math.min(Math.max(3, shown.split('\n').length), 12), spellcheck: 'false', placeholder, 'aria-describedby': describedBy }, shown);
   return {
     key,
     element: wrap(area),
@@ -127,7 +128,7 @@ function stepField(key: string, property: JsonSchema | undefined, required: bool
 }
 
 function stringifyBlock(value: unknown): string {
-  return typeof value === 'object' && value !== null ? JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ') : String(value);
+  return typeof value === 'object' && value !== null ? stringify(value, { lineWidth: 0 }).replace(/\n$/, '') : String(value);
 }
 
 /** Keys every step kind has (id, name, if, timeout, retry…): shown under "More settings". */

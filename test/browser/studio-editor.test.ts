@@ -224,6 +224,16 @@ describe('the step palette', () => {
     await palette.locator('#palette-submit').click();
     await palette.waitFor({ state: 'detached' });
     expect(await editorText()).toContain('  - id: ask\n    waitSignal: approve\n    timeout: 72h\n  - id: record');
+
+    // A step chosen on the graph: its lines are selected, and the form is that step's.
+    await page.locator('svg.graph .node[aria-label*="record"]').click();
+    await page.locator('#edit-step').click();
+    expect(await palette.locator('h2').innerText()).toBe('Edit the step set step');
+    expect(await palette.getByLabel('Values to set').inputValue()).toBe('approvedBy: ${ $steps.ask.by }');
+    await palette.getByLabel('Label').fill('who approved');
+    await palette.locator('#palette-submit').click();
+    await palette.waitFor({ state: 'detached' });
+    expect(await editorText()).toContain('  - id: record\n    set:\n      approvedBy: ${ $steps.ask.by }\n    name: who approved');
   });
 });
 
