@@ -13,10 +13,12 @@ import { SCHEMA } from './schema.js';
 
 /** Completion from the published schema: the keys allowed where the cursor is, or the values of its key. */
 function schemaCompletion(context: CompletionContext): CompletionResult | null {
-  const word = context.matchBefore(/[\w$.-]*/);
   const found = completionAt(SCHEMA, context.state.doc.toString(), context.pos);
   if (!found || found.options.length === 0) return null;
-  if (!context.explicit && word?.from === word?.to && found.kind === 'key' && !/-\s*$/.test(context.state.doc.lineAt(context.pos).text.slice(0, context.pos - context.state.doc.lineAt(context.pos).from))) return null;
+  // Unasked, an empty key place opens the list only after `- ` (a new step or item): not on every new line.
+  const line = context.state.doc.lineAt(context.pos);
+  const typedNothing = found.from === context.pos;
+  if (!context.explicit && typedNothing && found.kind === 'key' && !/-\s*$/.test(line.text.slice(0, context.pos - line.from))) return null;
   const options: EditorCompletion[] = found.options.map((option) => ({
     label: option.label,
     detail: option.detail,
