@@ -5,14 +5,15 @@
  * server's runs: the only thing read from the engine is the deployed child flows the document uses.
  */
 import type { FastifyInstance } from 'fastify';
-import { childWorkflowNames } from '../definition/definition-walk.js';
+import { activityNames, childWorkflowNames } from '../definition/definition-walk.js';
 import { loadDefinition } from '../definition/load.js';
 import { MAX_SOURCE_BYTES } from '../definition/parse.js';
 import type { WorkflowDefinition } from '../definition/types.js';
 import type { Engine } from '../runtime/engine.js';
 import type { RouteConfig, RouteContext, TryPort } from './context.js';
+import { graphView } from './graph-view.js';
 import { HttpProblemError } from './problems.js';
-import { problemResponses, tryBody, tryInfoResponse, tryResponse, tryTestsBody, tryTestsResponse } from './schemas.js';
+import { problemResponses, tryBody, tryInfoResponse, tryPlanResponse, tryResponse, tryTestsBody, tryTestsResponse } from './schemas.js';
 
 const author: RouteConfig = { role: 'author' };
 
@@ -55,6 +56,37 @@ export function registerTryRoutes(app: FastifyInstance, context: RouteContext): 
         ...(body.signals === undefined ? {} : { signals: body.signals }),
         ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
       });
+    },
+  );
+
+  app.post(
+    '/v1/try/plan',
+    {
+      config: author,
+      bodyLimit: MAX_SOURCE_BYTES + 64 * 1024,
+      schema: {
+        operationId: 'tryPlan',
+        summary: 'What a try of a flow document needs: its input schema, the activities it (and its child flows) call, its signals, its graph',
+        tags: ['try'],
+        body: tryTestsBody,
+        response: { 200: tryPlanResponse, ...problemResponses(413, 422) },
+      },
+    },
+    async (request) => {
+      const { document } = request.body as { document: string };
+      const flow = loadDefinition(document);
+      const children = await deployedChildren(context.engine, flow);
+      const activities = new Set<string>();
+      for (const definition of [flow, ...children]) for (const name of activityNames(definition.steps)) activities.add(name);
+      const registered = new Set(context.options.trier?.registeredActivities ?? []);
+      return {
+        name: flow.name,
+        version: flow.version,
+        input: flow.inputSchema ?? null,
+        activities: [...activities].map((name) => ({ name, registered: registered.has(name) })),
+        signals: Object.entries(flow.signals).map(([name, declared]) => ({ name, schema: declared.schema ?? null })),
+        graph: graphView(flow, document),
+      };
     },
   );
 

@@ -401,3 +401,23 @@ export const tryTestsResponse = json(
   },
   'each test file with each case\'s pass or fail and, on failure, the differences',
 );
+
+export const tryPlanResponse = json(
+  {
+    type: 'object',
+    required: ['name', 'version', 'input', 'activities', 'signals', 'graph'],
+    properties: {
+      name: { type: 'string' },
+      version: { type: 'integer' },
+      input: { type: ['object', 'boolean', 'null'], description: 'the input JSON Schema, or null when the flow declares none' },
+      activities: {
+        type: 'array',
+        description: 'every activity the flow and its deployed child flows call (compensations included)',
+        items: { type: 'object', required: ['name', 'registered'], properties: { name: { type: 'string' }, registered: { type: 'boolean', description: 'a try may use its registered handler' } } },
+      },
+      signals: { type: 'array', items: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: ['object', 'boolean', 'null'] } } } },
+      graph: { type: 'object', additionalProperties: true, description: 'the graph, as /v1/validate?graph=true gives it' },
+    },
+  },
+  'what the studio needs to build a try form',
+);

@@ -152,6 +152,19 @@ export function defineTrySuite(name: string, make: () => Promise<TryEngine>): vo
       expectProblem(await call(base, 'POST', '/v1/try', { json: { document: ORDER, timeoutMs: 60_000 } }), 400, 'RequestInvalid');
     });
 
+    it('tells the studio what a try of the document needs: input schema, activities (registered or not), signals, graph', async () => {
+      const plan = await call(base, 'POST', '/v1/try/plan', { json: { document: ORDER } });
+      expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+      expect(plan.body).toMatchObject({ name: NAME, version: 1, input: { type: 'object', required: ['qty'] }, signals: [{ name: 'approve', schema: { required: ['by'] } }] });
+      expect(plan.body.activities).toEqual([
+        { name: 'stock.reserve', registered: made.registered?.['stock.reserve'] !== undefined },
+        { name: 'stock.release', registered: false },
+        { name: 'card.charge', registered: false },
+      ]);
+      expect(plan.body.graph.nodes.find((n: { path?: string }) => n.path === '/steps/3')).toMatchObject({ line: 18 });
+      expectProblem(await call(base, 'POST', '/v1/try/plan', { json: { document: 'dsl: flowline/v1\nname: x\n' } }), 422, 'DefinitionInvalid');
+    });
+
     it('runs a registered handler when asked, or says why it cannot', async () => {
       const info = await call(base, 'GET', '/v1/try');
       expect(info.status).toBe(200);
