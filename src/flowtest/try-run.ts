@@ -288,6 +288,9 @@ export function stepStates(history: readonly HistoryEntry[], waitingFor: readonl
     const state = STATE_AFTER[entry.type];
     if (state === undefined) continue;
     states[entry.path] = state;
+    // The graph draws a step's compensation as its own node, at `<step path>/compensate`.
+    const undo = UNDO_STATE_AFTER[entry.type];
+    if (undo !== undefined) states[`${entry.path}/compensate`] = undo;
   }
   for (const wait of waitingFor) states[wait.path] = 'waiting';
   return states;
@@ -301,4 +304,12 @@ const STATE_AFTER: Readonly<Record<string, TryStepState>> = {
   StepCancelled: 'cancelled',
   CompensationStarted: 'compensated',
   CompensationCompleted: 'compensated',
+  CompensationFailed: 'compensated',
+};
+
+/** The state of the compensation's own node after each compensation entry. */
+const UNDO_STATE_AFTER: Readonly<Record<string, TryStepState>> = {
+  CompensationStarted: 'running',
+  CompensationCompleted: 'done',
+  CompensationFailed: 'failed',
 };

@@ -103,7 +103,7 @@ export function defineTrySuite(name: string, make: () => Promise<TryEngine>): vo
       expect(body.status).toBe('compensated');
       expect(body.error).toMatchObject({ type: 'CardDeclined', message: 'declined' });
       expect(body.calls).toEqual(['stock.reserve', 'card.charge', 'stock.release']);
-      expect(body.steps).toMatchObject({ '/steps/0': 'compensated', '/steps/1': 'done', '/steps/2': 'failed' });
+      expect(body.steps).toMatchObject({ '/steps/0': 'compensated', '/steps/0/compensate': 'done', '/steps/1': 'done', '/steps/2': 'failed' });
       expect(body.steps['/steps/3']).toBeUndefined();
       expect(body.history.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['RunStarted', 'TimerStarted', 'CompensationStarted', 'CompensationCompleted', 'RunEnded']));
       expect(body.historyTruncated).toBe(false);
