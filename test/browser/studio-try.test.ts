@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { FlowTrier } from '../../src/flowtest/try-run.js';
 import { createEmbeddedEngine } from '../../src/runtime/memory/index.js';
-import { openStudio, type Studio } from './studio-harness.js';
+import { EXPENSE, openStudio, type Studio } from './studio-harness.js';
 
 const SHOTS = 'docs/guides/studio';
 
@@ -79,7 +79,7 @@ beforeAll(async () => {
   await writeFile(join(folder, 'order.yaml'), ORDER);
   await writeFile(join(folder, 'order.test.yaml'), TESTS);
   const engine = createEmbeddedEngine({ activities: {} });
-  studio = await openStudio(engine, engine.limits.payloadBytes, [ORDER], [], { trier: new FlowTrier({ flowsDir: folder, payloadBytes: engine.limits.payloadBytes }) });
+  studio = await openStudio(engine, engine.limits.payloadBytes, [ORDER, EXPENSE], [], { trier: new FlowTrier({ flowsDir: folder, payloadBytes: engine.limits.payloadBytes }) });
   page = await studio.page();
 }, 60_000);
 
@@ -145,5 +145,24 @@ describe('Try it in the studio', () => {
     expect(await failed.innerText()).toContain('output.tracking: expected "T-2", got "T-1"');
     await failed.locator('summary', { hasText: 'Expected and got' }).click();
     await page.locator('#try').screenshot({ path: `${SHOTS}/try.png` });
+  });
+
+  it('comes back waiting for a signal, and sending it from its form tries the flow again to the end', async () => {
+    await page.goto(`${studio.base}/#/flow/expense/1`);
+    await page.waitForSelector('body[data-editor-ready="true"]');
+    await page.locator('#try-prepare').click();
+    await page.waitForSelector('#try-run');
+    expect(await page.locator('#try-setup').innerText()).toContain('This flow calls no activities.');
+    await page.locator('#try-run').click();
+    await expect.poll(() => page.locator('#try-status').innerText(), { timeout: 15_000 }).toBe('waiting');
+    await page.locator('#try-graph .node.state-waiting[aria-label*="ask"]').waitFor();
+    const form = page.locator('form.try-signal[data-signal="approve"]');
+    expect(await form.innerText()).toContain('Waiting for “approve” at step ask');
+    await form.getByLabel('Approved').check();
+    await form.getByLabel('By').fill('ann');
+    await form.getByRole('button', { name: 'Send “approve” and try again' }).click();
+    await expect.poll(() => page.locator('#try-status').innerText(), { timeout: 15_000 }).toBe('completed');
+    expect(await page.locator('#try-graph .node.state-done[aria-label*="record"]').count()).toBe(1);
+    expect(await page.locator('#try-outcome').innerText()).toContain('Signals sent in this try: approve.');
   });
 });
