@@ -28,6 +28,13 @@ input:
       qty: { type: integer, minimum: 1, default: 1, description: how many items }
       express: { type: boolean }
       tags: { type: array, items: { type: string } }
+      speed: { enum: [standard, express], default: standard }
+      deliverTo:
+        type: object
+        required: [city]
+        properties:
+          street: { type: string }
+          city: { type: string }
 steps:
   - id: reserve
     call: inventory.reserve
@@ -105,6 +112,10 @@ describe('Try it in the studio', () => {
     expect(await setup.locator('label', { hasText: 'Order number' }).innerText()).toContain('(required)');
     expect(await setup.getByLabel('Qty').inputValue()).toBe('1');
     expect(await setup.innerText()).toContain('Tags is a list: type it as JSON');
+    expect(await setup.getByLabel('Speed').inputValue()).toBe('0');
+    expect(await setup.locator('fieldset.try-group legend').innerText()).toBe('Deliver to');
+    await setup.getByLabel('Speed').selectOption({ label: 'express' });
+    await setup.getByLabel('City').fill('Lyon');
     await setup.getByLabel('Order number').fill('o-7');
     await setup.getByLabel('Tags (JSON)').fill('["gift"]');
 
@@ -133,6 +144,10 @@ describe('Try it in the studio', () => {
     expect(timeline.match(/Undone/g)?.length).toBe(2);
     await page.locator('#try-timeline li[data-type="StepCompleted"]', { hasText: 'Step done pay' }).locator('summary').click();
     expect(await page.locator('#try-timeline').innerText()).toContain('"id": "c-9"');
+    // The input went in as typed, nested group and choice included.
+    const started = page.locator('#try-timeline li[data-type="RunStarted"]');
+    await started.locator('summary', { hasText: 'input' }).click();
+    expect(JSON.parse(await started.locator('pre').innerText())).toEqual({ input: { orderId: 'o-7', qty: 1, express: false, tags: ['gift'], speed: 'express', deliverTo: { city: 'Lyon' } } });
   });
 
   it('runs the flow\'s tests and shows each case passing or failing, with the difference', async () => {

@@ -31,6 +31,7 @@ interface Entry {
   readonly stepId?: string;
   readonly attempt?: number;
   readonly details?: Record<string, unknown>;
+  readonly event?: Record<string, unknown>;
 }
 
 interface TryResult {
@@ -101,12 +102,13 @@ function issueList(issues: readonly Issue[]): HTMLElement {
   return h('ul', { class: 'problems' }, ...issues.map((i) => h('li', {}, i.line ? `Line ${i.line}: ` : '', i.message, i.hint ? h('div', { class: 'hint' }, i.hint) : null)));
 }
 
-/** The data an entry carries (answer, error, input), shown folded. */
+/** The data an entry carries (input, answer, error, signal data), from its facts or its event, shown folded. */
 function entryData(entry: Entry): HTMLElement | null {
-  const d = entry.details ?? {};
-  const shown = (['output', 'error', 'input', 'data', 'vars'] as const).filter((key) => d[key] !== undefined && d[key] !== null);
+  const carried = { ...(entry.event ?? {}), ...(entry.details ?? {}) } as Record<string, unknown>;
+  const shown = (['input', 'output', 'error', 'data', 'vars'] as const).filter((key) => carried[key] !== undefined && carried[key] !== null);
   if (shown.length === 0) return null;
-  return h('details', {}, h('summary', {}, shown.map((k) => ({ output: 'answer', error: 'error', input: 'input', data: 'data', vars: 'variables' })[k]).join(', ')), h('pre', {}, JSON.stringify(Object.fromEntries(shown.map((k) => [k, d[k]])), null, 2)));
+  const words = { input: 'input', output: 'answer', error: 'error', data: 'data', vars: 'variables' };
+  return h('details', {}, h('summary', {}, shown.map((k) => words[k]).join(', ')), h('pre', {}, JSON.stringify(Object.fromEntries(shown.map((k) => [k, carried[k]])), null, 2)));
 }
 
 /** The panel; `textOf` reads the editor's text at the moment it is needed. */
