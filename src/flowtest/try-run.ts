@@ -127,6 +127,7 @@ export class FlowTrier {
   async runTests(request: TryTestsRequest): Promise<TryTestsOutcome> {
     const files = await this.testFiles(request);
     return this.exclusive(async () => {
+      const deadline = performance.now() + this.maxTimeoutMs;
       const out: TryTestsOutcome['files'][number][] = [];
       for (const file of files) {
         if ('invalid' in file) {
@@ -136,7 +137,14 @@ export class FlowTrier {
         const source = { modules: [], fresh: () => this.registered };
         const cases: TryCaseOutcome[] = [];
         for (const testCase of file.test.cases) {
-          const result = await runCase(request.flow, request.children ?? [], source, testCase, this.maxTimeoutMs);
+          // One time bound for all the cases of the call, not one per case: a long test file
+          // must not hold the request (and a try slot) for minutes.
+          const left = deadline - performance.now();
+          if (left < 1) {
+            cases.push({ name: testCase.name, passed: false, reasons: [`not run: the tests took longer than ${this.maxTimeoutMs / 1000}s of real time in all`], durationMs: 0, expected: testCase.expect ?? {} });
+            continue;
+          }
+          const result = await runCase(request.flow, request.children ?? [], source, testCase, Math.ceil(left));
           cases.push({ ...result, expected: testCase.expect ?? {} });
         }
         out.push({ file: file.file, cases });

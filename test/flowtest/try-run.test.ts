@@ -79,4 +79,18 @@ describe('FlowTrier', () => {
       '/steps/3': 'waiting',
     });
   });
+
+  it('bounds a whole test run in real time: cases past the bound are reported as not run', async () => {
+    const tests = `flow: ./x.yaml
+cases:
+  - name: hangs
+    expect: { status: running }
+  - name: never reached
+`;
+    const trier = new FlowTrier({ registered: { 'slow.never': () => new Promise(() => undefined) }, maxTimeoutMs: 200 });
+    const outcome = await trier.runTests({ flow: HANGS, tests });
+    const [hangs, never] = outcome.files[0]?.cases ?? [];
+    expect(hangs).toMatchObject({ name: 'hangs', passed: true });
+    expect(never).toMatchObject({ name: 'never reached', passed: false, reasons: ['not run: the tests took longer than 0.2s of real time in all'] });
+  });
 });
