@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadActivities } from '../src/activities/module.js';
+import { loadActivityModules } from '../src/activities/module.js';
 import { FlowTrier } from '../src/flowtest/try-run.js';
 import { createEmbeddedEngine } from '../src/runtime/memory/index.js';
 import { createServer } from '../src/server/app.js';
@@ -30,9 +30,9 @@ const declined = {
 };
 const approved = { ...declined, 'payments.charge': answer({ chargeId: 'c1' }) };
 
-const registered = await loadActivities('workflows/activities/index.ts');
+const source = await loadActivityModules(['workflows/activities/index.ts']);
 const engine = createEmbeddedEngine();
-const app = await createServer({ engine, payloadLimitBytes: engine.limits.payloadBytes, trier: new FlowTrier({ registered, payloadBytes: engine.limits.payloadBytes, flowsDir: 'workflows' }) });
+const app = await createServer({ engine, payloadLimitBytes: engine.limits.payloadBytes, trier: new FlowTrier({ source, payloadBytes: engine.limits.payloadBytes, flowsDir: 'workflows' }) });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 if (!address || typeof address === 'string') throw new Error('no address');

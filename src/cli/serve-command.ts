@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { loadActivities } from '../activities/module.js';
+import { loadActivityModules } from '../activities/module.js';
 import { FlowTrier } from '../flowtest/try-run.js';
 import { validateDefinition } from '../definition/load.js';
 import type { Engine } from '../runtime/engine.js';
@@ -73,12 +73,13 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
   };
 
   if (options.embedded !== undefined) {
-    const activities = options.activities.length ? await loadActivities(...options.activities) : {};
+    const source = await loadActivityModules(options.activities);
+    const activities = source.fresh();
     const engine = createEmbeddedEngine({ activities, observer: createRunObserver({ metrics, logger }) });
     await deployDirectory(engine, options.embedded);
     try {
       // Try runs (the studio's "Try it") may choose these handlers and read the folder's flow tests.
-      return await serve(engine, engine.limits.payloadBytes, new FlowTrier({ registered: activities, payloadBytes: engine.limits.payloadBytes, flowsDir: options.embedded }));
+      return await serve(engine, engine.limits.payloadBytes, new FlowTrier({ source, payloadBytes: engine.limits.payloadBytes, flowsDir: options.embedded }));
     } finally {
       await engine.close();
     }

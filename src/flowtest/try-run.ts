@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { basename, relative } from 'node:path';
+import type { ActivitySource } from '../activities/module.js';
 import type { ActivityHandler, ActivityMap } from '../activities/types.js';
 import { activityNames } from '../definition/definition-walk.js';
 import { didYouMean } from '../definition/hints.js';
@@ -80,6 +81,12 @@ export interface TryTestsOutcome {
 export interface TrierOptions {
   /** Handlers the server runs in-process (`serve --embedded --activities`); a try may choose them. */
   readonly registered?: ActivityMap;
+  /**
+   * The same from their modules: each try and each test case gets `fresh()` handlers (a module's
+   * `createActivities()`), so a handler's counters start over and trying again answers the same.
+   * Wins over `registered`.
+   */
+  readonly source?: ActivitySource;
   /** The server's payload limit (bytes); default the engine's. */
   readonly payloadBytes?: number;
   /** Folder of flows and their tests (`serve --embedded DIR`). */
@@ -97,13 +104,14 @@ export const DEFAULT_TRY_TIMEOUT_MS = 10_000;
 /** Runs tries and test runs, each on its own engine, at most `maxConcurrent` at once. */
 export class FlowTrier {
   private running = 0;
-  private readonly registered: ActivityMap;
+  private readonly source: ActivitySource;
   private readonly maxConcurrent: number;
   private readonly maxTimeoutMs: number;
   private readonly maxHistory: number;
 
   constructor(private readonly options: TrierOptions = {}) {
-    this.registered = options.registered ?? {};
+    const registered = options.registered ?? {};
+    this.source = options.source ?? { modules: [], fresh: () => registered };
     this.maxConcurrent = options.maxConcurrent ?? 4;
     this.maxTimeoutMs = options.maxTimeoutMs ?? 20_000;
     this.maxHistory = options.maxHistoryEntries ?? 2_000;
@@ -111,7 +119,7 @@ export class FlowTrier {
 
   /** Names of the activities a try may run with their registered handler, sorted. */
   get registeredActivities(): readonly string[] {
-    return Object.keys(this.registered).sort();
+    return Object.keys(this.source.fresh()).sort();
   }
 
   /** Whether test files are looked up in a folder when no test document is given. */
@@ -134,7 +142,6 @@ export class FlowTrier {
           out.push({ file: file.file, invalid: file.invalid, cases: [] });
           continue;
         }
-        const source = { modules: [], fresh: () => this.registered };
         const cases: TryCaseOutcome[] = [];
         for (const testCase of file.test.cases) {
           // One time bound for all the cases of the call, not one per case: a long test file
@@ -144,7 +151,7 @@ export class FlowTrier {
             cases.push({ name: testCase.name, passed: false, reasons: [`not run: the tests took longer than ${this.maxTimeoutMs / 1000}s of real time in all`], durationMs: 0, expected: testCase.expect ?? {} });
             continue;
           }
-          const result = await runCase(request.flow, request.children ?? [], source, testCase, Math.ceil(left));
+          const result = await runCase(request.flow, request.children ?? [], this.source, testCase, Math.ceil(left));
           cases.push({ ...result, expected: testCase.expect ?? {} });
         }
         out.push({ file: file.file, cases });
@@ -169,6 +176,7 @@ export class FlowTrier {
     for (const definition of [request.flow, ...(request.children ?? [])]) for (const name of activityNames(definition.steps)) called.add(name);
     const mocks: Record<string, Mock> = {};
     const real: Record<string, ActivityHandler> = {};
+    const registered = this.source.fresh();
     for (const [name, choice] of Object.entries(request.activities ?? {})) {
       if (!called.has(name)) {
         const hint = didYouMean(name, [...called]);
@@ -178,10 +186,10 @@ export class FlowTrier {
         mocks[name] = choice.mock;
         continue;
       }
-      const handler = this.registered[name];
+      const handler = registered[name];
       if (!handler) {
         throw new TryInvalidError(
-          Object.keys(this.registered).length === 0
+          Object.keys(registered).length === 0
             ? `"${name}" cannot use a registered handler: this server runs no activities itself (on Redis they run in workers; with --embedded, start it with --activities). Mock it instead`
             : `no handler is registered for "${name}" on this server; mock it instead`,
         );
