@@ -180,4 +180,19 @@ describe('Try it in the studio', () => {
     expect(await page.locator('#try-graph .node.state-done[aria-label*="record"]').count()).toBe(1);
     expect(await page.locator('#try-outcome').innerText()).toContain('Signals sent in this try: approve.');
   });
+
+  it('sends a signal ticked before the run as the run starts', async () => {
+    await page.locator('#try-prepare').click();
+    await page.waitForSelector('#try-send-approve');
+    const upfront = page.locator('.try-signal-upfront[data-signal="approve"]');
+    await upfront.getByLabel('Send “approve” as the run starts').check();
+    await upfront.getByLabel('Approved').check();
+    await upfront.getByLabel('By').fill('bo');
+    await page.locator('#try-run').click();
+    await expect.poll(() => page.locator('#try-status').innerText(), { timeout: 15_000 }).toBe('completed');
+    expect(await page.locator('#try-outcome').innerText()).toContain('Signals sent in this try: approve.');
+    const received = page.locator('#try-timeline li[data-type="SignalReceived"]');
+    await received.locator('summary').click();
+    expect(JSON.parse(await received.locator('pre').innerText())).toEqual({ data: { approved: true, by: 'bo' } });
+  });
 });

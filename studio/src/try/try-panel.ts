@@ -124,6 +124,8 @@ export function tryPanel(textOf: () => string): HTMLElement {
   let preparedText = '';
   let input: FormPart | undefined;
   let choosers: { name: string; chooser: ActivityChooser }[] = [];
+  /** Signals ticked to be sent from the start (a wait with a timeout would otherwise time out at once). */
+  let upfront: { name: string; send: HTMLInputElement; form: FormPart }[] = [];
   /** Signals sent so far in this try: each "send" runs the try again from the start with one more. */
   let signals: { name: string; data: unknown }[] = [];
 
@@ -145,10 +147,26 @@ export function tryPanel(textOf: () => string): HTMLElement {
     }
     input = inputForm(plan.input, 'try-input', 'the input');
     choosers = plan.activities.map((a) => ({ name: a.name, chooser: activityChooser(a.name, a.registered) }));
-    const runButton = h('button', { type: 'button', id: 'try-run', onclick: () => void run([]) }, 'Run');
+    upfront = plan.signals.map((signal) => ({
+      name: signal.name,
+      send: h('input', { type: 'checkbox', id: `try-send-${signal.name}` }),
+      form: inputForm(signal.schema, `try-upfront-${signal.name}`, `the data of “${signal.name}”`),
+    }));
+    const runButton = h('button', { type: 'button', id: 'try-run', onclick: () => void startRun() }, 'Run');
     mount(
       setup,
       h('fieldset', { class: 'try-input' }, h('legend', {}, 'Input'), input.element),
+      upfront.length
+        ? h(
+            'fieldset',
+            { class: 'try-upfront' },
+            h('legend', {}, 'Signals'),
+            h('p', { class: 'help' }, 'Timers are skipped, so a wait for a signal that has a timeout times out at once. Tick a signal to send it as the run starts: the run takes it when it reaches the wait.'),
+            ...upfront.map((u) =>
+              h('div', { class: 'try-signal-upfront', 'data-signal': u.name }, h('div', { class: 'field check' }, u.send, h('label', { for: u.send.id }, `Send “${u.name}” as the run starts`)), u.form.element),
+            ),
+          )
+        : null,
       choosers.length
         ? h('fieldset', { class: 'try-activities' }, h('legend', {}, 'What each activity does'), ...choosers.map((c) => c.chooser.element))
         : h('p', { class: 'muted' }, 'This flow calls no activities.'),
@@ -156,6 +174,15 @@ export function tryPanel(textOf: () => string): HTMLElement {
     );
     mount(graphPane, drawGraph(plan.graph));
     prepareButton.textContent = 'Prepare again from the text';
+  };
+
+  const startRun = (): void => {
+    try {
+      const chosen = upfront.filter((u) => u.send.checked).map((u) => ({ name: u.name, data: u.form.value() ?? null }));
+      void run(chosen);
+    } catch (error) {
+      mount(outcome, h('p', { class: 'error' }, problemText(error)));
+    }
   };
 
   const run = async (withSignals: { name: string; data: unknown }[]): Promise<void> => {
