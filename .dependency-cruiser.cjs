@@ -79,7 +79,7 @@ const ROOMS = [
   },
   {
     room: 'flowtest/',
-    purpose: 'flow tests (*.test.yaml): parse, mock activities, run on the embedded runtime, report (text, JUnit)',
+    purpose: 'flow tests (*.test.yaml): parse, mock activities, run on the embedded runtime, report (text, JUnit); try runs of the studio (try-run.ts)',
     may: ['definition/', 'interpreter/', 'activities/', 'runtime/engine.ts', 'runtime/memory/'],
     packages: ['ajv', 'yaml'],
   },

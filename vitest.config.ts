@@ -35,6 +35,7 @@ const REDIS = [
   'test/observability/redis-e2e.test.ts',
   'test/workflows/redis.test.ts',
   'test/server/api-redis.test.ts',
+  'test/server/try-redis.test.ts',
 ];
 
 /** Browser journeys of the studio: Debian's Chromium through playwright-core (`.ci/run` installs it). */

@@ -211,3 +211,17 @@ export class EngineClosedError extends FlowlineError {
     super('EngineClosed', 'this engine was closed; create a new one to start runs');
   }
 }
+
+/** A try run (the studio's "Try it", `POST /v1/try`) asked for something this server cannot do. */
+export class TryInvalidError extends FlowlineError {
+  constructor(message: string) {
+    super('TryInvalid', message);
+  }
+}
+
+/** Too many try runs at once on this server: each holds a private engine until it ends. */
+export class TryBusyError extends FlowlineError {
+  constructor(limit: number) {
+    super('TryBusy', `${limit} try runs are already going on this server; try again in a few seconds`, { limit });
+  }
+}

@@ -4,7 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { loadActivities } from '../activities/module.js';
+import { loadActivityModules } from '../activities/module.js';
+import { FlowTrier } from '../flowtest/try-run.js';
 import { validateDefinition } from '../definition/load.js';
 import type { Engine } from '../runtime/engine.js';
 import { createEmbeddedEngine } from '../runtime/memory/index.js';
@@ -48,9 +49,9 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
   }
   const logger = createLogger();
   const metrics = createMetrics({ defaultMetrics: true });
-  const serve = async (engine: Engine, payloadLimitBytes: number, ready?: () => Promise<void>): Promise<number> => {
+  const serve = async (engine: Engine, payloadLimitBytes: number, trier: FlowTrier, ready?: () => Promise<void>): Promise<number> => {
     const studioDir = findStudio();
-    const app = await createServer({ engine, tokens, payloadLimitBytes, logger, registry: metrics.registry, heartbeatMs, ...(studioDir ? { studioDir } : {}), ...(options.cors ? { corsOrigin: options.cors } : {}), ...(ready ? { ready } : {}) });
+    const app = await createServer({ engine, tokens, payloadLimitBytes, logger, trier, registry: metrics.registry, heartbeatMs, ...(studioDir ? { studioDir } : {}), ...(options.cors ? { corsOrigin: options.cors } : {}), ...(ready ? { ready } : {}) });
     try {
       await app.listen({ port, host: options.host });
     } catch (error) {
@@ -72,11 +73,13 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
   };
 
   if (options.embedded !== undefined) {
-    const activities = options.activities.length ? await loadActivities(...options.activities) : {};
+    const source = await loadActivityModules(options.activities);
+    const activities = source.fresh();
     const engine = createEmbeddedEngine({ activities, observer: createRunObserver({ metrics, logger }) });
     await deployDirectory(engine, options.embedded);
     try {
-      return await serve(engine, engine.limits.payloadBytes);
+      // Try runs (the studio's "Try it") may choose these handlers and read the folder's flow tests.
+      return await serve(engine, engine.limits.payloadBytes, new FlowTrier({ source, payloadBytes: engine.limits.payloadBytes, flowsDir: options.embedded }));
     } finally {
       await engine.close();
     }
@@ -84,7 +87,8 @@ export async function serveCommand(options: ServeCliOptions): Promise<number> {
   if (options.activities.length) throw new CliExit(EXIT_INVALID, '--activities runs activities in-process with --embedded; on Redis run `flowline worker --activities …`');
   resolveTarget(options);
   resolveRedisTimeout(options);
-  return withEngine(options, (engine) => serve(engine, engine.runtime.limits.payloadBytes, async () => void (await engine.runtime.client.ping())));
+  // On Redis the handlers run in workers: a try mocks every activity.
+  return withEngine(options, (engine) => serve(engine, engine.runtime.limits.payloadBytes, new FlowTrier({ payloadBytes: engine.runtime.limits.payloadBytes }), async () => void (await engine.runtime.client.ping())));
 }
 
 /** Deploys every workflow document of `dir` (flow tests and other files skipped; a broken flow stops start-up with its problems). */

@@ -27,3 +27,4 @@ export async function runFlowTests(
   }
   return results;
 }
+export { FlowTrier, stepStates, DEFAULT_TRY_TIMEOUT_MS, type TrierOptions, type TryActivity, type TryRequest, type TryOutcome, type TryStepState, type TryTestsRequest, type TryTestsOutcome, type TryCaseOutcome } from './try-run.js';

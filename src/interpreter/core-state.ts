@@ -178,3 +178,26 @@ export function stepAwaiting(state: RunState, seq: number): StepPath | null | un
   const node = core?.nodes ? pmGet(core.nodes, awaiting.node) : undefined;
   return node?.type === 'step' ? node.path : null;
 }
+
+/** One `waitSignal` step a run is waiting in: the signal's name and the step's path. */
+export interface SignalWait {
+  readonly signal: string;
+  readonly path: StepPath;
+}
+
+/**
+ * The signals a run waits for right now (each waiting step, oldest first per signal). The core
+ * writes no history entry while a step waits, so tools that show "waiting for approve" read it
+ * here. Pure.
+ */
+export function signalWaits(state: RunState): SignalWait[] {
+  const core = state.core as Partial<CoreState> | null;
+  const out: SignalWait[] = [];
+  for (const [signal, nodeIds] of Object.entries(core?.waiters ?? {})) {
+    for (const nodeId of nodeIds) {
+      const node = core?.nodes ? pmGet(core.nodes, nodeId) : undefined;
+      if (node?.type === 'step') out.push({ signal, path: node.path });
+    }
+  }
+  return out;
+}

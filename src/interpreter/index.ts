@@ -6,7 +6,7 @@ export { evaluateQuery } from './query.js';
 export { RETRYABLE_STATUSES } from './run-control.js';
 export { CoreMisuseError, CoreInvariantError, QueryFailedError, NonDeterminismError, type NonDeterminismDetails } from './errors.js';
 export { deterministicUuid } from './determinism.js';
-export { awaitsActivity, stepAwaiting } from './core-state.js';
+export { awaitsActivity, stepAwaiting, signalWaits, type SignalWait } from './core-state.js';
 export {
   RUN_STATUSES,
   TERMINAL_STATUSES,

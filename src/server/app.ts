@@ -16,10 +16,11 @@ import { registerEventRoutes } from './routes-events.js';
 import { registerOpsRoutes } from './routes-ops.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { registerStudioRoutes } from './routes-studio.js';
+import { registerTryRoutes } from './routes-try.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import type { RouteConfig, RouteContext, ServerOptions } from './context.js';
 
-export type { RouteConfig, RouteContext, ServerOptions } from './context.js';
+export type { RouteConfig, RouteContext, ServerOptions, TryPort } from './context.js';
 
 /** Default heartbeat interval of event streams (ms). */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -125,6 +126,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   registerEventRoutes(app, context);
   registerOpsRoutes(app, context);
   registerStudioRoutes(app, context);
+  registerTryRoutes(app, context);
   if (options.corsOrigin) {
     app.options('/*', { config: { role: 'public' } satisfies RouteConfig, schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
   }

@@ -1,6 +1,7 @@
 /** What the server's parts share: its options, per-route settings and the context route modules get. */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { WorkflowDefinition } from '../definition/types.js';
 import type { Engine } from '../runtime/engine.js';
 import type { ApiToken, Role } from './auth.js';
 import type { RecordRequest } from './http-metrics.js';
@@ -26,6 +27,28 @@ export interface ServerOptions {
   readonly ready?: () => Promise<void>;
   /** Folder of the built studio (issue 14) served at `/`; none = no studio, only the API. */
   readonly studioDir?: string;
+  /** Runs `POST /v1/try` and `/v1/try/tests` on private engines (src/flowtest's FlowTrier); none = 501. */
+  readonly trier?: TryPort;
+}
+
+/**
+ * What the try routes need (the studio's "Try it"): implemented by src/flowtest's FlowTrier and
+ * wired by cli/serve-command.ts, so the server never holds a concrete runtime itself.
+ */
+export interface TryPort {
+  /** Activities the server runs in-process, which a try may choose instead of a mock. */
+  readonly registeredActivities: readonly string[];
+  /** True when test files are looked up in the served folder (`--embedded DIR`). */
+  readonly hasFlowsDir: boolean;
+  run(request: {
+    readonly flow: WorkflowDefinition;
+    readonly children?: readonly WorkflowDefinition[];
+    readonly input?: unknown;
+    readonly activities?: Readonly<Record<string, { readonly mock: unknown } | { readonly registered: true }>>;
+    readonly signals?: readonly { readonly name: string; readonly data?: unknown }[];
+    readonly timeoutMs?: number;
+  }): Promise<object>;
+  runTests(request: { readonly flow: WorkflowDefinition; readonly children?: readonly WorkflowDefinition[]; readonly tests?: string }): Promise<{ readonly files: readonly object[] }>;
 }
 
 /** Per-route settings, read by the hooks. */

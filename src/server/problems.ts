@@ -25,6 +25,7 @@ export const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
   DefinitionConflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  TryBusy: 429,
   InputInvalid: 422,
   SignalPayloadInvalid: 422,
   SignalNotDeclared: 422,

@@ -261,3 +261,165 @@ export const runIdResponse = {
 } as const;
 
 export const resultResponse = json(ref('RunResult'), 'the run\'s outcome (status running and output null while it runs)');
+
+/** One mocked answer of an activity in a try: a fixed output, or an error it throws. */
+const tryMockAnswer = {
+  oneOf: [
+    { type: 'object', required: ['output'], additionalProperties: false, properties: { output: { description: 'what the activity answers' } } },
+    {
+      type: 'object',
+      required: ['error'],
+      additionalProperties: false,
+      properties: {
+        error: {
+          type: 'object',
+          required: ['type'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', minLength: 1, maxLength: 200, description: 'the error type the flow sees (what `retry.nonRetryable` and `catch` match)' },
+            message: { type: 'string', maxLength: 2000 },
+            details: {},
+            nonRetryable: { type: 'boolean', description: 'true: no retry, whatever the step\'s retry policy' },
+          },
+        },
+      },
+    },
+  ],
+} as const;
+
+export const tryBody = {
+  type: 'object',
+  required: ['document'],
+  additionalProperties: false,
+  properties: {
+    document: { type: 'string', minLength: 1, maxLength: 1024 * 1024, description: 'the flow document\'s text (YAML or JSON), as typed; it is not deployed' },
+    input: { description: 'the run input, checked against the flow\'s input schema' },
+    activities: {
+      type: 'object',
+      maxProperties: 500,
+      description: 'per activity name: `{ mock: answer }`, `{ mock: [answer, …] }` (one per attempt, the last repeats), or `{ registered: true }` (the handler the server runs in-process). Activities not listed are not available.',
+      additionalProperties: {
+        oneOf: [
+          {
+            type: 'object',
+            required: ['mock'],
+            additionalProperties: false,
+            properties: { mock: { anyOf: [tryMockAnswer, { type: 'array', minItems: 1, maxItems: 100, items: tryMockAnswer }] } },
+          },
+          { type: 'object', required: ['registered'], additionalProperties: false, properties: { registered: { const: true } } },
+        ],
+      },
+    },
+    signals: {
+      type: 'array',
+      maxItems: 100,
+      description: 'signals sent right after the start, in order (a waiting run takes them as it reaches each wait)',
+      items: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1 }, data: {} } },
+    },
+    timeoutMs: { type: 'integer', minimum: 1, maximum: 20_000, description: 'wall-clock bound of the try (default 10 000); timers are skipped, so only real work counts' },
+  },
+} as const;
+
+const STEP_STATES = ['running', 'waiting', 'done', 'failed', 'skipped', 'cancelled', 'compensated'];
+
+export const tryResponse = json(
+  {
+    type: 'object',
+    required: ['status', 'output', 'error', 'waitingFor', 'steps', 'history', 'historyTruncated', 'calls', 'vars', 'durationMs'],
+    properties: {
+      status: { type: 'string', enum: [...RUN_STATUSES, 'waiting'], description: '`waiting`: only a signal can move the run on (see waitingFor); `running`: stopped by the time bound (see stopped)' },
+      output: {},
+      error: ref('ErrorInfo'),
+      waitingFor: {
+        type: 'array',
+        items: { type: 'object', required: ['signal', 'path'], properties: { signal: { type: 'string' }, path: { type: 'string' }, stepId: { type: 'string' } } },
+      },
+      steps: { type: 'object', additionalProperties: { type: 'string', enum: STEP_STATES }, description: 'each step\'s last state by step path (the graph nodes\' `path`)' },
+      history: { type: 'array', items: ref('HistoryEntry') },
+      historyTruncated: { type: 'boolean' },
+      calls: { type: 'array', items: { type: 'string' }, description: 'activity names in the order their handlers were called (every attempt)' },
+      vars: { type: 'object' },
+      stopped: { type: 'string', description: 'why a run still going was stopped' },
+      durationMs: { type: 'integer' },
+    },
+  },
+  'the try run: how it ended (or what it waits for), its history and each step\'s state',
+);
+
+export const tryInfoResponse = json(
+  {
+    type: 'object',
+    required: ['registeredActivities', 'testsFromFolder'],
+    properties: {
+      registeredActivities: { type: 'array', items: { type: 'string' }, description: 'activities a try may run with `{ registered: true }`' },
+      testsFromFolder: { type: 'boolean', description: 'true: `POST /v1/try/tests` without `tests` runs the `*.test.yaml` files of the served folder' },
+    },
+  },
+  'what a try can use on this server',
+);
+
+export const tryTestsBody = {
+  type: 'object',
+  required: ['document'],
+  additionalProperties: false,
+  properties: {
+    document: tryBody.properties.document,
+    tests: { type: 'string', minLength: 1, maxLength: 1024 * 1024, description: 'a flow test document (SPEC §11; its `flow:` is ignored: the cases run against `document`). Without it: the served folder\'s test files of this flow.' },
+  },
+} as const;
+
+export const tryTestsResponse = json(
+  {
+    type: 'object',
+    required: ['files'],
+    properties: {
+      files: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['file', 'cases'],
+          properties: {
+            file: { type: 'string' },
+            invalid: { type: 'array', items: { type: 'string' }, description: 'why the test document cannot be used (no case ran)' },
+            cases: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['name', 'passed', 'reasons', 'durationMs', 'expected'],
+                properties: {
+                  name: { type: 'string' },
+                  passed: { type: 'boolean' },
+                  reasons: { type: 'array', items: { type: 'string' }, description: 'each difference, in words (`status: expected compensated, got completed`)' },
+                  durationMs: { type: 'number' },
+                  expected: { type: 'object', description: 'the case\'s `expect`' },
+                  actual: { type: 'object', description: 'what happened: status, output, error, calls, vars' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  'each test file with each case\'s pass or fail and, on failure, the differences',
+);
+
+export const tryPlanResponse = json(
+  {
+    type: 'object',
+    required: ['name', 'version', 'input', 'activities', 'signals', 'graph'],
+    properties: {
+      name: { type: 'string' },
+      version: { type: 'integer' },
+      input: { type: ['object', 'boolean', 'null'], description: 'the input JSON Schema, or null when the flow declares none' },
+      activities: {
+        type: 'array',
+        description: 'every activity the flow and its deployed child flows call (compensations included)',
+        items: { type: 'object', required: ['name', 'registered'], properties: { name: { type: 'string' }, registered: { type: 'boolean', description: 'a try may use its registered handler' } } },
+      },
+      signals: { type: 'array', items: { type: 'object', required: ['name', 'schema'], properties: { name: { type: 'string' }, schema: { type: ['object', 'boolean', 'null'] } } } },
+      graph: { type: 'object', additionalProperties: true, description: 'the graph, as /v1/validate?graph=true gives it' },
+    },
+  },
+  'what the studio needs to build a try form',
+);

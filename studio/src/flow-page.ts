@@ -10,6 +10,7 @@ import { createEditor, selectLines } from './editor.js';
 import { openPalette } from './palette.js';
 import { drawGraph, highlightLine, type GraphViewData } from './graph-svg.js';
 import { startRunDialog } from './start-run.js';
+import { tryPanel } from './try/try-panel.js';
 
 interface DefinitionRead {
   readonly name: string;
@@ -89,8 +90,9 @@ export async function flowPage(main: HTMLElement, role: Role, name?: string, ver
   mount(
     main,
     h('h1', {}, title),
-    h('div', { class: 'toolbar' }, ...paletteButtons, deployButton, startButton, read ? h('a', { href: `#/runs?name=${encodeURIComponent(read.name)}` }, 'Runs of this flow') : null),
+    h('div', { class: 'toolbar' }, ...paletteButtons, deployButton, startButton, author ? h('button', { type: 'button', id: 'go-try', onclick: () => document.getElementById('try-prepare')?.focus() }, 'Try it') : null, read ? h('a', { href: `#/runs?name=${encodeURIComponent(read.name)}` }, 'Runs of this flow') : null),
     h('div', { class: 'split' }, h('section', { class: 'edit', 'aria-label': 'Document' }, editorHost, status, problems), h('section', { class: 'graph-side', 'aria-label': 'Graph' }, graphPane)),
+    author ? tryPanel(() => view?.state.doc.toString() ?? text) : null,
   );
   view = createEditor(editorHost, {
     text,

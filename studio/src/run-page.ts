@@ -28,7 +28,7 @@ interface Entry {
   readonly details?: Record<string, unknown>;
 }
 
-const ENTRY_WORDS: Readonly<Record<string, string>> = {
+export const ENTRY_WORDS: Readonly<Record<string, string>> = {
   RunStarted: 'Run started',
   RunEnded: 'Run ended',
   StepScheduled: 'Step started',
@@ -73,7 +73,7 @@ export function stateAfter(entry: Entry, kindOf: (path: string) => string | unde
   }
 }
 
-function entryText(entry: Entry): string {
+export function entryText(entry: Entry): string {
   const d = entry.details ?? {};
   const facts: string[] = [];
   if (typeof d.activity === 'string') facts.push(`activity ${d.activity}`);

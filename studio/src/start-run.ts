@@ -4,7 +4,8 @@ import { h } from './dom.js';
 import { schemaForm } from './schema-form.js';
 
 export function startRunDialog(name: string, version: number, definition: Record<string, unknown>): void {
-  const schema = (definition.input as { schema?: unknown } | undefined)?.schema ?? { type: 'object' };
+  // The definition as the server reads it is the normalised one: its input schema is `inputSchema`.
+  const schema = definition.inputSchema ?? { type: 'object' };
   const form = schemaForm(schema, 'input');
   const id = h('input', { type: 'text', id: 'run-id', placeholder: 'leave empty for a new id' });
   const outcome = h('p', { role: 'status', class: 'error' });

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { loadDefinition } from '../../src/definition/load.js';
 import type { Engine } from '../../src/runtime/engine.js';
-import { createServer } from '../../src/server/app.js';
+import { createServer, type ServerOptions } from '../../src/server/app.js';
 import type { ApiToken } from '../../src/server/auth.js';
 import { findStudio } from '../../src/cli/serve-command.js';
 
@@ -50,9 +50,9 @@ export interface Studio {
   close(): Promise<void>;
 }
 
-export async function openStudio(engine: Engine, payloadLimitBytes: number, flows: readonly string[] = [EXPENSE], tokens: readonly ApiToken[] = []): Promise<Studio> {
+export async function openStudio(engine: Engine, payloadLimitBytes: number, flows: readonly string[] = [EXPENSE], tokens: readonly ApiToken[] = [], more: Partial<ServerOptions> = {}): Promise<Studio> {
   for (const text of flows) await engine.deploy(loadDefinition(text), { source: text });
-  const app = await createServer({ engine, payloadLimitBytes, tokens, studioDir: studioDir(), heartbeatMs: 1000 });
+  const app = await createServer({ engine, payloadLimitBytes, tokens, studioDir: studioDir(), heartbeatMs: 1000, ...more });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address !== 'object') throw new Error('no address');

@@ -3,6 +3,7 @@
  * embedded runtime over a folder of flows to the example client (examples/http/client.sh, plain curl).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, flowline } from './redis-process.js';
@@ -59,5 +60,19 @@ describe('flowline serve', () => {
     expect(output.stdout).toMatch(/started run \S+/);
     const result = JSON.parse(output.stdout.trim().split('\n').at(-1)!) as { status: string; output: unknown };
     expect(result).toMatchObject({ status: 'completed', output: { amount: 120, approvedBy: 'ann' } });
+  });
+
+  it('wires the studio\'s try runs: the --activities handlers may be chosen, and the folder\'s flow tests run against the text', async () => {
+    const { base } = await serve(['--embedded', 'workflows', '--activities', 'workflows/activities/index.ts'], { FLOWLINE_TOKENS: '' });
+    const info = (await (await fetch(`${base}/v1/try`)).json()) as { registeredActivities: string[]; testsFromFolder: boolean };
+    expect(info.testsFromFolder).toBe(true);
+    expect(info.registeredActivities).toEqual(expect.arrayContaining(['inventory.reserve', 'payments.charge', 'shipping.create']));
+    const document = readFileSync(resolve(ROOT, 'workflows/order-fulfilment.yaml'), 'utf8');
+    const tests = (await (
+      await fetch(`${base}/v1/try/tests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ document }) })
+    ).json()) as { files: { file: string; cases: { name: string; passed: boolean; reasons: string[] }[] }[] };
+    expect(tests.files.map((f) => f.file)).toEqual(['order-fulfilment.test.yaml']);
+    expect(tests.files[0]?.cases.filter((c) => !c.passed).map((c) => [c.name, c.reasons])).toEqual([]);
+    expect(tests.files[0]?.cases).toHaveLength(6);
   });
 });
