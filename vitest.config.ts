@@ -9,20 +9,18 @@ import { defineConfig } from 'vitest/config';
  * runs somewhere even before it is listed.
  */
 const PROCESS = [
+  'test/cli/bin.test.ts',
   'test/cli/run-real-time.test.ts',
   'test/cli/runaway-expression.test.ts',
-  'test/cli/run.test.ts',
   'test/cli/redis-quickstart.test.ts',
   'test/cli/redis-unavailable.test.ts',
-  'test/flowtest/run.test.ts',
   'test/package/exports.test.ts',
   'test/redis/faults.test.ts',
   'test/redis/redis-restart.test.ts',
   'test/redis/redis-full.test.ts',
   'test/redis/poison-run.test.ts',
   'test/redis/tls.test.ts',
-  'test/workflows/cli.test.ts',
-  'test/cli/serve.test.ts',
+  'test/cli/serve-process.test.ts',
 ];
 
 const REDIS = [
