@@ -27,6 +27,7 @@ const REDIS = [
   'test/redis/**/*.test.ts',
   'test/conformance/redis.test.ts',
   'test/cli/redis-verbs.test.ts',
+  'test/cli/result-wait.test.ts',
   'test/cli/version.test.ts',
   'test/codec/payload-codec-redis.test.ts',
   'test/observability/dashboard.test.ts',

@@ -10,7 +10,7 @@ import { runInProcess } from '../workflows/cli-in-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../src/definition/load.js';
 import { createRedisEngine } from '../../src/runtime/redis/index.js';
-import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
+import { uniquePrefix } from '../redis/helpers.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../redis/private-server.js';
 import { flowline } from './redis-process.js';
 
@@ -94,31 +94,6 @@ describe('a Redis that accepts connections but does not answer (SIGSTOP)', () =>
       await engine.close({ force: true });
     }
   });
-});
-
-describe('result --wait while Redis answers', () => {
-  const prefix = uniquePrefix('fltest-patient');
-
-  afterAll(async () => {
-    const client = rawClient();
-    await deletePrefix(client, prefix);
-    await client.quit();
-  });
-
-  it('waits as long as --timeout asks, even when --redis-timeout is shorter', async () => {
-    const engine = createRedisEngine({ url: TEST_REDIS_URL, prefix });
-    let runId: string;
-    try {
-      await engine.deploy(FLOW);
-      ({ runId } = await engine.start('patient'));
-    } finally {
-      await engine.close();
-    }
-    const waited = await cli('result', runId, '--wait', '--timeout', '2500', '--redis', TEST_REDIS_URL, '--prefix', prefix, '--redis-timeout', '500');
-    expect(waited.code, waited.stderr).toBe(2);
-    expect(waited.stderr).toContain(`WaitTimeout: run "${runId}" did not finish within 2.5s`);
-    expect(waited.stderr).not.toContain('RedisUnavailable');
-  }, 60_000);
 });
 
 describe('flowline worker at start-up', () => {
