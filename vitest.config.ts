@@ -52,7 +52,10 @@ export default defineConfig({
   test: {
     reporters: ['default'],
     projects: [
-      { test: { ...shared, name: 'unit', include: ALL, exclude: [...PROCESS, ...REDIS, ...BROWSER] } },
+      // Not isolated: one module graph for all unit files in a worker. A fresh graph per file cost
+      // four fifths of this project's time (2 cores: one worker; measured 342 s → 74 s under load).
+      // Unit files must leave no global state behind (spies restored, env and cwd put back).
+      { test: { ...shared, name: 'unit', include: ALL, exclude: [...PROCESS, ...REDIS, ...BROWSER], isolate: false } },
       { test: { ...shared, name: 'redis', include: REDIS, exclude: [...PROCESS, ...BROWSER] } },
       { test: { ...shared, name: 'process', include: PROCESS } },
       // One browser at a time: two cores are shared with the other projects.
