@@ -1,14 +1,17 @@
 /**
- * The two-terminal quick start (docs/guides/operations-redis.md) on a real Redis, through the real
- * CLI in separate processes: a worker; then deploy, start, signal, result; then a graceful SIGTERM
- * stop of the worker. (The other verbs and their exit codes: redis-verbs.test.ts, in process.)
+ * The two-terminal quick start (docs/guides/operations-redis.md) on a real Redis: a worker
+ * process; then deploy, start, signal (the CLI's main() in this process) and result --wait (a
+ * process: the Redis verbs' bin smoke, which must exit once its engine is closed); then a graceful
+ * SIGTERM stop of the worker. (The other verbs and their exit codes: redis-verbs.test.ts, in process.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, rawClient, uniquePrefix } from '../redis/helpers.js';
+import { runInProcess } from '../workflows/cli-in-process.js';
 import { flowline, spawnWorker, type WorkerProcess } from './redis-process.js';
 
 const prefix = uniquePrefix('fltest-cli');
 const env = { FLOWLINE_PREFIX: prefix };
+const inProcess = (args: string[]): ReturnType<typeof runInProcess> => runInProcess(args, { env });
 let worker: WorkerProcess;
 
 beforeAll(async () => {
@@ -24,16 +27,16 @@ afterAll(async () => {
 
 describe('flowline on Redis (quick start)', () => {
   it('deploy, start, signal, result --wait', async () => {
-    const deployed = await flowline(['deploy', 'workflows/human-approval.yaml', '--json'], env);
+    const deployed = await inProcess(['deploy', 'workflows/human-approval.yaml', '--json']);
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(JSON.parse(deployed.stdout)).toEqual([expect.objectContaining({ name: 'human-approval', version: 1, created: true })]);
 
     const input = JSON.stringify({ requester: 'ann', amount: 120, purpose: 'train ticket' });
-    const started = await flowline(['start', 'human-approval', '--id', 'exp-1', '--input', input], env);
+    const started = await inProcess(['start', 'human-approval', '--id', 'exp-1', '--input', input]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout.trim()).toBe('exp-1');
 
-    const signalled = await flowline(['signal', 'exp-1', 'decision', '--data', '{"approved":true,"by":"bob"}'], env);
+    const signalled = await inProcess(['signal', 'exp-1', 'decision', '--data', '{"approved":true,"by":"bob"}']);
     expect(signalled.code, signalled.stderr).toBe(0);
 
     const done = await flowline(['result', 'exp-1', '--wait', '--json'], env);

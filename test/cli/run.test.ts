@@ -1,28 +1,19 @@
-/** `flowline run` driven for real through bin/flowline.js: output, --json, exit codes, inputs, signals, child flows. */
-import { execFile } from 'node:child_process';
+/**
+ * `flowline run` through the CLI's main() in this process: output, --json, exit codes, inputs,
+ * signals, child flows. The bin itself (a process, its exit code, activity logs on stderr):
+ * test/cli/bin.test.ts.
+ */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../workflows/cli-in-process.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/flowline.js');
 const ACTIVITIES = join(ROOT, 'test/fixtures/activities/run-activities.ts');
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function flowline(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((done) => {
-    const options = { cwd: ROOT, timeout: 150_000, env: { ...process.env, FLOWLINE_LOG_LEVEL: '', ...env } };
-    execFile(process.execPath, [BIN, ...args], options, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
+function flowline(args: string[]): ReturnType<typeof runInProcess> {
+  return runInProcess(args, { cwd: ROOT, env: { FLOWLINE_LOG_LEVEL: undefined } });
 }
 
 let dir: string;
@@ -110,20 +101,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Each case spawns real processes (tsx start-up takes seconds on a loaded machine).
-describe('flowline run', { timeout: 180_000 }, () => {
-  it('prints the output as JSON and exits 0 when the run completes (TS activities module, inline input)', async () => {
-    const ran = await flowline(['run', file('order.yaml'), '--input', '{"sku":"A1","qty":2}', '--activities', ACTIVITIES], {
-      FLOWLINE_LOG_LEVEL: 'info',
-    });
-    expect(ran.code).toBe(0);
-    expect(JSON.parse(ran.stdout)).toEqual({ reservation: 'res-A1-2', charge: 'ch-20' });
-    // ctx.log writes JSON lines to stderr, carrying the attempt's identity; stdout stays clean.
-    const line = JSON.parse(ran.stderr.split('\n').find((l) => l.includes('reserving')) ?? '{}') as Record<string, unknown>;
-    expect(line).toMatchObject({ msg: 'reserving', sku: 'A1', stepId: 'reserve', attempt: 1, activity: 'inventory.reserve' });
-    expect(typeof line.runId).toBe('string');
-  });
-
+describe('flowline run', () => {
   it('--json prints { runId, status, output, error } and exits 1 when the run fails; --input @file', async () => {
     await writeFile(file('big.json'), JSON.stringify({ sku: 'C3', qty: 50 }));
     const failed = await flowline(['run', file('order.yaml'), '--input', `@${file('big.json')}`, '--activities', ACTIVITIES, '--json']);
@@ -132,7 +110,6 @@ describe('flowline run', { timeout: 180_000 }, () => {
     expect(Object.keys(body).sort()).toEqual(['error', 'output', 'runId', 'status']);
     expect(body).toMatchObject({ status: 'failed', output: null, error: { type: 'CardDeclined', message: 'amount 500 declined', step: 'pay' } });
     expect(typeof body.runId).toBe('string');
-    expect(failed.stderr).not.toContain('reserving'); // default level is warn
 
     const ok = await flowline(['run', file('order.yaml'), '--input', `@${file('input.json')}`, '--activities', ACTIVITIES, '--json']);
     expect(ok.code).toBe(0);
@@ -187,7 +164,9 @@ describe('flowline run', { timeout: 180_000 }, () => {
       ['run', file('approval.yaml'), '--signal', 'approve={"by":1}'],
       ['run', file('order.yaml'), '--activities', join(dir, 'missing.ts')],
     ];
-    const results = await Promise.all(cases.map((args) => flowline(args)));
+    // One at a time: in-process commands share stdout, stderr and process.exitCode.
+    const results = [];
+    for (const args of cases) results.push(await flowline(args));
     expect(results.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
     expect(results[0]!.stderr).toContain('InputInvalid');
     expect(results[1]!.stderr).toContain('not valid JSON');

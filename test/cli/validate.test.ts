@@ -16,7 +16,7 @@ interface Outcome {
 
 /** `flowline …` run in this process (same main() as bin/flowline.js; nothing here is about the process itself). */
 function flowline(...args: string[]): Promise<Outcome> {
-  return runInProcess(args, repo);
+  return runInProcess(args, { cwd: repo });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'flowline-validate-cli-'));

@@ -1,28 +1,14 @@
 /** Running flow test files: passing and failing cases, invalid files, the CLI's lines, exit codes, --json and JUnit XML. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverFlowTests, junitXml, runFlowTestFile, type FileResult } from '../../src/flowtest/index.js';
 import { runInProcess } from '../workflows/cli-in-process.js';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/flowline.js');
 const SHOP = 'test/flowtest/fixtures/shop';
 const BROKEN = 'test/flowtest/fixtures/broken';
-
-async function cli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** A minimal XML well-formedness check: every open tag is closed in order. */
 function balancedTags(xml: string): boolean {
@@ -105,6 +91,7 @@ describe('JUnit XML', () => {
   });
 });
 
+// In-process (main(), as bin/flowline.js calls it); the bin itself: test/cli/bin.test.ts.
 describe('flowline test (CLI)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -116,7 +103,7 @@ describe('flowline test (CLI)', () => {
 
   it('prints one line per case and the summary last, exits 1 on a failure, writes JUnit XML', async () => {
     const junit = join(dir, 'reports', 'flows.xml');
-    const { code, stdout } = await cli(['test', SHOP, '--junit', junit]);
+    const { code, stdout } = await runInProcess(['test', SHOP, '--junit', junit]);
     const lines = stdout.trimEnd().split('\n');
     expect(code).toBe(1);
     expect(lines.at(-1)).toBe('7 passed, 4 failed');
@@ -127,9 +114,8 @@ describe('flowline test (CLI)', () => {
     expect(lines.filter((l) => /^[✓✗] /.test(l))).toHaveLength(11);
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('tests="11" failures="4" errors="0"');
-  }, 120_000); // a new process under tsx can take many seconds on a loaded machine
+  });
 
-  // The rest run in-process: same main(), without paying for a new process each time.
   it('exits 0 when every case passes, and 2 for invalid test files', async () => {
     const ok = await runInProcess(['test', `${SHOP}/passing.test.yaml`]);
     expect(ok.code).toBe(0);
@@ -141,7 +127,7 @@ describe('flowline test (CLI)', () => {
   });
 
   it('searches the current folder by default and prints JSON with --json', async () => {
-    const { code, stdout } = await runInProcess(['test', '--json'], join(ROOT, SHOP));
+    const { code, stdout } = await runInProcess(['test', '--json'], { cwd: join(ROOT, SHOP) });
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { passed: number; failed: number; files: FileResult[] };
     expect([report.passed, report.failed]).toEqual([7, 4]);

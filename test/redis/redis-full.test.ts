@@ -10,7 +10,8 @@ import type { Redis } from 'ioredis';
 import { loadDefinition } from '../../src/definition/load.js';
 import { RedisFullError } from '../../src/errors.js';
 import { createRedisEngine, type RedisEngine } from '../../src/runtime/redis/index.js';
-import { flowline, spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
+import { spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
+import { runInProcess } from '../workflows/cli-in-process.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
 import { startPrivateRedis, type PrivateRedis } from './private-server.js';
 import { waitFor } from './wait-for.js';
@@ -132,7 +133,7 @@ describe('Redis full (maxmemory reached, noeviction)', () => {
       ['signal', gated.runId, 'go', '--data', '{}'],
       ['cancel', gated.runId],
     ]) {
-      const cli = await flowline(args, cliEnv);
+      const cli = await runInProcess(args, { env: cliEnv });
       expect(cli.code, args[0]).toBe(2);
       expect(cli.stderr, args[0]).toMatch(/RedisFull: Redis has reached maxmemory .*nothing was stored/);
       expect(cli.stderr, args[0]).not.toMatch(/OOM|EXECABORT/);

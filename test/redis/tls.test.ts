@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowline } from '../cli/redis-process.js';
+import { runInProcess } from '../workflows/cli-in-process.js';
 import { uniquePrefix } from './helpers.js';
 
 const port = 21000 + Math.floor(Math.random() * 20000);
@@ -50,10 +51,11 @@ afterAll(async () => {
 describe('rediss://', () => {
   it('talks TLS to Redis when the certificate is trusted, and refuses an untrusted one', async () => {
     const args = ['list', '--json', '--redis', `rediss://localhost:${port}`, '--prefix', uniquePrefix('fltest-tls')];
-    const [trusted, untrusted] = await Promise.all([
-      flowline(args, { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }),
-      flowline(args),
-    ]);
+    // NODE_EXTRA_CA_CERTS is read when a process starts: the trusting CLI is a new process. This
+    // one trusts no such certificate, so the refusal runs in it.
+    const trusting = flowline(args, { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') });
+    const untrusted = await runInProcess(args);
+    const trusted = await trusting;
     expect(trusted.code, trusted.stderr).toBe(0);
     expect(JSON.parse(trusted.stdout)).toEqual([]);
     expect(untrusted.code).toBe(2);

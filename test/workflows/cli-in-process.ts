@@ -32,11 +32,20 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
+/** Where and with what environment one in-process command runs. */
+export interface InProcessOptions {
+  /** Working directory for the command (restored afterwards). */
+  readonly cwd?: string;
+  /** Environment variables for the command; `undefined` removes one. Restored afterwards. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /**
- * Run one CLI command in this process, optionally from another working directory: stdout and
- * stderr are captured, and process.exitCode and the working directory are restored afterwards.
+ * Run one CLI command in this process: stdout and stderr (what goes through process.stdout and
+ * process.stderr) are captured; process.exitCode, the working directory and the environment are
+ * restored afterwards. Commands share those globals: never run two at once.
  */
-export async function runInProcess(argv: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runInProcess(argv: string[], options: InProcessOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -49,16 +58,25 @@ export async function runInProcess(argv: string[], cwd?: string): Promise<{ code
   });
   const previous = process.exitCode;
   const previousCwd = process.cwd();
+  const previousEnv = Object.fromEntries(Object.keys(options.env ?? {}).map((name) => [name, process.env[name]]));
+  setEnv(options.env ?? {});
   process.exitCode = undefined;
-  if (cwd) process.chdir(cwd);
+  if (options.cwd) process.chdir(options.cwd);
   try {
     const code = await main(argv);
     return { code, stdout, stderr };
   } finally {
     process.exitCode = previous;
-    if (cwd) process.chdir(previousCwd);
+    if (options.cwd) process.chdir(previousCwd);
+    setEnv(previousEnv);
     out.mockRestore();
     err.mockRestore();
   }
 }
 
+function setEnv(values: Readonly<Record<string, string | undefined>>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}

@@ -1,28 +1,15 @@
-/** The examples through the command line, as the README and guides show them: `flowline run`, `flowline graph`, `flowline test`. */
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+/**
+ * The examples through the command line, as the README and guides show them: `flowline run`, `flowline graph`.
+ * In-process (main(), as bin/flowline.js calls it); the bin itself: test/cli/bin.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import { toMermaid } from '../../src/graph/index.js';
 import { runInProcess } from './cli-in-process.js';
 import { example } from './helpers.js';
 
-const exec = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
-
-async function flowline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/flowline.js', ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
 describe('examples on the command line', () => {
   it('flowline run runs scheduled-report once with the shared activity module', async () => {
-    const { code, stdout, stderr } = await flowline(
+    const { code, stdout, stderr } = await runInProcess([
       'run',
       'workflows/scheduled-report.yaml',
       '--activities',
@@ -30,7 +17,7 @@ describe('examples on the command line', () => {
       '--input',
       '{"date":"2026-03-01","recipients":["ops@example.com"]}',
       '--json',
-    );
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
@@ -38,7 +25,7 @@ describe('examples on the command line', () => {
       output: { day: '2026-03-01', delivery: 'sent', headline: '42 orders, 12 tickets' },
       error: null,
     });
-  }, 120_000); // a new process under tsx can take many seconds on a loaded machine
+  });
 
   it('flowline run exits 1 and reports the error of a compensated order', async () => {
     const { code, stdout } = await runInProcess([
