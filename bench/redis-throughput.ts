@@ -36,6 +36,10 @@ export interface ThroughputOptions {
   readonly unloadedRuns: number;
   /** Runs kept in flight by the starter during the loaded batch. */
   readonly inFlight?: number;
+  /** Child worker processes even for one worker (default: one worker runs in this process). */
+  readonly processes?: boolean;
+  /** Eager execution on the workers (default true). */
+  readonly eager?: boolean;
 }
 
 /** What one configuration measured. */
@@ -44,6 +48,8 @@ export interface ThroughputResult {
   readonly stepsPerRun: number;
   readonly workers: number;
   readonly workerMode: string;
+  /** Eager execution on the workers (docs/decisions/0013-eager-execution.md). */
+  readonly eager: boolean;
   readonly concurrency: number;
   readonly runs: number;
   readonly flowsPerSecond: number;
@@ -74,15 +80,16 @@ export interface ThroughputResult {
 /** Measures one configuration on a fresh prefix; removes its keys after. */
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const { url, flow } = options;
-  const prefix = benchPrefix(`${flow.key}-w${options.workers}c${options.concurrency}`);
+  const eager = options.eager ?? true;
+  const prefix = benchPrefix(`${flow.key}-w${options.workers}c${options.concurrency}${eager ? '' : '-lazy'}`);
   const admin = new Redis(url);
   const engine = createRedisEngine({ url, prefix });
   await engine.deploy(flow.definition);
   const ends = await RunEnds.open(url, prefix);
   const workers =
-    options.workers === 1
-      ? await inProcessWorker(url, prefix, options.concurrency)
-      : await childWorkers(url, prefix, options.concurrency, options.workers);
+    options.workers === 1 && !options.processes
+      ? await inProcessWorker(url, prefix, options.concurrency, eager)
+      : await childWorkers(url, prefix, options.concurrency, options.workers, eager);
   const runOnce = async (): Promise<{ latency: number; status: string }> => {
     const startedAt = nowMs();
     const { runId } = await engine.start(flow.definition.name, { input: flow.input });
@@ -128,6 +135,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       stepsPerRun: flow.steps,
       workers: options.workers,
       workerMode: workers.mode,
+      eager,
       concurrency: options.concurrency,
       runs: options.runs,
       flowsPerSecond: round(options.runs / seconds),
