@@ -51,7 +51,7 @@ export interface BenchReport {
   /** INFO commandstats calls per step over the whole floor measurement (all clients of this Redis). */
   floorCommandsPerStep?: number;
   /** Redis CPU and network bytes per step over the whole floor measurement (whole server). */
-  floorServer?: { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number };
+  floorServer?: { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number; nodeCpuUsPerStep?: number };
   redis: ThroughputResult[];
   /** Unloaded latency per step, floor and Flowline in alternating rounds (the latency target uses it). */
   pairedLatency?: PairedLatency;
@@ -111,9 +111,12 @@ export function printReport(report: BenchReport): string {
       table(['what', 'workers', 'conc', 'runs', 'flows/s', 'steps/s', 'p50', 'p99', 'unl p50', 'unl p99', 'unl ms/step', 'cmds/step', 'key B/run', 'used B/run', 'failed'], throughput),
     );
     const server: (string | number)[][] = [];
-    if (report.floorServer) server.push(['floor: BullMQ chain seq3', 'in-process', 50, report.floorServer.redisCpuUsPerStep, report.floorServer.netInBytesPerStep, report.floorServer.netOutBytesPerStep]);
-    for (const r of report.redis) server.push([`flowline ${r.flow}${r.eager === false ? ' no eager' : ''}`, workersLabel(r), r.concurrency, r.redisCpuUsPerStep, r.netInBytesPerStep, r.netOutBytesPerStep]);
-    parts.push('\nRedis server work per step under load (INFO cpu / stats deltas, whole server)\n', table(['what', 'workers', 'conc', 'Redis CPU µs', 'bytes in', 'bytes out'], server));
+    if (report.floorServer) server.push(['floor: BullMQ chain seq3', 'in-process', 50, report.floorServer.redisCpuUsPerStep, report.floorServer.netInBytesPerStep, report.floorServer.netOutBytesPerStep, report.floorServer.nodeCpuUsPerStep ?? '']);
+    for (const r of report.redis) server.push([`flowline ${r.flow}${r.eager === false ? ' no eager' : ''}`, workersLabel(r), r.concurrency, r.redisCpuUsPerStep, r.netInBytesPerStep, r.netOutBytesPerStep, r.nodeCpuUsPerStep ?? '']);
+    parts.push(
+      '\nWork per step under load (Redis: INFO cpu / stats deltas, whole server; Node: the bench process — engine and, in-process, the worker)\n',
+      table(['what', 'workers', 'conc', 'Redis CPU µs', 'bytes in', 'bytes out', 'Node CPU µs'], server),
+    );
     const busiest = report.redis.find((r) => r.flow === 'seq3' && r.workers === 1 && r.concurrency === 50 && r.eager !== false);
     if (busiest) {
       parts.push(`Top commands (INFO commandstats, calls per step, seq3 in-process c50; ${busiest.backgroundCallsPerSecond} calls/s from other clients before): ${busiest.topCommands.map((c) => `${c.command} ${c.perStep}`).join(', ')}\n`);

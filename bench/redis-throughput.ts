@@ -66,6 +66,11 @@ export interface ThroughputResult {
   /** Bytes Redis received / sent (whole server) per step during the loaded batch. */
   readonly netInBytesPerStep: number;
   readonly netOutBytesPerStep: number;
+  /**
+   * CPU time of the bench process per step during the loaded batch, µs (user + system): engine,
+   * harness and — with an in-process worker — the worker, i.e. Node's cost per transition.
+   */
+  readonly nodeCpuUsPerStep: number;
   /** Calls per second the same Redis served with no bench running just before (other clients). */
   readonly backgroundCallsPerSecond: number;
   /** Busiest commands (INFO commandstats), calls per step. */
@@ -109,6 +114,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     const keysBefore = await prefixBytes(admin, prefix);
     const statsBefore = await commandStats(admin);
     const countersBefore = await serverCounters(admin);
+    const cpuBefore = process.cpuUsage();
     const latencies: number[] = [];
     let failed = 0;
     const started = nowMs();
@@ -118,6 +124,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       if (status !== 'completed') failed++;
     });
     const seconds = (nowMs() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const counters = await serverCounters(admin);
     const commands = commandDelta(statsBefore, await commandStats(admin));
     const memoryAfter = await usedMemory(admin);
@@ -147,6 +154,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       unloadedStepP50Ms: round(percentile(unloaded, 50) / flow.steps),
       commandsPerStep: round(commands.total / steps),
       ...perStepCounters(countersBefore, counters, steps),
+      nodeCpuUsPerStep: round((cpu.user + cpu.system) / steps),
       backgroundCallsPerSecond: background,
       topCommands: commands.top.map((c) => ({ command: c.command, perStep: round(c.calls / steps) })),
       usedMemoryPerRunBytes: Math.round((memoryAfter - memoryBefore) / options.runs),

@@ -104,10 +104,12 @@ async function main(): Promise<void> {
     const admin = new Redis(url);
     const before = await commandStats(admin);
     const countersBefore = await serverCounters(admin);
+    const cpuBefore = process.cpuUsage();
     report.floor = await measureFloor({ redisUrl: url, prefix: benchPrefix('floor'), flows: SIZES.floorFlows, stepsPerFlow: 3, concurrency: 50, unloadedFlows: SIZES.floorUnloaded });
     // measureFloor runs min(50, flows) warm-up flows, the loaded batch and the unloaded flows: all counted.
     const steps = (Math.min(50, SIZES.floorFlows) + SIZES.floorFlows + SIZES.floorUnloaded) * 3;
-    report.floorServer = perStepCounters(countersBefore, await serverCounters(admin), steps);
+    const cpu = process.cpuUsage(cpuBefore);
+    report.floorServer = { ...perStepCounters(countersBefore, await serverCounters(admin), steps), nodeCpuUsPerStep: round((cpu.user + cpu.system) / steps) };
     report.floorCommandsPerStep = round(commandDelta(before, await commandStats(admin)).total / steps);
     admin.disconnect();
   }
