@@ -145,15 +145,15 @@ export interface WorkerSet {
   close(): Promise<void>;
 }
 
-/** One worker in this process (`startWorker`, no observer), serving the no-op activities. */
-export async function inProcessWorker(url: string, prefix: string, concurrency: number): Promise<WorkerSet> {
-  const handle: WorkerHandle = await startWorker({ url, prefix, activities: noopActivities, concurrency, maintenanceIntervalMs: 0 });
+/** One worker in this process (`startWorker`, no observer), serving the no-op activities; `eager: false` queues every attempt as a job. */
+export async function inProcessWorker(url: string, prefix: string, concurrency: number, eager = true): Promise<WorkerSet> {
+  const handle: WorkerHandle = await startWorker({ url, prefix, activities: noopActivities, concurrency, maintenanceIntervalMs: 0, eager });
   return { mode: 'in-process startWorker', close: () => handle.close() };
 }
 
 /** `count` worker processes: `node bin/flowline.js worker --activities bench/noop-activities.ts --concurrency N --prefix P`. */
-export async function childWorkers(url: string, prefix: string, concurrency: number, count: number): Promise<WorkerSet> {
-  const children = await Promise.all(Array.from({ length: count }, () => spawnWorker(url, prefix, concurrency)));
+export async function childWorkers(url: string, prefix: string, concurrency: number, count: number, eager = true): Promise<WorkerSet> {
+  const children = await Promise.all(Array.from({ length: count }, () => spawnWorker(url, prefix, concurrency, eager)));
   return {
     mode: `${count} child process${count === 1 ? '' : 'es'} (bin/flowline.js worker)`,
     close: async () => {
@@ -171,8 +171,8 @@ export async function childWorkers(url: string, prefix: string, concurrency: num
   };
 }
 
-function spawnWorker(url: string, prefix: string, concurrency: number): Promise<ChildProcess> {
-  const args = [resolve(ROOT, 'bin/flowline.js'), 'worker', '--activities', 'bench/noop-activities.ts', '--concurrency', String(concurrency), '--prefix', prefix, '--redis', url, '--maintenance-interval', '600000'];
+function spawnWorker(url: string, prefix: string, concurrency: number, eager: boolean): Promise<ChildProcess> {
+  const args = [resolve(ROOT, 'bin/flowline.js'), 'worker', '--activities', 'bench/noop-activities.ts', '--concurrency', String(concurrency), '--prefix', prefix, '--redis', url, '--maintenance-interval', '600000', ...(eager ? [] : ['--no-eager'])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, FLOWLINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((ready, fail) => {
     let stderr = '';

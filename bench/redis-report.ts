@@ -17,6 +17,21 @@ export interface Ratio {
   readonly target: string;
 }
 
+/** The targets of issue 15, each a ratio measured in one run. */
+export type RatioName =
+  | 'stepsPerSecondVsFloor'
+  | 'stepsPerSecondVsFloorNoEager'
+  | 'unloadedStepLatencyVsFloor'
+  | 'unloadedStepLatencyVsFloorNoEager'
+  | 'roundTripsPerStep'
+  | 'roundTripsPerStepNoEager'
+  | 'roundTripsPerStepBeyondBullmq'
+  | 'bytesPerWaitingRun'
+  | 'fanOutVsFlowProducer'
+  | 'twoProcessesVsOne'
+  | 'embeddedVsStateboxInFlight'
+  | 'embeddedVsStateboxOneAtATime';
+
 /** Everything one run measured. Sections skipped with --only are absent (or empty lists). */
 export interface BenchReport {
   meta: {
@@ -36,16 +51,16 @@ export interface BenchReport {
   /** INFO commandstats calls per step over the whole floor measurement (all clients of this Redis). */
   floorCommandsPerStep?: number;
   /** Redis CPU and network bytes per step over the whole floor measurement (whole server). */
-  floorServer?: { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number };
+  floorServer?: { redisCpuUsPerStep: number; netInBytesPerStep: number; netOutBytesPerStep: number; nodeCpuUsPerStep?: number };
   redis: ThroughputResult[];
   /** Unloaded latency per step, floor and Flowline in alternating rounds (the latency target uses it). */
   pairedLatency?: PairedLatency;
-  roundTrips?: { floor: RoundTrips; seq3: RoundTrips; 'seq3-cli-worker': RoundTrips; fanout10: RoundTrips };
+  roundTrips?: { floor: RoundTrips; seq3: RoundTrips; 'seq3-no-eager'?: RoundTrips; 'seq3-cli-worker': RoundTrips; fanout10: RoundTrips };
   waiting?: WaitingRunsResult;
   timers: TimerResult[];
   flowProducer?: FlowProducerResult;
   embedded: EmbeddedResult[];
-  ratios: Partial<Record<'stepsPerSecondVsFloor' | 'unloadedStepLatencyVsFloor' | 'roundTripsPerStepBeyondBullmq' | 'bytesPerWaitingRun' | 'fanOutVsFlowProducer', Ratio>>;
+  ratios: Partial<Record<RatioName, Ratio>>;
 }
 
 /** A fixed-width text table. Pure. */
@@ -69,8 +84,8 @@ export function printReport(report: BenchReport): string {
   }
   for (const r of report.redis) {
     throughput.push([
-      `flowline ${r.flow}`,
-      r.workers === 1 ? 'in-process' : `${r.workers} processes`,
+      `flowline ${r.flow}${r.eager === false ? ' no eager' : ''}`,
+      workersLabel(r),
       r.concurrency,
       r.runs,
       r.flowsPerSecond,
@@ -96,10 +111,13 @@ export function printReport(report: BenchReport): string {
       table(['what', 'workers', 'conc', 'runs', 'flows/s', 'steps/s', 'p50', 'p99', 'unl p50', 'unl p99', 'unl ms/step', 'cmds/step', 'key B/run', 'used B/run', 'failed'], throughput),
     );
     const server: (string | number)[][] = [];
-    if (report.floorServer) server.push(['floor: BullMQ chain seq3', 'in-process', 50, report.floorServer.redisCpuUsPerStep, report.floorServer.netInBytesPerStep, report.floorServer.netOutBytesPerStep]);
-    for (const r of report.redis) server.push([`flowline ${r.flow}`, r.workers === 1 ? 'in-process' : `${r.workers} processes`, r.concurrency, r.redisCpuUsPerStep, r.netInBytesPerStep, r.netOutBytesPerStep]);
-    parts.push('\nRedis server work per step under load (INFO cpu / stats deltas, whole server)\n', table(['what', 'workers', 'conc', 'Redis CPU µs', 'bytes in', 'bytes out'], server));
-    const busiest = report.redis.find((r) => r.flow === 'seq3' && r.workers === 1 && r.concurrency === 50);
+    if (report.floorServer) server.push(['floor: BullMQ chain seq3', 'in-process', 50, report.floorServer.redisCpuUsPerStep, report.floorServer.netInBytesPerStep, report.floorServer.netOutBytesPerStep, report.floorServer.nodeCpuUsPerStep ?? '']);
+    for (const r of report.redis) server.push([`flowline ${r.flow}${r.eager === false ? ' no eager' : ''}`, workersLabel(r), r.concurrency, r.redisCpuUsPerStep, r.netInBytesPerStep, r.netOutBytesPerStep, r.nodeCpuUsPerStep ?? '']);
+    parts.push(
+      '\nWork per step under load (Redis: INFO cpu / stats deltas, whole server; Node: the bench process — engine and, in-process, the worker)\n',
+      table(['what', 'workers', 'conc', 'Redis CPU µs', 'bytes in', 'bytes out', 'Node CPU µs'], server),
+    );
+    const busiest = report.redis.find((r) => r.flow === 'seq3' && r.workers === 1 && r.concurrency === 50 && r.eager !== false);
     if (busiest) {
       parts.push(`Top commands (INFO commandstats, calls per step, seq3 in-process c50; ${busiest.backgroundCallsPerSecond} calls/s from other clients before): ${busiest.topCommands.map((c) => `${c.command} ${c.perStep}`).join(', ')}\n`);
     }
@@ -108,7 +126,9 @@ export function printReport(report: BenchReport): string {
     const p = report.pairedLatency;
     parts.push(
       `\nUnloaded latency per step, seq3, ${p.rounds} alternating rounds of ${p.runsPerRound} runs: floor ${p.floorStepP50Ms} ms (flow p99 ${p.floorFlowP99Ms}), ` +
-        `Flowline in-process ${p.flowlineStepP50Ms} ms (flow p99 ${p.flowlineFlowP99Ms}) → ${p.ratio}×\n`,
+        `Flowline in-process ${p.flowlineStepP50Ms} ms (flow p99 ${p.flowlineFlowP99Ms}) → ${p.ratio}×` +
+        (p.noEager ? `; without eager execution ${p.noEager.flowlineStepP50Ms} ms (flow p99 ${p.noEager.flowlineFlowP99Ms}) → ${p.noEager.ratio}×` : '') +
+        '\n',
     );
   }
   if (report.roundTrips) {
@@ -140,7 +160,14 @@ export function printReport(report: BenchReport): string {
   return parts.join('');
 }
 
+/** "in-process", "1 process", "2 processes". Pure. */
+export function workersLabel(r: ThroughputResult): string {
+  if (!r.workerMode.includes('child')) return 'in-process';
+  return r.workers === 1 ? '1 process' : `${r.workers} processes`;
+}
+
 function verdict(_name: string, ratio: Ratio): string {
+  if (ratio.target === 'report') return '';
   const match = /^(>=|<=|>|<)\s*([\d.]+)$/.exec(ratio.target);
   if (!match) return '?';
   const bound = Number(match[2]);
@@ -154,7 +181,7 @@ export function flatten(value: unknown, path = '', out = new Map<string, number>
   else if (Array.isArray(value)) {
     value.forEach((item, i) => {
       const o = (item ?? {}) as Record<string, unknown>;
-      const label = [o.flow, o.workers === undefined ? undefined : `w${String(o.workers)}`, o.concurrency === undefined ? undefined : `c${String(o.concurrency)}`, o.hz === undefined ? undefined : `hz${String(o.hz)}`, o.command, o.request]
+      const label = [o.flow, o.eager === false ? 'no-eager' : undefined, o.workers === undefined ? undefined : `w${String(o.workers)}${String(o.workerMode ?? '').includes('child') ? 'p' : ''}`, o.concurrency === undefined ? undefined : `c${String(o.concurrency)}`, o.hz === undefined ? undefined : `hz${String(o.hz)}`, o.command, o.request]
         .filter((x) => x !== undefined)
         .join('/');
       flatten(item, `${path}[${label || i}]`, out);

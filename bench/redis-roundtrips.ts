@@ -155,13 +155,13 @@ export async function floorRoundTrips(url: string, flows: number): Promise<Round
  * concurrency 50: in-process (`startWorker`, no observer) or a child `flowline worker` process
  * (with the CLI's observability: logs, metrics, spans).
  */
-export async function flowlineRoundTrips(url: string, runs: number, flow: BenchFlow = sequenceFlow(3), worker: 'in-process' | 'child' = 'in-process'): Promise<RoundTrips> {
-  const prefix = benchPrefix(`rt-${flow.key}`);
+export async function flowlineRoundTrips(url: string, runs: number, flow: BenchFlow = sequenceFlow(3), worker: 'in-process' | 'child' = 'in-process', eager = true): Promise<RoundTrips> {
+  const prefix = benchPrefix(`rt-${flow.key}${eager ? '' : '-lazy'}`);
   const engine = createRedisEngine({ url, prefix });
   const admin = new Redis(url);
   await engine.deploy(flow.definition);
   const ends = await RunEnds.open(url, prefix);
-  const workers = worker === 'in-process' ? await inProcessWorker(url, prefix, 50) : await childWorkers(url, prefix, 50, 1);
+  const workers = worker === 'in-process' ? await inProcessWorker(url, prefix, 50, eager) : await childWorkers(url, prefix, 50, 1, eager);
   const runOne = async (): Promise<void> => {
     await ends.waitFor((await engine.start(flow.definition.name, { input: flow.input })).runId);
   };

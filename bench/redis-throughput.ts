@@ -36,6 +36,10 @@ export interface ThroughputOptions {
   readonly unloadedRuns: number;
   /** Runs kept in flight by the starter during the loaded batch. */
   readonly inFlight?: number;
+  /** Child worker processes even for one worker (default: one worker runs in this process). */
+  readonly processes?: boolean;
+  /** Eager execution on the workers (default true). */
+  readonly eager?: boolean;
 }
 
 /** What one configuration measured. */
@@ -44,6 +48,8 @@ export interface ThroughputResult {
   readonly stepsPerRun: number;
   readonly workers: number;
   readonly workerMode: string;
+  /** Eager execution on the workers (docs/decisions/0013-eager-execution.md). */
+  readonly eager: boolean;
   readonly concurrency: number;
   readonly runs: number;
   readonly flowsPerSecond: number;
@@ -60,6 +66,11 @@ export interface ThroughputResult {
   /** Bytes Redis received / sent (whole server) per step during the loaded batch. */
   readonly netInBytesPerStep: number;
   readonly netOutBytesPerStep: number;
+  /**
+   * CPU time of the bench process per step during the loaded batch, µs (user + system): engine,
+   * harness and — with an in-process worker — the worker, i.e. Node's cost per transition.
+   */
+  readonly nodeCpuUsPerStep: number;
   /** Calls per second the same Redis served with no bench running just before (other clients). */
   readonly backgroundCallsPerSecond: number;
   /** Busiest commands (INFO commandstats), calls per step. */
@@ -74,15 +85,16 @@ export interface ThroughputResult {
 /** Measures one configuration on a fresh prefix; removes its keys after. */
 export async function measureThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const { url, flow } = options;
-  const prefix = benchPrefix(`${flow.key}-w${options.workers}c${options.concurrency}`);
+  const eager = options.eager ?? true;
+  const prefix = benchPrefix(`${flow.key}-w${options.workers}c${options.concurrency}${eager ? '' : '-lazy'}`);
   const admin = new Redis(url);
   const engine = createRedisEngine({ url, prefix });
   await engine.deploy(flow.definition);
   const ends = await RunEnds.open(url, prefix);
   const workers =
-    options.workers === 1
-      ? await inProcessWorker(url, prefix, options.concurrency)
-      : await childWorkers(url, prefix, options.concurrency, options.workers);
+    options.workers === 1 && !options.processes
+      ? await inProcessWorker(url, prefix, options.concurrency, eager)
+      : await childWorkers(url, prefix, options.concurrency, options.workers, eager);
   const runOnce = async (): Promise<{ latency: number; status: string }> => {
     const startedAt = nowMs();
     const { runId } = await engine.start(flow.definition.name, { input: flow.input });
@@ -102,6 +114,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     const keysBefore = await prefixBytes(admin, prefix);
     const statsBefore = await commandStats(admin);
     const countersBefore = await serverCounters(admin);
+    const cpuBefore = process.cpuUsage();
     const latencies: number[] = [];
     let failed = 0;
     const started = nowMs();
@@ -111,6 +124,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       if (status !== 'completed') failed++;
     });
     const seconds = (nowMs() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const counters = await serverCounters(admin);
     const commands = commandDelta(statsBefore, await commandStats(admin));
     const memoryAfter = await usedMemory(admin);
@@ -128,6 +142,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       stepsPerRun: flow.steps,
       workers: options.workers,
       workerMode: workers.mode,
+      eager,
       concurrency: options.concurrency,
       runs: options.runs,
       flowsPerSecond: round(options.runs / seconds),
@@ -139,6 +154,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       unloadedStepP50Ms: round(percentile(unloaded, 50) / flow.steps),
       commandsPerStep: round(commands.total / steps),
       ...perStepCounters(countersBefore, counters, steps),
+      nodeCpuUsPerStep: round((cpu.user + cpu.system) / steps),
       backgroundCallsPerSecond: background,
       topCommands: commands.top.map((c) => ({ command: c.command, perStep: round(c.calls / steps) })),
       usedMemoryPerRunBytes: Math.round((memoryAfter - memoryBefore) / options.runs),

@@ -14,7 +14,8 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { measureEmbedded } from './embedded.js';
+import { measureEmbedded, type EmbeddedResult } from './embedded.js';
+import { measureStatebox } from './statebox.js';
 import { measureFlowProducer } from './fanout-flowproducer.js';
 import { measureFloor } from './floor.js';
 import { measureWaitingRuns } from './memory.js';
@@ -25,6 +26,7 @@ import { floorRoundTrips, flowlineRoundTrips } from './redis-roundtrips.js';
 import { measureThroughput } from './redis-throughput.js';
 import { measureTimers } from './timers.js';
 import { compareResults, printReport, type BenchReport } from './redis-report.js';
+import { percentile } from './stats.js';
 
 const SECTIONS = ['floor', 'redis', 'latency', 'roundtrips', 'waiting', 'timers', 'flowproducer', 'embedded'] as const;
 
@@ -102,23 +104,33 @@ async function main(): Promise<void> {
     const admin = new Redis(url);
     const before = await commandStats(admin);
     const countersBefore = await serverCounters(admin);
+    const cpuBefore = process.cpuUsage();
     report.floor = await measureFloor({ redisUrl: url, prefix: benchPrefix('floor'), flows: SIZES.floorFlows, stepsPerFlow: 3, concurrency: 50, unloadedFlows: SIZES.floorUnloaded });
     // measureFloor runs min(50, flows) warm-up flows, the loaded batch and the unloaded flows: all counted.
     const steps = (Math.min(50, SIZES.floorFlows) + SIZES.floorFlows + SIZES.floorUnloaded) * 3;
-    report.floorServer = perStepCounters(countersBefore, await serverCounters(admin), steps);
+    const cpu = process.cpuUsage(cpuBefore);
+    report.floorServer = { ...perStepCounters(countersBefore, await serverCounters(admin), steps), nodeCpuUsPerStep: round((cpu.user + cpu.system) / steps) };
     report.floorCommandsPerStep = round(commandDelta(before, await commandStats(admin)).total / steps);
     admin.disconnect();
   }
   if (wants('redis')) {
     for (const flow of [sequenceFlow(3), fanOutFlow(10), forEachFlow(100, 10)]) {
       const [runs, unloaded] = flow.key === 'seq3' ? SIZES.seq : flow.key === 'fanout10' ? SIZES.fan : SIZES.each;
-      for (const workers of [1, 2]) {
-        for (const concurrency of [1, 50]) {
-          log(`redis: ${flow.key}, ${workers} worker${workers > 1 ? 's' : ''}, concurrency ${concurrency}`);
-          report.redis.push(
-            await measureThroughput({ url, flow, workers, concurrency, runs: concurrency === 1 ? Math.ceil((runs as number) / 2) : (runs as number), unloadedRuns: unloaded as number }),
-          );
-        }
+      // Eager execution on (default) and off, one in-process worker and two worker processes; for
+      // seq3 also one worker process (the two-processes target compares like with like).
+      const plan: { workers: number; concurrency: number; eager: boolean; processes?: boolean }[] = [
+        { workers: 1, concurrency: 1, eager: true },
+        { workers: 1, concurrency: 50, eager: true },
+        { workers: 1, concurrency: 50, eager: false },
+        ...(flow.key === 'seq3' ? [{ workers: 1, concurrency: 50, eager: true, processes: true }] : []),
+        { workers: 2, concurrency: 1, eager: true },
+        { workers: 2, concurrency: 50, eager: true },
+      ];
+      for (const { workers, concurrency, eager, processes } of plan) {
+        log(`redis: ${flow.key}, ${workers} worker${workers > 1 || processes ? ' process' : ''}${workers > 1 ? 'es' : ''}, concurrency ${concurrency}${eager ? '' : ', no eager execution'}`);
+        report.redis.push(
+          await measureThroughput({ url, flow, workers, concurrency, eager, ...(processes ? { processes } : {}), runs: concurrency === 1 ? Math.ceil((runs as number) / 2) : (runs as number), unloadedRuns: unloaded as number }),
+        );
       }
     }
   }
@@ -131,6 +143,7 @@ async function main(): Promise<void> {
     report.roundTrips = {
       floor: await floorRoundTrips(url, SIZES.rtRuns),
       seq3: await flowlineRoundTrips(url, SIZES.rtRuns, sequenceFlow(3)),
+      'seq3-no-eager': await flowlineRoundTrips(url, SIZES.rtRuns, sequenceFlow(3), 'in-process', false),
       'seq3-cli-worker': await flowlineRoundTrips(url, SIZES.rtRuns, sequenceFlow(3), 'child'),
       fanout10: await flowlineRoundTrips(url, Math.ceil(SIZES.rtRuns / 3), fanOutFlow(10)),
     };
@@ -151,6 +164,16 @@ async function main(): Promise<void> {
   }
   if (wants('embedded')) {
     const scale = (n: number): number => Math.max(1, Math.round(n * SIZES.embedded));
+    // Flowline's embedded runtime and statebox on the 3-step flow, 200 in flight and one at a
+    // time, in alternating rounds (the ratio uses the median round).
+    for (let pass = 0; pass < 3; pass++) {
+      for (const inFlight of [200, 1]) {
+        const runs = inFlight === 1 ? scale(1000) : scale(5000);
+        log(`embedded: seq3 against statebox, ${inFlight} in flight, round ${pass + 1}`);
+        report.embedded.push({ ...(await measureEmbedded(sequenceFlow(3), runs, inFlight)), flow: 'seq3' });
+        report.embedded.push(await measureStatebox(runs, inFlight));
+      }
+    }
     const plan = [
       [sequenceFlow(3), scale(3000), 50],
       [fanOutFlow(10), scale(600), 50],
@@ -174,24 +197,44 @@ async function main(): Promise<void> {
   process.stdout.write(`\nJSON: ${file}\n`);
 }
 
-/** The target ratios (issue 6), from measurements of this run. Pure. */
+/** The target ratios (issue 15), from measurements of this run. Pure. */
 function ratios(report: BenchReport): BenchReport['ratios'] {
   const out: BenchReport['ratios'] = {};
-  const seq = report.redis.find((r) => r.flow === 'seq3' && r.workers === 1 && r.concurrency === 50);
-  const fan = report.redis.find((r) => r.flow === 'fanout10' && r.workers === 1 && r.concurrency === 50);
-  if (seq && report.floor) {
-    out.stepsPerSecondVsFloor = { value: round(seq.stepsPerSecond / report.floor.loaded.stepsPerSecond), target: '>= 0.5' };
+  const find = (flow: string, workers: number, eager = true, processes = workers > 1) =>
+    report.redis.find((r) => r.flow === flow && r.workers === workers && r.concurrency === 50 && r.eager === eager && r.workerMode.includes('child') === processes);
+  const seq = find('seq3', 1);
+  const seqLazy = find('seq3', 1, false);
+  const fan = find('fanout10', 1);
+  if (report.floor) {
+    const floorSteps = report.floor.loaded.stepsPerSecond;
+    if (seq) out.stepsPerSecondVsFloor = { value: round(seq.stepsPerSecond / floorSteps), target: '>= 1' };
+    if (seqLazy) out.stepsPerSecondVsFloorNoEager = { value: round(seqLazy.stepsPerSecond / floorSteps), target: 'report' };
   }
-  if (report.pairedLatency) out.unloadedStepLatencyVsFloor = { value: report.pairedLatency.ratio, target: '<= 1.5' };
-  else if (seq && report.floor) out.unloadedStepLatencyVsFloor = { value: round(seq.unloadedStepP50Ms / report.floor.unloaded.stepP50Ms), target: '<= 1.5' };
+  if (report.pairedLatency) {
+    out.unloadedStepLatencyVsFloor = { value: report.pairedLatency.ratio, target: '<= 1' };
+    if (report.pairedLatency.noEager) out.unloadedStepLatencyVsFloorNoEager = { value: report.pairedLatency.noEager.ratio, target: 'report' };
+  } else if (seq && report.floor) out.unloadedStepLatencyVsFloor = { value: round(seq.unloadedStepP50Ms / report.floor.unloaded.stepP50Ms), target: '<= 1' };
   if (report.roundTrips) {
-    out.roundTripsPerStepBeyondBullmq = {
-      value: round(report.roundTrips.seq3.roundTripsPerStep - report.roundTrips.floor.roundTripsPerStep),
-      target: '<= 2',
-    };
+    out.roundTripsPerStep = { value: report.roundTrips.seq3.roundTripsPerStep, target: 'report' };
+    if (report.roundTrips['seq3-no-eager']) out.roundTripsPerStepNoEager = { value: report.roundTrips['seq3-no-eager'].roundTripsPerStep, target: 'report' };
+    out.roundTripsPerStepBeyondBullmq = { value: round(report.roundTrips.seq3.roundTripsPerStep - report.roundTrips.floor.roundTripsPerStep), target: '<= 2' };
   }
   if (report.waiting) out.bytesPerWaitingRun = { value: report.waiting.keyBytesPerRun, target: '<= 2048' };
-  if (fan && report.flowProducer) out.fanOutVsFlowProducer = { value: round(fan.flowsPerSecond / report.flowProducer.flowsPerSecond), target: '> 1' };
+  if (fan && report.flowProducer) out.fanOutVsFlowProducer = { value: round(fan.flowsPerSecond / report.flowProducer.flowsPerSecond), target: '>= 1.5' };
+  const one = find('seq3', 1, true, true);
+  const two = find('seq3', 2);
+  if (one && two) out.twoProcessesVsOne = { value: round(two.stepsPerSecond / one.stepsPerSecond), target: '>= 1.6' };
+  const versus = (inFlight: number): number | undefined => {
+    const pick = (name: string): EmbeddedResult[] => report.embedded.filter((e) => e.flow === name && e.inFlight === inFlight);
+    const ours = pick('seq3');
+    const peer = pick('statebox seq3');
+    if (ours.length === 0 || ours.length !== peer.length) return undefined;
+    return round(percentile(ours.map((e, i) => e.flowsPerSecond / peer[i]!.flowsPerSecond), 50));
+  };
+  const inFlight = versus(200);
+  const oneAtATime = versus(1);
+  if (inFlight !== undefined) out.embeddedVsStateboxInFlight = { value: inFlight, target: '>= 1.5' };
+  if (oneAtATime !== undefined) out.embeddedVsStateboxOneAtATime = { value: oneAtATime, target: '>= 1.5' };
   return out;
 }
 

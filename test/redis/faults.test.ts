@@ -1,7 +1,8 @@
 /**
  * Fault tests with real Redis and real worker processes (`node bin/flowline.js worker`): a worker
  * killed with SIGKILL mid-activity, every worker killed while runs wait on timers and signals,
- * 100 concurrent signals to one run, and two workers racing on the same runs. Each asserts that
+ * 100 concurrent signals to one run, two workers racing on the same runs, and a worker killed in
+ * the middle of an eagerly started attempt (decision 0013). Each asserts that
  * no run is lost and that every completed step is applied to its run exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { createRedisEngine, type RedisEngine } from '../../src/runtime/redis/ind
 import { spawnWorker, type WorkerProcess } from '../cli/redis-process.js';
 import { TEST_REDIS_URL, deletePrefix, rawClient, uniquePrefix } from './helpers.js';
 import { waitFor } from './wait-for.js';
+import { jobId } from '../../src/runtime/redis/keys.js';
+import type { OutboxEntry } from '../../src/runtime/redis/store.js';
 
 const prefix = uniquePrefix('fltest-fault');
 const env = { FLOWLINE_PREFIX: prefix, FLOWLINE_REDIS_URL: TEST_REDIS_URL, FAULT_PREFIX: prefix, FAULT_REDIS_URL: TEST_REDIS_URL };
@@ -95,6 +98,24 @@ const FANOUT = flow(`
   output: \${ $count($steps.each) }
 `);
 
+/** The slow step runs eagerly: in the slot of the step before it, without a job of its own. */
+const EAGER = flow(`
+  dsl: flowline/v1
+  name: eager-kill
+  version: 1
+  steps:
+    - id: before
+      call: fault.quick
+      with: { n: 1 }
+    - id: long
+      call: fault.slow
+      with: { ms: 3000 }
+    - id: after
+      call: fault.quick
+      with: { ok: true }
+  output: \${ $steps.after.ok }
+`);
+
 /** Worker processes alive now (the tests share them: each spawn costs seconds). */
 function alive(): WorkerProcess[] {
   return processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
@@ -131,7 +152,7 @@ async function assertAppliedOnce(runId: string): Promise<readonly HistoryEntry[]
 beforeAll(async () => {
   raw = rawClient();
   engine = createRedisEngine({ url: TEST_REDIS_URL, prefix });
-  for (const definition of [SLOW, PATIENT, COLLECT, FANOUT]) await engine.deploy(definition);
+  for (const definition of [SLOW, PATIENT, COLLECT, FANOUT, EAGER]) await engine.deploy(definition);
 });
 
 afterAll(async () => {
@@ -231,5 +252,48 @@ describe('fault tolerance with real worker processes', () => {
     expect(workers).toHaveLength(2);
     const pids = new Set((await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => runs.some((r) => s.startsWith(`${r.runId}|`))).map((s) => s.split('|')[2]));
     expect(pids.size).toBe(2);
+  }, 60_000);
+
+  it('a worker killed with SIGKILL in the middle of an eagerly started attempt: it runs again once, every run completes once', async () => {
+    const workers = await ensureWorkers(2);
+    const runs = await Promise.all(Array.from({ length: 4 }, () => engine.start('eager-kill')));
+    let started: string[] = [];
+    await waitFor(async () => {
+      started = (await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => runs.some((r) => s.startsWith(`${r.runId}|long|`)));
+      return new Set(started.map((s) => s.split('|')[0])).size === runs.length;
+    }, 'every slow activity is running');
+    // Each slow attempt was started eagerly: the commit of the step before it named the carrying
+    // job in its outbox entry, no job of its own exists, and it runs in the process that ran `before`.
+    for (const { runId } of runs) {
+      const seq = (await engine.history(runId)).find((e) => e.type === 'StepScheduled' && e.stepId === 'long')?.seq;
+      expect(seq, `run ${runId} scheduled its slow step`).toBeTypeOf('number');
+      const outbox = (await raw.lrange(`${prefix}:run:{${runId}}:outbox`, 0, -1)).map((text) => JSON.parse(text) as OutboxEntry);
+      expect(outbox.find((e) => e.command.type === 'ScheduleActivity' && e.command.seq === seq)?.carrier, `run ${runId}: the slow attempt is marked eager`).toBeDefined();
+      expect(await raw.exists(`${prefix}:activities.default:${jobId('act', runId, seq as number)}`), `run ${runId}: no job for the eager attempt`).toBe(0);
+    }
+    const startedBy = async (runId: string, stepId: string): Promise<string[]> =>
+      (await raw.lrange(`${prefix}:test:started`, 0, -1)).filter((s) => s.startsWith(`${runId}|${stepId}|`)).map((s) => s.split('|')[2]);
+    for (const { runId } of runs) expect(await startedBy(runId, 'long')).toEqual(await startedBy(runId, 'before'));
+
+    const victimPid = started[0].split('|')[2];
+    const victim = workers.find((w) => String(w.child.pid) === victimPid);
+    expect(victim, 'the eager attempt ran in one of the spawned workers').toBeDefined();
+    const killedRuns = started.filter((s) => s.endsWith(`|${victimPid}`)).map((s) => s.split('|')[0]);
+    if (victim) await kill(victim);
+
+    const executions = async (runId: string, stepId: string): Promise<number> =>
+      Object.entries(await raw.hgetall(`${prefix}:test:exec`))
+        .filter(([key]) => key.startsWith(`${runId}|${stepId}|`))
+        .reduce((sum, [, count]) => sum + Number(count), 0);
+    for (const { runId } of runs) {
+      expect(await engine.result(runId, { wait: true, timeoutMs: 30_000 })).toMatchObject({ status: 'completed', output: true });
+      const history = await assertAppliedOnce(runId);
+      for (const path of ['/steps/0', '/steps/1', '/steps/2']) expect(completions(history, path)).toBe(1);
+      // Side effects: the steps around the killed one ran once; the killed attempt ran once more.
+      expect(await executions(runId, 'before')).toBe(1);
+      expect(await executions(runId, 'after')).toBe(1);
+      expect(await executions(runId, 'long'), `run ${runId}: slow step executions`).toBe(killedRuns.includes(runId) ? 2 : 1);
+    }
+    expect(killedRuns.length).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ interface WorkerCliOptions extends RedisCliOptions {
   concurrency?: string;
   taskQueue: string[];
   interpreter?: boolean;
+  eager?: boolean;
   lockDuration?: string;
   stalledInterval?: string;
   metricsPort?: string;
@@ -30,6 +31,7 @@ export function registerWorker(program: Command): void {
       .option('--concurrency <n>', 'jobs run at once per queue (default 10)')
       .option('--task-queue <name>', 'task queue to serve activities from (repeatable; default "default")', collect, [])
       .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
+      .option('--no-eager', "queue every activity attempt as a job (by default a run's next attempt on a served task queue runs at once in the slot its last answer freed)")
       .option('--lock-duration <ms>', "how long a job stays owned without renewal before another worker takes it (default 30000)")
       .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)')
       .option('--retention <duration>', 'how long finished runs stay readable, e.g. 7d, 12h (default: $FLOWLINE_RETENTION or 7d)')
@@ -84,6 +86,7 @@ Example:
           ...(concurrency === undefined ? {} : { concurrency }),
           taskQueues: options.taskQueue,
           interpreter: options.interpreter !== false,
+          eager: options.eager !== false,
           ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
           ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
           ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),

@@ -7,6 +7,10 @@
  * queue by the dispatcher, or skipped here when its cancel notice came first; a job BullMQ runs
  * again (after a crash or an infrastructure failure) first checks that the run still awaits it.
  * A late duplicate answer is ignored by the core (at-least-once).
+ *
+ * Eager execution (docs/decisions/0013-eager-execution.md): the answer offers the job's slot to the
+ * run's next activity attempt; when the commit takes the offer, the attempt runs here at once, in
+ * the same slot and under the same job's lock, without a job of its own.
  */
 import { executeActivity } from '../../activities/execute.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
@@ -18,6 +22,9 @@ import { activityNotFound, answerOf } from '../common/activity-outcome.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
 import type { TimedEventInput } from '../common/events.js';
+import { EagerOffer, type EagerCarrier } from './eager.js';
+import { safeError } from './safe-error.js';
+import type { ApplyOptions } from './transition.js';
 
 /** The reason an attempt is aborted when its worker stops at once: the attempt is handed back, not failed. */
 export class WorkerStoppingError extends Error {
@@ -82,10 +89,29 @@ export function attemptKey(runId: string, seq: number): string {
   return `${runId}#${seq}`;
 }
 
+/** The slot an activity job holds, offered to the next attempts of its run (eager execution). */
+export interface EagerSlot {
+  /** Task queues this worker serves. */
+  readonly taskQueues: ReadonlySet<string>;
+  /** The job whose lock covers the slot. */
+  readonly carrier: EagerCarrier;
+  /** False once no new attempt may start in the slot (the worker is stopping). */
+  readonly open: () => boolean;
+}
+
+/** One attempt to run in a job's slot: the job's own, or one the run's last answer handed over. */
+interface SlotAttempt {
+  readonly data: ActivityJobData;
+  readonly rerun: boolean;
+  /** The attempt's outbox entry when it runs eagerly: its answer removes it. */
+  readonly clears: readonly string[];
+}
+
 /**
  * Processes one activity job. `rerun` is true when the attempt may have run before: BullMQ runs
- * the job again (a failed or stalled earlier try), or a repair dispatched it again. Throws only
- * for infrastructure failures (BullMQ then retries the job).
+ * the job again (a failed or stalled earlier try), or a repair dispatched it again. With a `slot`,
+ * each answer offers the slot to the run's next attempt, which then runs here at once. Throws only
+ * for infrastructure failures (BullMQ then retries the job). The status is the job's own attempt's.
  */
 export async function processActivityJob(
   runtime: RedisRuntime,
@@ -93,21 +119,52 @@ export async function processActivityJob(
   attempts: AttemptTracker,
   data: ActivityJobData,
   rerun = false,
+  slot?: EagerSlot,
 ): Promise<'done' | 'skipped'> {
   // While Redis is full no handler runs: its answer could not be stored (costs nothing otherwise).
   if (runtime.memory.isFull) await runtime.memory.whenWritable();
   // A first try needs no read: its job is removed when the attempt is cancelled. A rerun may come
   // after the run moved on (answered by the earlier try, cancelled, ended): ask the run.
-  if (rerun && !(await runtime.store.isActivityAwaited(data.runId, data.seq))) return 'skipped';
+  if (rerun && !(await runtime.store.isActivityAwaited(data.runId, data.seq))) {
+    // The earlier try may have answered and started the run's next attempt eagerly before its
+    // worker died: that attempt's outbox entry names the lost lock, so a repair dispatches it now.
+    await repairQuietly(runtime, data.runId);
+    return 'skipped';
+  }
+  let next: SlotAttempt | undefined = { data, rerun, clears: [] };
+  let status: 'done' | 'skipped' | undefined;
+  while (next) {
+    const offer = slot?.open() ? new EagerOffer(slot.taskQueues, slot.carrier) : undefined;
+    const outcome = await runAttempt(runtime, activities, attempts, next, offer);
+    status ??= outcome;
+    const claim = offer?.claimed;
+    next = claim ? { data: runtime.dispatcher.activityJob(next.data.runId, next.data.workflow, claim.command), rerun: false, clears: [claim.outboxEntry] } : undefined;
+  }
+  return status ?? 'skipped';
+}
+
+/** Runs one attempt and answers it (offering the slot when `offer` is given). */
+async function runAttempt(
+  runtime: RedisRuntime,
+  activities: ActivityRegistry,
+  attempts: AttemptTracker,
+  { data, rerun, clears }: SlotAttempt,
+  offer: EagerOffer | undefined,
+): Promise<'done' | 'skipped'> {
   const controller = attempts.begin(data.runId, data.seq);
-  if (!controller) return 'skipped';
+  if (!controller) {
+    // Cancelled before it started: no answer will remove an eager attempt's entry.
+    if (clears.length > 0) await runtime.store.clearOutbox(data.runId, clears);
+    return 'skipped';
+  }
+  const options = { ...(offer ? { eager: offer } : {}), clears };
   const started: TimedEventInput = { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt, happenedAt: Date.now() };
   try {
     const stepId = data.stepId ?? data.stepPath;
     const handler = activities.get(data.activity);
     if (!handler) {
       const error: ErrorInfo = activityNotFound(data.activity, activities.names(), 'on this worker');
-      await answer(runtime, data.runId, [started, { type: 'ActivityFailed', seq: data.seq, error }]);
+      await answer(runtime, data.runId, [started, { type: 'ActivityFailed', seq: data.seq, error }], options);
       return 'done';
     }
     const input = runtime.store.json.decodeValue<unknown>(data.input);
@@ -140,18 +197,23 @@ export async function processActivityJob(
     await heartbeats.finish(outcome.ok);
     // A worker stopping at once hands the attempt back: no answer, the job is not completed.
     if (controller.signal.reason instanceof WorkerStoppingError) throw controller.signal.reason;
-    await answer(runtime, data.runId, [started, answerOf(data.seq, stepId, outcome, runtime.limits.payloadBytes)]);
+    await answer(runtime, data.runId, [started, answerOf(data.seq, stepId, outcome, runtime.limits.payloadBytes)], options);
     return 'done';
   } finally {
     attempts.end(data.runId, data.seq, controller);
   }
 }
 
-/** Applies the events to the run as one transition; false when the core ignored them or the run is gone. */
-async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[]): Promise<boolean> {
+/**
+ * Applies the events to the run as one transition; false when the core ignored them or the run is
+ * gone. An ignored eager answer may not have been committed: its outbox entry is removed here.
+ */
+async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[], options: ApplyOptions): Promise<boolean> {
   for (;;) {
     try {
-      return (await runtime.transitions.apply(runId, () => events)).accepted;
+      const { accepted } = await runtime.transitions.apply(runId, () => events, 0, options);
+      if (!accepted && options.clears && options.clears.length > 0) await runtime.store.clearOutbox(runId, options.clears);
+      return accepted;
     } catch (error) {
       // The run expired or was replaced: nobody awaits this answer any more.
       if (error instanceof RunNotFoundError) return false;
@@ -160,6 +222,15 @@ async function answer(runtime: RedisRuntime, runId: string, events: readonly Tim
       if (!runtime.memory.noteError(error)) throw error;
       await runtime.memory.whenWritable();
     }
+  }
+}
+
+/** Re-dispatches what a run's outbox holds; a failure is left to the next repair. */
+async function repairQuietly(runtime: RedisRuntime, runId: string): Promise<void> {
+  try {
+    await runtime.transitions.repairOutbox(runId);
+  } catch (error) {
+    if (!runtime.memory.noteError(error)) runtime.log().warn({ runId, err: safeError(error) }, 'flowline worker: outbox repair failed; the next repair retries it');
   }
 }
 

@@ -48,7 +48,7 @@ export class Dispatcher {
         if (end - i > 1) {
           const jobs = (commands.slice(i, end) as ScheduleActivityCommand[]).map((command) => ({
             name: command.activity,
-            data: this.activityJob(runId, state, command, repair),
+            data: this.activityJob(runId, state.workflow, command, repair),
             opts: { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) },
           }));
           await this.queues.activities(taskQueue).addBulk(jobs);
@@ -61,7 +61,8 @@ export class Dispatcher {
     }
   }
 
-  private activityJob(runId: string, state: RunState, command: ScheduleActivityCommand, repair: boolean): ActivityJobData {
+  /** The job data of an activity attempt (also what an eager attempt runs from). */
+  activityJob(runId: string, workflow: { readonly name: string; readonly version: number }, command: ScheduleActivityCommand, repair = false): ActivityJobData {
     return {
       runId,
       seq: command.seq,
@@ -73,7 +74,7 @@ export class Dispatcher {
       ...(command.stepId === undefined ? {} : { stepId: command.stepId }),
       ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
       ...(command.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: command.heartbeatTimeoutMs }),
-      workflow: { name: state.workflow.name, version: state.workflow.version },
+      workflow: { name: workflow.name, version: workflow.version },
       ...(repair ? { recheck: true } : {}),
     };
   }
@@ -84,7 +85,7 @@ export class Dispatcher {
         if (!state) return;
         await this.queues
           .activities(command.taskQueue ?? DEFAULT_TASK_QUEUE)
-          .add(command.activity, this.activityJob(runId, state, command, repair), { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) });
+          .add(command.activity, this.activityJob(runId, state.workflow, command, repair), { ...JOB_OPTIONS, jobId: jobId('act', runId, command.seq) });
         return;
       }
       case 'CancelActivity':

@@ -42,8 +42,8 @@ export async function repairOutboxes(runtime: RedisRuntime, minAgeMs: number): P
   for (const runId of await runIdsWithKey(runtime, 'outbox')) {
     const entries = await runtime.store.readOutbox(runId);
     if (entries.length === 0 || now - entries[0].entry.at < minAgeMs) continue;
-    await runtime.transitions.repairOutbox(runId);
-    repaired++;
+    // 0 when every entry is an eager attempt still running (docs/decisions/0013-eager-execution.md).
+    if ((await runtime.transitions.repairOutbox(runId)) > 0) repaired++;
   }
   return repaired;
 }

@@ -6,6 +6,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { awaitsActivity } from '../../interpreter/index.js';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
+import type { EagerCarrier } from './eager.js';
 import type { KeyLayout } from './keys.js';
 import type { ScriptedClient } from './scripts.js';
 import { PayloadCodecError, storedJson, type StoredJson } from '../../codec/payload-codec.js';
@@ -19,6 +20,11 @@ export interface OutboxEntry {
   /** Position within that transition's commands. */
   readonly i: number;
   readonly command: Command;
+  /**
+   * An activity attempt a worker runs eagerly: the job whose lock covers it. A repair leaves the
+   * entry alone while that lock is held (docs/decisions/0013-eager-execution.md).
+   */
+  readonly carrier?: EagerCarrier;
 }
 
 /** What one transition writes. */
@@ -217,6 +223,13 @@ export class RunStore {
     const timers: { seq: number; at: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) timers.push({ seq: Number(flat[i]), at: Number(flat[i + 1]) });
     return timers;
+  }
+
+  /** For each carrier, whether its job's lock is still held with its token (one MGET). */
+  async carriersHeld(carriers: readonly EagerCarrier[]): Promise<boolean[]> {
+    if (carriers.length === 0) return [];
+    const tokens = await this.client.mget(...carriers.map((c) => c.lock));
+    return carriers.map((carrier, i) => tokens[i] === carrier.token);
   }
 
   /** True while the run still awaits the activity with this seq. */

@@ -6,7 +6,7 @@
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
-import type { Decision, RunEvent, RunStartedEvent, RunState } from '../../interpreter/types.js';
+import type { Decision, RunEvent, RunStartedEvent, RunState, ScheduleActivityCommand } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
 import type { EventInput, TimedEventInput } from '../common/events.js';
 import { decideBatch, type ApplyResult, type DecidedBatch, type EventBuilder, type ItemResult, type BatchItem } from '../common/batch-decision.js';
@@ -22,6 +22,7 @@ import { GenerationTokens } from './generation.js';
 import { OutboxClearer } from './outbox-clearer.js';
 import { StateCache, type CachedRun } from './state-cache.js';
 import { bookkeeping } from './bookkeeping.js';
+import { assignEager, type EagerOffer } from './eager.js';
 
 export type { EventInput, TimedEventInput };
 
@@ -55,8 +56,16 @@ const MAX_ATTEMPTS = 60;
 /** At most this many callers' events are applied in one transition. */
 const MAX_BATCH = 64;
 
+/** What a worker's answer brings beside its events (docs/decisions/0013-eager-execution.md). */
+export interface ApplyOptions {
+  /** Run one activity attempt of the decision in the caller's slot instead of dispatching a job for it. */
+  readonly eager?: EagerOffer;
+  /** Outbox entries (raw) of an eager attempt this answer settles: removed by the same commit. */
+  readonly clears?: readonly string[];
+}
+
 /** A caller's events waiting for their run's next transition. */
-interface PendingEvent extends BatchItem {
+interface PendingEvent extends BatchItem, ApplyOptions {
   readonly resolve: (result: ApplyResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -94,9 +103,9 @@ export class Transitions {
    * Applies one event to an existing run. `notBefore` bounds the event time from below (a timer
    * fires no earlier than it was due). Throws RunNotFoundError, or whatever `build` throws.
    */
-  apply(runId: string, build: EventBuilder, notBefore = 0): Promise<ApplyResult> {
+  apply(runId: string, build: EventBuilder, notBefore = 0, options: ApplyOptions = {}): Promise<ApplyResult> {
     return new Promise<ApplyResult>((resolve, reject) => {
-      this.queue.push(runId, { kind: 'apply', build, notBefore, resolve, reject });
+      this.queue.push(runId, { kind: 'apply', build, notBefore, resolve, reject, ...options });
     });
   }
 
@@ -160,13 +169,22 @@ export class Transitions {
 
   /** Dispatches whatever a run's outbox holds (repair after a crash between commit and dispatch). */
   async repairOutbox(runId: string): Promise<number> {
-    const entries = await this.deps.store.readOutbox(runId);
+    const entries = await this.liveEagerLeftOut(await this.deps.store.readOutbox(runId));
     if (entries.length === 0) return 0;
     const state = await this.deps.store.loadState(runId);
     // Re-dispatched jobs may already have run: their workers check the run still awaits them.
     await this.deps.dispatcher.dispatch(runId, state, entries.map((e) => e.entry.command), { repair: true });
     await this.deps.store.clearOutbox(runId, entries.map((e) => e.raw));
     return entries.length;
+  }
+
+  /** Leaves out entries of eager attempts whose worker still runs them (their carrier's lock is held). */
+  private async liveEagerLeftOut<T extends { entry: OutboxEntry }>(entries: T[]): Promise<T[]> {
+    const eager = entries.filter((e) => e.entry.carrier);
+    if (eager.length === 0) return entries;
+    const held = await this.deps.store.carriersHeld(eager.map((e) => e.entry.carrier!));
+    const running = new Set(eager.filter((_, i) => held[i]));
+    return entries.filter((e) => !running.has(e));
   }
 
   private async applyNow(runId: string, batch: readonly PendingEvent[]): Promise<readonly ItemResult[]> {
@@ -176,7 +194,7 @@ export class Transitions {
         const decided = await this.decideBatch(cached.state, batch);
         // Anything but every caller accepted may come from a stale state: decide again on a load.
         if (decided.results.every((r) => 'accepted' in r && r.accepted)) {
-          const outcome = await this.commitBatch(runId, cached.state, cached.generation, decided);
+          const outcome = await this.commitBatch(runId, cached.state, cached.generation, decided, batch);
           if (outcome !== 'conflict') {
             // No load happened, so the stale-outbox check of a load is done on what the commit saw.
             const oldest = outcome.oldestOutbox;
@@ -195,7 +213,7 @@ export class Transitions {
         await this.repairQuietly(runId);
       }
       const decided = await this.decideBatch(loaded.state, batch);
-      const outcome = await this.commitBatch(runId, loaded.state, loaded.generation ?? '', decided);
+      const outcome = await this.commitBatch(runId, loaded.state, loaded.generation ?? '', decided, batch);
       if (outcome !== 'conflict') {
         // A duplicate answer often means a job was retried after its process failed mid-way:
         // make sure what that process committed was dispatched.
@@ -220,9 +238,11 @@ export class Transitions {
     state: RunState,
     generation: string,
     decided: DecidedBatch,
+    batch: readonly PendingEvent[],
   ): Promise<'conflict' | { results: readonly ItemResult[]; oldestOutbox?: OutboxEntry }> {
     if (!decided.decision) return { results: decided.results };
-    const committed = await this.commitAndDispatch(runId, state.revision, decided.decision, decided.events, state, decided.definition, generation);
+    const eager = { offers: batch.flatMap((item) => (item.eager ? [item.eager] : [])), clears: batch.flatMap((item) => item.clears ?? []) };
+    const committed = await this.commitAndDispatch(runId, state.revision, decided.decision, decided.events, state, decided.definition, generation, undefined, eager);
     if (committed === false) return 'conflict';
     return { results: decided.results, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
   }
@@ -240,13 +260,18 @@ export class Transitions {
     definition: WorkflowDefinition,
     generation: string,
     latestCheck?: CommitInput['latestCheck'],
+    eager: { offers: readonly EagerOffer[]; clears: readonly string[] } = { offers: [], clears: [] },
   ): Promise<false | { oldestOutbox?: OutboxEntry }> {
     const now = this.deps.now();
-    const outbox = decision.commands.map((command, i) =>
-      this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command } satisfies OutboxEntry),
-    );
+    // Attempts the offering workers run themselves: their entries name the carrier job, no job is added.
+    const claims = eager.offers.length > 0 ? assignEager(decision.commands, eager.offers) : undefined;
+    const outbox = decision.commands.map((command, i) => {
+      const carrier = claims?.get(i)?.carrier;
+      return this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command, ...(carrier ? { carrier } : {}) } satisfies OutboxEntry);
+    });
     const terminal = isTerminal(decision.state.status);
-    const cleared = this.outbox.pending(runId);
+    const pending = this.outbox.pending(runId);
+    const cleared = eager.clears.length > 0 ? [...(pending ?? []), ...eager.clears] : pending;
     const outcome = await this.deps.store.commit(runId, {
       expectedRevision,
       state: decision.state,
@@ -262,14 +287,21 @@ export class Transitions {
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });
     if (!outcome.ok) return false;
-    this.outbox.committed(runId, cleared);
+    this.outbox.committed(runId, pending);
     this.cache.remember(runId, terminal || generation === '' ? null : ({ state: decision.state, generation } satisfies CachedRun));
     // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
     this.deps.observer?.onCommitted({ definition, previous, decision, event: events[0], loadHistory: () => this.deps.store.history(runId) });
+    let commands = decision.commands;
+    let dispatched = outbox;
+    if (claims && claims.size > 0) {
+      for (const [i, offer] of claims) offer.claimed = { command: decision.commands[i] as ScheduleActivityCommand, outboxEntry: outbox[i]! };
+      commands = commands.filter((_, i) => !claims.has(i));
+      dispatched = outbox.filter((_, i) => !claims.has(i));
+    }
     try {
-      if (decision.commands.length > 0) {
-        await this.deps.dispatcher.dispatch(runId, decision.state, decision.commands);
-        this.outbox.markDispatched(runId, outbox);
+      if (commands.length > 0) {
+        await this.deps.dispatcher.dispatch(runId, decision.state, commands);
+        this.outbox.markDispatched(runId, dispatched);
       }
     } catch (error) {
       this.deps.onDispatchError(runId, error);

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { ActivityRegistry } from '../../activities/registry.js';
 import type { ActivityMap } from '../../activities/types.js';
 import { RunNotFoundError } from '../../errors.js';
-import { AttemptTracker, processActivityJob, WorkerStoppingError } from './activity-processor.js';
+import { AttemptTracker, processActivityJob, WorkerStoppingError, type EagerSlot } from './activity-processor.js';
 import { assertNoEviction, connectionOptions, createClient } from './connection.js';
 import { DEFAULT_MAX_WORKER_CRASHES, failCrashedRun, jobTarget } from './crashes.js';
 import { authFailureError, isAuthFailure, waitForRedis } from './reachability.js';
@@ -49,6 +49,12 @@ export interface WorkerStartOptions extends RedisRuntimeOptions {
   readonly startupTimeoutMs?: number;
   /** Told after each failed start-up attempt: why Redis did not answer, and when the next try is. */
   readonly onWaitingForRedis?: (reason: string, retryInMs: number) => void;
+  /**
+   * Eager execution (default true): when an answer's decision schedules an activity of a task
+   * queue this worker serves, the attempt runs at once in the slot the answer freed, without a
+   * BullMQ job; its outbox entry is the safety net (docs/decisions/0013-eager-execution.md).
+   */
+  readonly eager?: boolean;
 }
 
 /** Default of {@link WorkerStartOptions.startupTimeoutMs}. */
@@ -118,12 +124,12 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
    * (decisions are pure, so deciding twice is harmless). Activity jobs wait inside, around the
    * answer alone, so that their handler never runs twice for it.
    */
-  const serve = <T>(name: string, processor: (job: Job<T>) => Promise<unknown>, retryWhenFull = true): void => {
+  const serve = <T>(name: string, processor: (job: Job<T>, token: string | undefined) => Promise<unknown>, retryWhenFull = true): void => {
     // Each BullMQ worker gets its own connection (it duplicates it for its blocking reads).
     const connection = createClient(runtime.connection, { blocking: true });
     connection.on('error', () => undefined);
     connections.push(connection);
-    const guarded = async (job: Job<T>): Promise<unknown> => {
+    const guarded = async (job: Job<T>, token?: string): Promise<unknown> => {
       if (memory.isFull) await memory.whenWritable();
       const crashes = job.stalledCounter ?? 0;
       const target = maxCrashes > 0 && crashes >= maxCrashes ? jobTarget(name, job) : undefined;
@@ -133,7 +139,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
       }
       for (;;) {
         try {
-          return await processor(job);
+          return await processor(job, token);
         } catch (error) {
           if (!retryWhenFull || !memory.noteError(error)) throw error;
           await memory.whenWritable();
@@ -153,9 +159,16 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     workers.push(worker);
   };
 
-  for (const taskQueue of options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]) {
-    serve<ActivityJobData>(QUEUES.activities(taskQueue), (job) =>
-      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true),
+  const taskQueues = new Set(options.taskQueues?.length ? options.taskQueues : [DEFAULT_TASK_QUEUE]);
+  const eager = options.eager ?? true;
+  // A stopping worker starts no new attempt in a slot: the run's next attempt goes out as a job.
+  let stopping = false;
+  /** The job's slot, offered to its run's next attempts (its lock covers them). */
+  const slotOf = (job: Job, token: string | undefined): EagerSlot | undefined =>
+    eager && token ? { taskQueues, carrier: { lock: `${job.queueQualifiedName}:${job.id}:lock`, token }, open: () => !stopping } : undefined;
+  for (const taskQueue of taskQueues) {
+    serve<ActivityJobData>(QUEUES.activities(taskQueue), (job, token) =>
+      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true, slotOf(job, token)),
       false,
     );
   }
@@ -200,6 +213,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     isReady: () => closing === undefined && workers.every((w) => w.isRunning()),
     close(closeOptions = {}) {
       closing ??= (async () => {
+        stopping = true;
         if (timer) clearInterval(timer);
         // Aborted with WorkerStoppingError, an attempt is handed back (its job is not completed
         // and runs again elsewhere) instead of being recorded as a Cancelled failure.
