@@ -151,7 +151,7 @@ export async function processActivityJob(
 async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[]): Promise<boolean> {
   for (;;) {
     try {
-      return (await runtime.transitions.apply(runId, () => events)).accepted;
+      return await runtime.transitions.answer(runId, events);
     } catch (error) {
       // The run expired or was replaced: nobody awaits this answer any more.
       if (error instanceof RunNotFoundError) return false;
