@@ -8,30 +8,19 @@
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
-import type { EngineLimits } from '../common/limits.js';
 import type { EventInput, TimedEventInput } from '../common/events.js';
 import { RunDriver, type ApplyResult, type EventBuilder } from '../core/run-driver.js';
-import type { Dispatcher } from './dispatcher.js';
 import { TransitionConflictError } from './errors.js';
 import { OutboxClearer } from './outbox-clearer.js';
-import type { DefinitionRegistry } from './registry.js';
-import { RedisCommandSink, RedisRunStore, type RedisCreate, type RedisLoadedRun, type RedisReceipt } from './run-ports.js';
+import { RedisCommandSink, RedisRunStore, type RedisCreate, type RedisLoadedRun, type RedisPortDeps, type RedisReceipt } from './run-ports.js';
 import { StateCache } from './state-cache.js';
-import type { CommitInput, RunStore } from './store.js';
+import type { CommitInput } from './store.js';
 
 export type { ApplyResult, EventBuilder, EventInput, TimedEventInput };
 
-/** Options of {@link Transitions}. */
-export interface TransitionDeps {
-  readonly store: RunStore;
-  readonly registry: DefinitionRegistry;
-  readonly dispatcher: Dispatcher;
-  readonly limits: EngineLimits;
-  readonly now: () => number;
-  /** Outbox entries older than this are re-dispatched when their run is next touched. */
-  readonly outboxGraceMs: number;
-  /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
-  readonly onDispatchError: (runId: string, error: unknown) => void;
+/** Options of {@link Transitions}: what the Redis ports need (run-ports.ts), and the rest below. */
+export interface TransitionDeps
+  extends Pick<RedisPortDeps, 'store' | 'registry' | 'dispatcher' | 'limits' | 'now' | 'outboxGraceMs' | 'onDispatchError'> {
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
   /**
