@@ -59,15 +59,22 @@ const ROOMS = [
     node: ['crypto'],
   },
   {
+    room: 'runtime/core/',
+    purpose: 'the run driver over two ports (RunStore, CommandSink): per-run order and batching, event time, commit with retry on a conflict, the engine operations, activity answers and child runs',
+    may: ['runtime/engine.ts', 'runtime/common/', 'interpreter/', 'definition/', 'observability/run-observer.ts'],
+    packages: [],
+    node: [],
+  },
+  {
     room: 'runtime/memory/',
     purpose: 'the embedded runtime: in-process, injected clock, optional time skipping',
-    may: ['runtime/engine.ts', 'runtime/common/', 'interpreter/', 'definition/', 'expression/', 'activities/', 'observability/'],
+    may: ['runtime/engine.ts', 'runtime/core/', 'runtime/common/', 'interpreter/', 'definition/', 'expression/', 'activities/', 'observability/'],
     packages: ['pino'],
   },
   {
     room: 'runtime/redis/',
     purpose: 'the durable runtime: state and history in Redis (Lua), work and timers on BullMQ; queue probe for metrics and the dashboard',
-    may: ['runtime/engine.ts', 'runtime/common/', 'interpreter/', 'definition/', 'expression/', 'activities/', 'observability/', 'codec/'],
+    may: ['runtime/engine.ts', 'runtime/core/', 'runtime/common/', 'interpreter/', 'definition/', 'expression/', 'activities/', 'observability/', 'codec/'],
     packages: ['ioredis', 'bullmq', 'pino'],
   },
   {

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one message writer per ajv keyword, all reading the same schema and document helpers; each is short and they are looked up together.
 /**
  * Turns one (already reduced) ajv error into a sentence a non-developer can act on, with a hint:
  * the nearest valid key, the allowed values, or how to write the value. Never echoes large data. Pure.

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the entry checks, the working context and the dispatch of each event type share one Ctx; the step kinds already live in steps/.
 /**
  * THE CORE: `decide(definition, state, event)` → the next state, the commands to carry out and
  * the history entries to append. Pure and deterministic — no I/O, no clock, no randomness; time

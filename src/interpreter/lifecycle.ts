@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: a node's start, success, failure (retry, catch, parent) and cancellation call one another; apart they would import each other in a cycle.
 /**
  * The life of a node, shared by every step kind: start (with `if`), attempts and their timeout,
  * success (`assign`, compensation registration, `$steps`), failure (retry with backoff, then

@@ -16,6 +16,8 @@ export class RunQueue<T> {
   constructor(
     private readonly handle: (runId: string, batch: T[]) => Promise<void>,
     private readonly maxBatch: number,
+    /** Told when a run's work starts (it had none) and when it has none left (idle accounting). */
+    private readonly hooks: { readonly onBusy?: () => void; readonly onSettled?: () => void } = {},
   ) {}
 
   /** Queues an item for a run; its handler runs once the run's earlier batches are done. */
@@ -25,6 +27,7 @@ export class RunQueue<T> {
     queue.push(item);
     if (this.busy.has(runId)) return;
     this.busy.add(runId);
+    this.hooks.onBusy?.();
     void this.drain(runId);
   }
 
@@ -48,6 +51,7 @@ export class RunQueue<T> {
     } finally {
       this.waiting.delete(runId);
       this.busy.delete(runId);
+      this.hooks.onSettled?.();
     }
   }
 }

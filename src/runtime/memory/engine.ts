@@ -15,7 +15,8 @@ import { startedInWindow } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
-import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
+import type { ControlOperation } from '../common/operations.js';
+import { controlRun, queryRun, signalRun, startRun } from '../core/run-operations.js';
 import { injectTraceContext } from '../../observability/tracing.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import { SkippingClock, SystemClock, type Clock } from './clock.js';
@@ -128,7 +129,7 @@ export class EmbeddedEngine implements Engine {
     this.starting.add(runId);
     try {
       // A finished run's id may be reused: the new run replaces the old one.
-      await this.loop.startRun(definition, runId, input);
+      await startRun(this.loop.driver, definition, runId, input, traceOrigin());
     } finally {
       this.starting.delete(runId);
     }
@@ -136,15 +137,11 @@ export class EmbeddedEngine implements Engine {
   }
 
   async signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
-    const record = this.mustGet(runId);
-    const event = signalEvent(record.definition, record.state, name, data, options, this.limits, injectTraceContext());
-    // The run may have ended while the signal waited in the queue.
-    checkSignalOutcome(await this.loop.submit(record, event), record.state, name, options);
+    await signalRun(this.loop.driver, runId, name, data, options, injectTraceContext());
   }
 
   async query(runId: string, name: string): Promise<unknown> {
-    const record = this.mustGet(runId);
-    return answerQuery(record.definition, record.state, name, this.limits);
+    return queryRun(this.loop.driver, runId, name);
   }
 
   async describe(runId: string): Promise<RunDescription> {
@@ -257,9 +254,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   private async control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {
-    const record = this.mustGet(runId);
-    const event = controlEvent(record.state, operation, reason);
-    checkControlOutcome(await this.loop.submit(record, event), record.state, operation);
+    await controlRun(this.loop.driver, runId, operation, reason);
   }
 
   private ended(record: RunRecord): boolean {
@@ -291,15 +286,14 @@ export class EmbeddedEngine implements Engine {
 
   /** A run, or undefined when unknown or expired (expired runs are dropped on the way). */
   private record(runId: string): RunRecord | undefined {
-    const record = this.loop.runs.get(runId);
-    if (!record) return undefined;
-    const endedAt = record.state.endedAt;
-    if (endedAt !== null && isTerminal(record.state.status) && this.clock.now() - endedAt > this.limits.retentionMs) {
-      this.loop.runs.delete(runId);
-      return undefined;
-    }
-    return record;
+    return this.loop.store.lookup(runId);
   }
+}
+
+/** The caller's trace context (if any), which the run's span continues, as on the Redis runtime. */
+function traceOrigin(): { trace?: Readonly<Record<string, string>> } {
+  const trace = injectTraceContext();
+  return trace ? { trace } : {};
 }
 
 /** Creates an embedded (in-process, in-memory) engine. No I/O beyond the activities you register. */

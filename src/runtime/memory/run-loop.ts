@@ -1,38 +1,27 @@
 /**
- * The heart of the embedded runtime: each run's event queue, fed one event at a time through the
- * core's `decide`, then the decision's commands carried out (activities, timers, child runs).
- * Persist, then dispatch: a decision's state and history are stored before any command runs.
- *
- * Over 300 lines on purpose: the queue, the idle accounting (time skipping, stall and idle
- * notices) and carrying out commands share the loop's counters; split apart they would each need
- * the others' private state. Attempts live in attempt-runner.ts.
+ * The embedded runtime's CommandSink (runtime/core/ports.ts) and what makes it embedded: a
+ * decision's commands carried out in-process (activity attempts, timers on the injected clock,
+ * child runs), the idle accounting behind time skipping and stall notices, and the shared run
+ * driver over the in-memory store (run-store.ts). Attempts live in attempt-runner.ts.
  */
 import type { RunObserver } from '../../observability/run-observer.js';
-import { injectTraceContext } from '../../observability/tracing.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
-import type { WorkflowDefinition } from '../../definition/types.js';
 import type { Logger } from 'pino';
-import { decide, isTerminal } from '../../interpreter/index.js';
-import type {
-  Command,
-  Decision,
-  RunEvent,
-  ScheduleActivityCommand,
-  StartChildCommand,
-} from '../../interpreter/types.js';
+import { isTerminal } from '../../interpreter/index.js';
+import type { Command, ScheduleActivityCommand, StartChildCommand } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
+import { assertNever, type TimedEventInput } from '../common/events.js';
+import type { CommandSink, Transition } from '../core/ports.js';
+import { RunDriver } from '../core/run-driver.js';
+import { cancelChildRun, notifyParentRun, startChildRun } from '../core/child-runs.js';
 import { runAttempt } from './attempt-runner.js';
-import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
-import { assertNever } from '../common/events.js';
-import { decideBatch } from '../common/batch-decision.js';
-import type { HistoryWatcher } from '../engine.js';
-import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
-import type { EventInput, QueuedEvent, RunRecord } from './run-record.js';
+import type { RunRecord } from './run-record.js';
+import { MemoryRunStore, notifyWatchers, type MemoryLoadedRun } from './run-store.js';
 import { TimerTable, type PendingTimer } from './timer-table.js';
 
-export type { EventInput, RunRecord } from './run-record.js';
+export type { RunRecord } from './run-record.js';
 
 export interface RunLoopOptions {
   readonly clock: Clock;
@@ -51,15 +40,12 @@ export interface RunLoopOptions {
   readonly log: () => Logger;
 }
 
-/** At most this many queued events of one run are decided as one transition. */
-const MAX_BATCH = 64;
-
-/** Owns every run of one embedded engine and moves them forward. */
-export class RunLoop {
-  readonly runs = new Map<string, RunRecord>();
+/** Owns every run of one embedded engine and carries out their commands. */
+export class RunLoop implements CommandSink<RunRecord> {
+  readonly store: MemoryRunStore;
+  readonly driver: RunDriver<MemoryLoadedRun, undefined, RunRecord>;
   private readonly timers: TimerTable;
   private inFlightActivities = 0;
-  private activeDrains = 0;
   private idleCheckScheduled = false;
   /** onIdle was told of the current idle spell; any new work clears it. */
   private idleNoticed = false;
@@ -68,153 +54,57 @@ export class RunLoop {
   private readonly cancelWhenStarted = new Set<string>();
   private closed = false;
 
-  private readonly decideOptions: { readonly limits: EngineLimits['expression'] };
-
   constructor(private readonly options: RunLoopOptions) {
     this.timers = new TimerTable(options.clock);
-    this.decideOptions = { limits: options.limits.expression };
-  }
-
-  /**
-   * Creates a run and decides its RunStarted event; resolves once that first decision is stored.
-   * The caller has checked the id and input.
-   */
-  async startRun(
-    definition: WorkflowDefinition,
-    runId: string,
-    input: unknown,
-    parent?: { runId: string; seq: number },
-  ): Promise<RunRecord> {
-    const at = this.options.clock.now();
-    // The caller's trace context (if any) goes with the run, as on the Redis runtime.
-    const trace = parent ? undefined : injectTraceContext();
-    const event: RunEvent = { type: 'RunStarted', at, runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) };
-    this.activeDrains++;
-    this.idleNoticed = false;
-    try {
-      const decision = await decide(definition, undefined, event, this.decideOptions);
-      const record = this.storeNewRun(definition, runId, decision);
-      this.options.observer?.onCommitted({ definition, previous: null, decision, event, loadHistory: async () => record.history });
-      return record;
-    } finally {
-      this.activeDrains--;
-      this.pokeSkipper();
-    }
-  }
-
-  private storeNewRun(definition: WorkflowDefinition, runId: string, decision: Decision): RunRecord {
-    const record: RunRecord = {
-      runId,
-      definition,
-      state: decision.state,
-      history: [...decision.history],
-      queue: [],
-      draining: false,
-      activities: new Map(),
-      waiters: [],
-      workflowRef: Object.freeze({ name: definition.name, version: definition.version }),
-    };
-    this.runs.set(runId, record);
-    this.carryOut(record, decision.commands);
-    this.afterDecision(record);
-    if (this.cancelWhenStarted.delete(runId)) this.cancelChild(record);
-    return record;
-  }
-
-  /**
-   * Queues an event for a run and resolves when it has been decided (true if the core accepted it).
-   * Events of one run are decided strictly one after another, in the order queued.
-   */
-  submit(record: RunRecord, event: EventInput): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.enqueue(record, { event, dropWhenEnded: false, done: { resolve, reject } });
+    this.store = new MemoryRunStore({ clock: options.clock, retentionMs: options.limits.retentionMs, log: options.log });
+    this.driver = new RunDriver({
+      store: this.store,
+      sink: this,
+      now: () => options.clock.now(),
+      limits: options.limits,
+      ...(options.observer ? { observer: options.observer } : {}),
+      onCoreFailure: (runId, error) => this.fault(runId, error),
+      onBusy: () => (this.idleNoticed = false),
+      onSettled: () => this.pokeSkipper(),
     });
   }
 
-  /** Stops timers and in-flight attempts; later events are ignored. */
+  get runs(): Map<string, RunRecord> {
+    return this.store.runs;
+  }
+
+  /** Stops timers and in-flight attempts; later events are not decided. */
   close(): void {
     this.closed = true;
+    this.driver.close();
     this.timers.clear();
     for (const record of this.runs.values()) for (const attempt of record.activities.values()) attempt.cancel();
   }
 
-  private enqueue(record: RunRecord, item: QueuedEvent): void {
-    if (this.closed) {
-      item.done?.resolve(false);
-      return;
-    }
-    record.queue.push(item);
-    if (!record.draining) void this.drain(record);
-  }
-
-  /** Answers to commands: dropped if the run has ended by the time they are decided. */
-  private answer(record: RunRecord, event: EventInput, notBefore?: number): void {
-    this.enqueue(record, { event, dropWhenEnded: true, ...(notBefore === undefined ? {} : { notBefore }) });
+  /** Carries out a committed decision's commands, then releases what an ended run awaited. */
+  carryOut(transition: Transition, record: RunRecord): void {
+    // A decision that finished after close() is stored, but starts nothing new.
+    if (!this.closed) for (const command of transition.decision.commands) this.carryOutOne(record, command);
+    this.afterDecision(record);
+    if (transition.previous === null && this.cancelWhenStarted.delete(record.runId)) this.cancelChild(record.runId);
   }
 
   /**
-   * Decides a run's queued events in order, those that piled up together (at most MAX_BATCH) as
-   * one transition — as the Redis runtime does, with the same batch decider — then stores the
-   * decision and carries out its commands.
+   * An answer to one of the run's commands, queued (not awaited): dropped once the run ended, or
+   * when its id now names another run (a finished run replaced by a new one).
    */
-  private async drain(record: RunRecord): Promise<void> {
-    record.draining = true;
-    this.activeDrains++;
-    this.idleNoticed = false;
-    try {
-      while (record.queue.length > 0) {
-        const batch = record.queue.splice(0, MAX_BATCH);
-        if (this.closed) {
-          for (const item of batch) item.done?.resolve(false);
-          continue;
-        }
-        if (record.fault !== undefined) {
-          for (const item of batch) item.done?.reject(record.fault);
-          continue;
-        }
-        const decided = await decideBatch(
-          record.definition,
-          record.state,
-          batch.map((item) => ({
-            // Answers to commands are dropped once the run has ended; requests are decided (and refused).
-            build: (state) => (item.dropWhenEnded && isTerminal(state.status) ? null : item.event),
-            notBefore: item.notBefore ?? 0,
-          })),
-          this.options.clock.now(),
-          this.options.limits.expression,
-        );
-        // Builders here never throw: an error is the core failing on an event, and the run can no longer move.
-        const failure = decided.results.find((result): result is { error: unknown } => 'error' in result);
-        if (failure) {
-          record.fault = failure.error;
-          this.options.log().error({ runId: record.runId, err: failure.error }, 'flowline: the interpreter failed on an event');
-        }
-        if (decided.decision) this.commit(record, decided.events[0]!, decided.decision);
-        batch.forEach((item, i) => {
-          const result = decided.results[i]!;
-          if ('error' in result) item.done?.reject(result.error);
-          else item.done?.resolve(result.accepted);
-        });
-        if (failure) this.notifyWaiters(record);
-      }
-    } finally {
-      record.draining = false;
-      this.activeDrains--;
-      this.pokeSkipper();
-    }
+  private answer(record: RunRecord, events: TimedEventInput | readonly TimedEventInput[], notBefore = 0): void {
+    // A failure of the core is the run's fault (recorded by onCoreFailure); a run gone is nobody's.
+    void this.driver.answer(record.runId, events, notBefore, () => this.runs.get(record.runId) === record).catch(() => undefined);
   }
 
-  /** Stores an accepted decision (state, then history), then carries out its commands. */
-  private commit(record: RunRecord, event: RunEvent, decision: Decision): void {
-    const previous = record.state;
-    record.state = decision.state;
-    // One at a time: `push(...entries)` overflows the stack on a huge decision.
-    const history = decision.history;
-    for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
-    if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history), this.options.log);
-    this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });
-    this.carryOut(record, decision.commands);
-    this.afterDecision(record);
+  /** A bug in the core while deciding: the run can no longer move; whoever waits for it hears so. */
+  private fault(runId: string, error: unknown): void {
+    const record = this.runs.get(runId);
+    if (!record) return;
+    record.fault = error;
+    this.options.log().error({ runId, err: error }, 'flowline: the interpreter failed on an event');
+    this.notifyWaiters(record);
   }
 
   private afterDecision(record: RunRecord): void {
@@ -234,54 +124,56 @@ export class RunLoop {
     for (const waiter of waiters) waiter();
   }
 
-  private carryOut(record: RunRecord, commands: readonly Command[]): void {
-    // A decision that finished after close() is stored, but starts nothing new.
-    if (this.closed) return;
-    for (const command of commands) {
-      switch (command.type) {
-        case 'ScheduleActivity':
-          this.runActivity(record, command);
-          break;
-        case 'CancelActivity':
-          record.activities.get(command.seq)?.cancel();
-          break;
-        case 'StartTimer':
-          this.timers.add(
-            record.runId,
-            command.seq,
-            command.at,
-            (timer) => this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
-            { realTime: command.purpose === 'step-timeout', purpose: command.purpose },
-          );
-          break;
-        case 'CancelTimer':
-          this.timers.cancel(record.runId, command.seq);
-          break;
-        case 'StartChild':
-          this.startChild(record, command);
-          break;
-        case 'CancelChild': {
-          const child = this.runs.get(command.childRunId);
-          if (child) this.cancelChild(child);
-          // Still deciding its RunStarted: cancel it as soon as it is stored.
-          else this.cancelWhenStarted.add(command.childRunId);
-          break;
-        }
-        case 'NotifyParent': {
-          const parent = this.runs.get(command.parentRunId);
-          if (!parent) break;
-          this.answer(parent, childEndEvent(command, record.runId));
-          break;
-        }
-        default:
-          assertNever(command, 'command');
-      }
+  private carryOutOne(record: RunRecord, command: Command): void {
+    switch (command.type) {
+      case 'ScheduleActivity':
+        this.runActivity(record, command);
+        break;
+      case 'CancelActivity':
+        record.activities.get(command.seq)?.cancel();
+        break;
+      case 'StartTimer':
+        this.timers.add(
+          record.runId,
+          command.seq,
+          command.at,
+          (timer) => this.answer(record, { type: 'TimerFired', seq: timer.seq }, timer.at),
+          { realTime: command.purpose === 'step-timeout', purpose: command.purpose },
+        );
+        break;
+      case 'CancelTimer':
+        this.timers.cancel(record.runId, command.seq);
+        break;
+      case 'StartChild':
+        this.startChild(record, command);
+        break;
+      case 'CancelChild':
+        // Not stored yet (its start is under way): cancel it as soon as it is.
+        if (this.runs.has(command.childRunId)) this.cancelChild(command.childRunId);
+        else this.cancelWhenStarted.add(command.childRunId);
+        break;
+      case 'NotifyParent':
+        void notifyParentRun(this.driver, record.runId, command).catch(() => undefined);
+        break;
+      default:
+        assertNever(command, 'command');
     }
   }
 
-  private cancelChild(child: RunRecord): void {
-    if (child.state.status !== 'running') return;
-    this.enqueue(child, { event: { type: 'CancelRequested', reason: 'its parent run was cancelled' }, dropWhenEnded: true });
+  private cancelChild(childRunId: string): void {
+    void cancelChildRun(this.driver, childRunId).catch(() => undefined);
+  }
+
+  private startChild(parent: RunRecord, command: StartChildCommand): void {
+    const definitions = this.options.definitions;
+    void startChildRun(this.driver, (name, version) => definitions.resolve(name, version), parent.runId, command).catch((error: unknown) => {
+      this.answer(parent, {
+        type: 'ChildFailed',
+        seq: command.seq,
+        status: 'failed',
+        error: { type: 'ChildFailed', message: `child run could not start: ${(error as Error).message}` },
+      });
+    });
   }
 
   private runActivity(record: RunRecord, command: ScheduleActivityCommand): void {
@@ -298,36 +190,6 @@ export class RunLoop {
       answered: () => this.pokeSkipper(),
       logger: this.options.log(),
     });
-  }
-
-  private startChild(parent: RunRecord, command: StartChildCommand): void {
-    let definition: WorkflowDefinition;
-    let input: unknown;
-    try {
-      definition = this.options.definitions.resolve(command.workflow, command.version);
-      input = checkStartInput(definition, command.input, this.options.limits.payloadBytes);
-    } catch (error) {
-      this.answer(parent, childStartFailedEvent(command.seq, error));
-      return;
-    }
-    const existing = this.runs.get(command.childRunId);
-    if (existing) {
-      // A repeated dispatch finds the same child (deterministic id); never start it twice.
-      this.answer(parent, { type: 'ChildStarted', seq: command.seq, version: existing.definition.version });
-      return;
-    }
-    // ChildStarted is queued before the child can possibly end, so the parent sees them in order.
-    this.answer(parent, { type: 'ChildStarted', seq: command.seq, version: definition.version });
-    void this.startRun(definition, command.childRunId, input, { runId: parent.runId, seq: command.seq }).catch(
-      (error: unknown) => {
-        this.answer(parent, {
-          type: 'ChildFailed',
-          seq: command.seq,
-          status: 'failed',
-          error: { type: 'ChildFailed', message: `child run could not start: ${(error as Error).message}` },
-        });
-      },
-    );
   }
 
   /**
@@ -371,18 +233,6 @@ export class RunLoop {
   }
 
   private idle(): boolean {
-    return this.activeDrains === 0 && this.inFlightActivities === 0;
-  }
-}
-
-/** Calls every watcher of a run; one that throws is dropped (it cannot stop the run or the others). */
-function notifyWatchers(record: RunRecord, call: (watcher: HistoryWatcher) => void, log: () => Logger): void {
-  for (const watcher of [...(record.watchers ?? [])]) {
-    try {
-      call(watcher);
-    } catch (error) {
-      record.watchers?.delete(watcher);
-      log().warn({ runId: record.runId, err: error }, 'flowline: a history watcher failed and was removed');
-    }
+    return this.driver.busyRuns === 0 && this.inFlightActivities === 0;
   }
 }

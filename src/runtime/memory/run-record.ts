@@ -1,20 +1,8 @@
-/** One run as the embedded runtime holds it: its pinned definition, state, history and event queue. */
+/** One run as the embedded runtime holds it: its pinned definition, state, history, attempts and waiters. */
 import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type { EventInput } from '../common/events.js';
 import type { HistoryWatcher } from '../engine.js';
-
-export type { EventInput };
-
-export interface QueuedEvent {
-  readonly event: EventInput;
-  /** The event's time is at least this (a timer fires no earlier than it was due). */
-  readonly notBefore?: number;
-  /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
-  readonly dropWhenEnded: boolean;
-  readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
-}
 
 /** One run as the embedded runtime holds it. */
 export interface RunRecord {
@@ -23,8 +11,6 @@ export interface RunRecord {
   readonly definition: WorkflowDefinition;
   state: RunState;
   readonly history: HistoryEntry[];
-  readonly queue: QueuedEvent[];
-  draining: boolean;
   /** In-flight activity attempts by seq. */
   readonly activities: Map<number, AttemptCancellation>;
   /**

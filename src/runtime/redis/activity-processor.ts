@@ -205,13 +205,14 @@ async function runAttempt(
 }
 
 /**
- * Applies the events to the run as one transition; false when the core ignored them or the run is
- * gone. An ignored eager answer may not have been committed: its outbox entry is removed here.
+ * Applies the events to the run as one transition; false when the core ignored them, or the run
+ * ended (they are dropped undecided) or is gone. An eager answer not accepted may not have been
+ * committed: its outbox entry is removed here.
  */
 async function answer(runtime: RedisRuntime, runId: string, events: readonly TimedEventInput[], options: ApplyOptions): Promise<boolean> {
   for (;;) {
     try {
-      const { accepted } = await runtime.transitions.apply(runId, () => events, 0, options);
+      const accepted = await runtime.transitions.answer(runId, events, 0, options);
       if (!accepted && options.clears && options.clears.length > 0) await runtime.store.clearOutbox(runId, options.clears);
       return accepted;
     } catch (error) {

@@ -4,7 +4,8 @@ import { RunNotFoundError, WaitTimeoutError } from '../../errors.js';
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
-import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
+import type { ControlOperation } from '../common/operations.js';
+import { controlRun, queryRun, signalRun } from '../core/run-operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { createClient } from './connection.js';
@@ -101,20 +102,12 @@ export class RedisEngine implements Engine {
 
   signal(runId: string, name: string, data?: unknown, options: SignalOptions = {}): Promise<void> {
     return this.guard('sending a signal', async () => {
-      // The checks run against the state the signal is decided on, before anything is stored.
-      const trace = injectTraceContext();
-      const { accepted, state } = await this.runtime.transitions.apply(runId, (current, definition) =>
-        signalEvent(definition, current, name, data, options, this.runtime.limits, trace),
-      );
-      checkSignalOutcome(accepted, state, name, options);
+      await signalRun(this.runtime.transitions.driver, runId, name, data, options, injectTraceContext());
     });
   }
 
   query(runId: string, name: string): Promise<unknown> {
-    return this.guard('querying', async () => {
-      const state = await this.runtime.mustLoad(runId);
-      return answerQuery(await this.runtime.registry.pinned(state.workflow), state, name, this.runtime.limits);
-    });
+    return this.guard('querying', () => queryRun(this.runtime.transitions.driver, runId, name));
   }
 
   describe(runId: string): Promise<RunDescription> {
@@ -178,10 +171,7 @@ export class RedisEngine implements Engine {
   }
 
   private control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {
-    return this.guard(operation === 'retry' ? 'retrying a run' : `${operation} a run`, async () => {
-      const { accepted, state } = await this.runtime.transitions.apply(runId, (current) => controlEvent(current, operation, reason));
-      checkControlOutcome(accepted, state, operation);
-    });
+    return this.guard(operation === 'retry' ? 'retrying a run' : `${operation} a run`, () => controlRun(this.runtime.transitions.driver, runId, operation, reason));
   }
 
   private async waitForEnd(runId: string, timeoutMs: number | undefined): Promise<RunState> {
@@ -236,4 +226,3 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   return new RedisEngine(new RedisRuntime(options, { blocking: false, commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS }));
 }
 
-/** `{ trace }` when there is a trace context to store, else nothing. Pure. */

@@ -7,12 +7,12 @@ import type { Redis } from 'ioredis';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { Logger } from 'pino';
 import { lazyLogger } from '../../observability/logger.js';
-import { RunAlreadyExistsError, RunNotFoundError } from '../../errors.js';
+import { RunNotFoundError } from '../../errors.js';
 import type { RunState } from '../../interpreter/types.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
-import { checkStartInput } from '../common/start-checks.js';
-import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
 import { assertNever } from '../common/events.js';
+import { cancelChildRun, notifyParentRun, startChildRun } from '../core/child-runs.js';
+import { startRun } from '../core/run-operations.js';
 import { connectionOptions, createClient, describeConnection, type ClientRole, type RedisConnection } from './connection.js';
 import type { RedisTarget } from './errors.js';
 import { Dispatcher } from './dispatcher.js';
@@ -136,11 +136,7 @@ export class RedisRuntime {
     trace?: Readonly<Record<string, string>>,
     latestCheck?: { definitionsKey: string; version: number },
   ): Promise<RunState> {
-    return this.transitions.create(
-      definition,
-      { type: 'RunStarted', runId, input, ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) },
-      latestCheck ? { latestCheck } : {},
-    );
+    return startRun(this.transitions.driver, definition, runId, input, { ...(parent ? { parent } : {}), ...(trace ? { trace } : {}) }, latestCheck ? { latestCheck } : {});
   }
 
   /** The state of a run. Throws RunNotFoundError. */
@@ -162,16 +158,16 @@ export class RedisRuntime {
    */
   async runInterpreterJob(job: InterpreterJob): Promise<void> {
     switch (job.name) {
-      case 'start-child':
-        return this.startChild(job.data);
+      case 'start-child': {
+        // Job payloads pass through the codec (see Dispatcher).
+        const data = { ...job.data, input: this.store.json.decodeValue<unknown>(job.data.input) };
+        return startChildRun(this.transitions.driver, (name, version) => this.registry.get(name, version), data.parentRunId, data);
+      }
       case 'cancel-child':
-        await this.applyIgnoringMissing(job.data.childRunId, (state) =>
-          state.status === 'running' ? { type: 'CancelRequested', reason: 'parent cancelled it' } : null,
-        );
-        return;
+        return cancelChildRun(this.transitions.driver, job.data.childRunId);
       case 'notify-parent': {
         const data = { ...job.data, output: this.store.json.decodeValue<unknown>(job.data.output) };
-        await this.applyIgnoringMissing(data.parentRunId, () => childEndEvent(data, data.childRunId));
+        await notifyParentRun(this.transitions.driver, data.childRunId, data);
         return;
       }
       default:
@@ -192,44 +188,6 @@ export class RedisRuntime {
     await this.transitions.flushDispatched();
     await this.queues.close();
     await this.client.quit().catch(() => this.client.disconnect());
-  }
-
-  private async startChild(encoded: Extract<InterpreterJob, { name: 'start-child' }>['data']): Promise<void> {
-    // Job payloads pass through the codec (see Dispatcher).
-    const data = { ...encoded, input: this.store.json.decodeValue<unknown>(encoded.input) };
-    const parentRunId = data.parentRunId;
-    let definition: WorkflowDefinition;
-    let input: unknown;
-    try {
-      definition = await this.registry.get(data.workflow, data.version);
-      input = checkStartInput(definition, data.input, this.limits.payloadBytes);
-    } catch (error) {
-      await this.applyIgnoringMissing(parentRunId, () => childStartFailedEvent(data.seq, error));
-      return;
-    }
-    const existing = await this.store.loadState(data.childRunId);
-    const version = existing?.workflow.version ?? definition.version;
-    // The parent hears ChildStarted before the child can end, so it sees the two in order.
-    // A repeated job finds the same child (deterministic id) and starts nothing twice.
-    await this.applyIgnoringMissing(parentRunId, () => ({ type: 'ChildStarted', seq: data.seq, version }));
-    if (existing) return;
-    const parent = await this.store.loadState(parentRunId);
-    if (!parent || parent.status !== 'running') return;
-    try {
-      await this.startRun(definition, data.childRunId, input, { runId: parentRunId, seq: data.seq });
-    } catch (error) {
-      if (error instanceof RunAlreadyExistsError) return;
-      throw error;
-    }
-  }
-
-  private async applyIgnoringMissing(runId: string, build: Parameters<Transitions['apply']>[1]): Promise<void> {
-    try {
-      await this.transitions.apply(runId, build);
-    } catch (error) {
-      if (error instanceof RunNotFoundError) return;
-      throw error;
-    }
   }
 }
 

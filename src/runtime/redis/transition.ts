@@ -1,42 +1,35 @@
 /**
- * The transition protocol (persist, then dispatch): load a run, let the core decide on one event,
- * commit the decision with a revision check in one Lua script, then dispatch its commands.
- * A revision conflict (another process moved the run first) reloads and decides again.
+ * The transition protocol on Redis (persist, then dispatch): the shared run driver
+ * (runtime/core/run-driver.ts) over the Redis ports (run-ports.ts) — load a run, let the core
+ * decide, commit with a revision check in one Lua script, then dispatch the commands. A revision
+ * conflict (another process moved the run first) reloads and decides again. Also the outbox
+ * repair, after a crash between a commit and its dispatch (which leaves alone the entries of eager
+ * attempts still running: docs/decisions/0013-eager-execution.md).
  */
 import type { WorkflowDefinition } from '../../definition/types.js';
-import { RunNotFoundError } from '../../errors.js';
-import { decide, isTerminal } from '../../interpreter/index.js';
-import type { Decision, RunEvent, RunStartedEvent, RunState, ScheduleActivityCommand } from '../../interpreter/types.js';
-import type { EngineLimits } from '../common/limits.js';
-import type { EventInput, TimedEventInput } from '../common/events.js';
-import { decideBatch, type ApplyResult, type DecidedBatch, type EventBuilder, type ItemResult, type BatchItem } from '../common/batch-decision.js';
-
-export type { ApplyResult, EventBuilder };
-import type { Dispatcher } from './dispatcher.js';
-import { TransitionConflictError } from './errors.js';
-import type { DefinitionRegistry } from './registry.js';
-import type { CommitInput, OutboxEntry, RunStore } from './store.js';
+import type { RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
-import { RunQueue } from '../common/run-queue.js';
-import { GenerationTokens } from './generation.js';
+import type { EventInput, TimedEventInput } from '../common/events.js';
+import { RunDriver, type ApplyResult, type EventBuilder } from '../core/run-driver.js';
+import { TransitionConflictError } from './errors.js';
 import { OutboxClearer } from './outbox-clearer.js';
-import { StateCache, type CachedRun } from './state-cache.js';
-import { bookkeeping } from './bookkeeping.js';
-import { assignEager, type EagerOffer } from './eager.js';
+import {
+  RedisCommandSink,
+  RedisRunStore,
+  type ApplyOptions,
+  type RedisCreate,
+  type RedisLoadedRun,
+  type RedisPortDeps,
+  type RedisReceipt,
+} from './run-ports.js';
+import { StateCache } from './state-cache.js';
+import type { CommitInput, OutboxEntry } from './store.js';
 
-export type { EventInput, TimedEventInput };
+export type { ApplyOptions, ApplyResult, EventBuilder, EventInput, TimedEventInput };
 
-/** Options of {@link Transitions}. */
-export interface TransitionDeps {
-  readonly store: RunStore;
-  readonly registry: DefinitionRegistry;
-  readonly dispatcher: Dispatcher;
-  readonly limits: EngineLimits;
-  readonly now: () => number;
-  /** Outbox entries older than this are re-dispatched when their run is next touched. */
-  readonly outboxGraceMs: number;
-  /** Called when dispatch after a commit fails (the outbox keeps the commands for a repair). */
-  readonly onDispatchError: (runId: string, error: unknown) => void;
+/** Options of {@link Transitions}: what the Redis ports need (run-ports.ts), and the rest below. */
+export interface TransitionDeps
+  extends Pick<RedisPortDeps, 'store' | 'registry' | 'dispatcher' | 'limits' | 'now' | 'outboxGraceMs' | 'onDispatchError'> {
   /** Observability hook, told of every committed transition (never throws). */
   readonly observer?: RunObserver;
   /**
@@ -51,96 +44,46 @@ export interface TransitionDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const MAX_ATTEMPTS = 60;
-
-/** At most this many callers' events are applied in one transition. */
-const MAX_BATCH = 64;
-
-/** What a worker's answer brings beside its events (docs/decisions/0013-eager-execution.md). */
-export interface ApplyOptions {
-  /** Run one activity attempt of the decision in the caller's slot instead of dispatching a job for it. */
-  readonly eager?: EagerOffer;
-  /** Outbox entries (raw) of an eager attempt this answer settles: removed by the same commit. */
-  readonly clears?: readonly string[];
-}
-
-/** A caller's events waiting for their run's next transition. */
-interface PendingEvent extends BatchItem, ApplyOptions {
-  readonly resolve: (result: ApplyResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** Work queued for one run: events to apply, or the creation of the run. */
-type RunWork =
-  | ({ readonly kind: 'apply' } & PendingEvent)
-  | { readonly kind: 'create'; readonly work: () => Promise<void> };
-
 /** Applies events to runs stored in Redis. Side effects: Redis I/O, BullMQ jobs. */
 export class Transitions {
-  /** Per-run order and batching: transitions of one run from this process queue up instead of racing. */
-  private readonly queue = new RunQueue<RunWork>((runId, batch) => this.drain(runId, batch), MAX_BATCH);
-  /**
-   * States this process committed last (running runs only). A transition first decides on the
-   * cached state and commits it with the revision and generation check of commit-transition.lua,
-   * saving the load; anything but a successful commit (conflict, refusal, an ignored event) falls
-   * back to a fresh load, so a stale entry costs one wasted attempt.
-   */
-  private readonly cache: StateCache;
+  /** The run driver over the Redis ports: what the engine operations and child runs use. */
+  readonly driver: RunDriver<RedisLoadedRun, RedisCreate, RedisReceipt, ApplyOptions>;
   private readonly outbox: OutboxClearer;
-  private readonly generations: GenerationTokens;
-  private readonly random: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: TransitionDeps) {
-    this.cache = deps.stateCache ?? new StateCache();
     this.outbox = new OutboxClearer({ store: deps.store, onError: deps.onDispatchError });
-    this.generations = new GenerationTokens();
-    this.random = deps.random ?? Math.random;
-    this.sleep = deps.sleep ?? delay;
+    const ports = {
+      ...deps,
+      cache: deps.stateCache ?? new StateCache(),
+      outbox: this.outbox,
+      repair: (runId: string) => this.repairQuietly(runId),
+    };
+    this.driver = new RunDriver({
+      store: new RedisRunStore(ports),
+      sink: new RedisCommandSink(ports),
+      now: deps.now,
+      limits: deps.limits,
+      ...(deps.observer ? { observer: deps.observer } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      tooManyConflicts: (runId, attempts) => new TransitionConflictError(runId, attempts),
+    });
   }
 
   /**
    * Applies one event to an existing run. `notBefore` bounds the event time from below (a timer
    * fires no earlier than it was due). Throws RunNotFoundError, or whatever `build` throws.
    */
-  apply(runId: string, build: EventBuilder, notBefore = 0, options: ApplyOptions = {}): Promise<ApplyResult> {
-    return new Promise<ApplyResult>((resolve, reject) => {
-      this.queue.push(runId, { kind: 'apply', build, notBefore, resolve, reject, ...options });
-    });
+  apply(runId: string, build: EventBuilder, notBefore = 0, options?: ApplyOptions): Promise<ApplyResult> {
+    return this.driver.apply(runId, build, notBefore, options);
   }
 
   /**
-   * Does one batch of a run's queued work: creations alone, and every run of consecutive events
-   * as one transition — branches of a fan-out that answer together, or a signal that arrives with
-   * an answer, cost one decision pass each but one commit in all. Each caller learns whether its
-   * own events were accepted.
+   * An answer to one of the run's commands (dropped once the run ended); whether the core accepted
+   * it. A worker's answer brings its eager offer and the outbox entries it settles in `options`.
    */
-  private async drain(runId: string, batch: readonly RunWork[]): Promise<void> {
-    let events: PendingEvent[] = [];
-    const flush = async (): Promise<void> => {
-      if (events.length === 0) return;
-      const items = events;
-      events = [];
-      try {
-        const results = await this.applyNow(runId, items);
-        items.forEach((item, i) => {
-          const result = results[i]!;
-          if ('error' in result) item.reject(result.error);
-          else item.resolve(result);
-        });
-      } catch (error) {
-        for (const item of items) item.reject(error);
-      }
-    };
-    for (const work of batch) {
-      if (work.kind === 'apply') {
-        events.push(work);
-        continue;
-      }
-      await flush();
-      await work.work();
-    }
-    await flush();
+  answer(runId: string, events: TimedEventInput | readonly TimedEventInput[], notBefore = 0, options?: ApplyOptions): Promise<boolean> {
+    return this.driver.answer(runId, events, notBefore, undefined, options);
   }
 
   /**
@@ -152,19 +95,7 @@ export class Transitions {
     event: Omit<RunStartedEvent, 'at'>,
     options: { latestCheck?: CommitInput['latestCheck'] } = {},
   ): Promise<RunState> {
-    return new Promise<RunState>((resolve, reject) => {
-      const work = async (): Promise<void> => {
-        try {
-          const full: RunStartedEvent = { ...event, at: this.deps.now() };
-          const decision = await decide(definition, undefined, full, { limits: this.deps.limits.expression });
-          await this.commitAndDispatch(event.runId, -1, decision, [full], null, definition, this.generations.next(), options.latestCheck);
-          resolve(decision.state);
-        } catch (error) {
-          reject(error);
-        }
-      };
-      this.queue.push(event.runId, { kind: 'create', work });
-    });
+    return this.driver.create(definition, event, options);
   }
 
   /** Dispatches whatever a run's outbox holds (repair after a crash between commit and dispatch). */
@@ -187,128 +118,6 @@ export class Transitions {
     return entries.filter((e) => !running.has(e));
   }
 
-  private async applyNow(runId: string, batch: readonly PendingEvent[]): Promise<readonly ItemResult[]> {
-    const cached = this.cache.take(runId);
-    if (cached) {
-      try {
-        const decided = await this.decideBatch(cached.state, batch);
-        // Anything but every caller accepted may come from a stale state: decide again on a load.
-        if (decided.results.every((r) => 'accepted' in r && r.accepted)) {
-          const outcome = await this.commitBatch(runId, cached.state, cached.generation, decided, batch);
-          if (outcome !== 'conflict') {
-            // No load happened, so the stale-outbox check of a load is done on what the commit saw.
-            const oldest = outcome.oldestOutbox;
-            if (oldest && this.deps.now() - oldest.at > this.deps.outboxGraceMs) await this.repairQuietly(runId);
-            return outcome.results;
-          }
-        }
-      } catch {
-        // Failed on a possibly stale state: decide again on a fresh load below.
-      }
-    }
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.deps.store.load(runId);
-      if (!loaded) throw new RunNotFoundError(runId);
-      if (loaded.oldestOutbox && this.deps.now() - loaded.oldestOutbox.at > this.deps.outboxGraceMs) {
-        await this.repairQuietly(runId);
-      }
-      const decided = await this.decideBatch(loaded.state, batch);
-      const outcome = await this.commitBatch(runId, loaded.state, loaded.generation ?? '', decided, batch);
-      if (outcome !== 'conflict') {
-        // A duplicate answer often means a job was retried after its process failed mid-way:
-        // make sure what that process committed was dispatched.
-        if (loaded.oldestOutbox && outcome.results.some((r) => 'accepted' in r && !r.accepted)) await this.repairQuietly(runId);
-        return outcome.results;
-      }
-      // Lost the race to another process: back off a little (jittered) and decide again.
-      await this.sleep(Math.min(2 ** Math.min(attempt, 6), 50) * this.random());
-    }
-    throw new TransitionConflictError(runId, MAX_ATTEMPTS);
-  }
-
-  /** Decides every caller's events on `state`, in order (nothing is stored). */
-  private async decideBatch(state: RunState, batch: readonly PendingEvent[]): Promise<DecidedBatch> {
-    const definition = await this.deps.registry.pinned(state.workflow);
-    return decideBatch(definition, state, batch, this.deps.now(), this.deps.limits.expression);
-  }
-
-  /** Commits a decided batch (with dispatch); 'conflict' when the revision or generation moved on. */
-  private async commitBatch(
-    runId: string,
-    state: RunState,
-    generation: string,
-    decided: DecidedBatch,
-    batch: readonly PendingEvent[],
-  ): Promise<'conflict' | { results: readonly ItemResult[]; oldestOutbox?: OutboxEntry }> {
-    if (!decided.decision) return { results: decided.results };
-    const eager = { offers: batch.flatMap((item) => (item.eager ? [item.eager] : [])), clears: batch.flatMap((item) => item.clears ?? []) };
-    const committed = await this.commitAndDispatch(runId, state.revision, decided.decision, decided.events, state, decided.definition, generation, undefined, eager);
-    if (committed === false) return 'conflict';
-    return { results: decided.results, ...(committed.oldestOutbox ? { oldestOutbox: committed.oldestOutbox } : {}) };
-  }
-
-  /**
-   * Commits (with the run's index entries and, when it ends, the `ended` notice); on success
-   * dispatches. Returns false on a revision conflict, else what the commit saw of the outbox.
-   */
-  private async commitAndDispatch(
-    runId: string,
-    expectedRevision: number,
-    decision: Decision,
-    events: readonly RunEvent[],
-    previous: RunState | null,
-    definition: WorkflowDefinition,
-    generation: string,
-    latestCheck?: CommitInput['latestCheck'],
-    eager: { offers: readonly EagerOffer[]; clears: readonly string[] } = { offers: [], clears: [] },
-  ): Promise<false | { oldestOutbox?: OutboxEntry }> {
-    const now = this.deps.now();
-    // Attempts the offering workers run themselves: their entries name the carrier job, no job is added.
-    const claims = eager.offers.length > 0 ? assignEager(decision.commands, eager.offers) : undefined;
-    const outbox = decision.commands.map((command, i) => {
-      const carrier = claims?.get(i)?.carrier;
-      return this.deps.store.json.stringify({ at: now, rev: decision.state.revision, i, command, ...(carrier ? { carrier } : {}) } satisfies OutboxEntry);
-    });
-    const terminal = isTerminal(decision.state.status);
-    const pending = this.outbox.pending(runId);
-    const cleared = eager.clears.length > 0 ? [...(pending ?? []), ...eager.clears] : pending;
-    const outcome = await this.deps.store.commit(runId, {
-      expectedRevision,
-      state: decision.state,
-      terminal,
-      retentionMs: this.deps.limits.retentionMs,
-      history: decision.history,
-      outbox,
-      ...bookkeeping(decision.commands, events),
-      generation,
-      ...(cleared ? { outboxCleared: cleared } : {}),
-      ...(latestCheck ? { latestCheck } : {}),
-      // The commit publishes it, so a waiter hears of the end in the same round trip.
-      ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
-    });
-    if (!outcome.ok) return false;
-    this.outbox.committed(runId, pending);
-    this.cache.remember(runId, terminal || generation === '' ? null : ({ state: decision.state, generation } satisfies CachedRun));
-    // Observability hook: logs, metrics and (once the run ended) its span tree. Never throws.
-    this.deps.observer?.onCommitted({ definition, previous, decision, event: events[0], loadHistory: () => this.deps.store.history(runId) });
-    let commands = decision.commands;
-    let dispatched = outbox;
-    if (claims && claims.size > 0) {
-      for (const [i, offer] of claims) offer.claimed = { command: decision.commands[i] as ScheduleActivityCommand, outboxEntry: outbox[i]! };
-      commands = commands.filter((_, i) => !claims.has(i));
-      dispatched = outbox.filter((_, i) => !claims.has(i));
-    }
-    try {
-      if (commands.length > 0) {
-        await this.deps.dispatcher.dispatch(runId, decision.state, commands);
-        this.outbox.markDispatched(runId, dispatched);
-      }
-    } catch (error) {
-      this.deps.onDispatchError(runId, error);
-    }
-    return outcome.oldestOutbox ? { oldestOutbox: outcome.oldestOutbox } : {};
-  }
-
   /** Removes dispatched outbox entries not yet removed by a later commit (one pipeline); on close. */
   flushDispatched(): Promise<void> {
     return this.outbox.flush();
@@ -321,8 +130,4 @@ export class Transitions {
       this.deps.onDispatchError(runId, error);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -178,7 +178,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
       if (!(await runtime.store.isTimerPending(runId, seq))) return 'skipped';
       runtime.observer?.timerFired(Date.now() - at);
       try {
-        await runtime.transitions.apply(runId, () => ({ type: 'TimerFired', seq }), at);
+        await runtime.transitions.answer(runId, { type: 'TimerFired', seq }, at);
       } catch (error) {
         if (!(error instanceof RunNotFoundError)) throw error;
       }
