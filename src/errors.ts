@@ -92,6 +92,14 @@ export class RunNotActiveError extends FlowlineError {
   }
 }
 
+/** A run cannot move to the asked version: `details.blockers` names each step that blocks it (docs/decisions/0015). */
+export class MigrationBlockedError extends FlowlineError {
+  constructor(runId: string, fromVersion: number, toVersion: number, blockers: readonly { readonly step: string | null; readonly reason: string }[]) {
+    const listed = blockers.map((b) => (b.step === null ? b.reason : `${b.step}: ${b.reason}`)).join('; ');
+    super('MigrationBlocked', `run "${runId}" cannot move from v${fromVersion} to v${toVersion}: ${listed}`, { runId, fromVersion, toVersion, blockers });
+  }
+}
+
 export class InputInvalidError extends FlowlineError {
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, issues: readonly ValidationIssue[] = []) {

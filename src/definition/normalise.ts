@@ -129,6 +129,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     steps: stepList(own(document, 'steps'), '/steps', context),
     output: freezeData(own(document, 'output')),
     redact: freezeData(own(document, 'redact')),
+    migrateFrom: freezeData(own(document, 'migrateFrom')),
     digest: digestOf(document),
   });
 }

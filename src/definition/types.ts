@@ -264,6 +264,8 @@ export interface WorkflowDefinition {
   readonly output?: Template;
   /** JSON paths of sensitive values, masked in logs and history output. */
   readonly redact?: readonly string[];
+  /** Versions whose running runs may be moved to this one (`flowline migrate`); absent: allowed with a warning. */
+  readonly migrateFrom?: readonly number[];
   /** sha256 of the canonical JSON of the source document: same name+version must keep the same digest. */
   readonly digest: string;
 }

@@ -18,6 +18,7 @@ import { onRetryTimer, onStepTimeout } from './lifecycle.js';
 import { pmGet, pmHas, pmSet } from './pmap.js';
 import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
 import { recordConsumed } from './steps/wait-signal.js';
+import { migrationDecision } from './migrate.js';
 
 /** Options of a decision. */
 export interface DecideOptions {
@@ -69,6 +70,10 @@ export async function decide(
 ): Promise<Decision> {
   if (event.type === 'RunStarted') {
     if (state !== undefined) throw new CoreMisuseError(`run ${state.runId} has already started`);
+  } else if (event.type === 'RunMigrated') {
+    if (state === undefined) throw new CoreMisuseError('RunMigrated before RunStarted: no state to decide on');
+    if (isTerminal(state.status)) return { accepted: false, state, commands: [], history: [] };
+    return migrationDecision(definition, state, event);
   } else {
     if (state === undefined) throw new CoreMisuseError(`${event.type} before RunStarted: no state to decide on`);
     const w = state.workflow;
@@ -244,6 +249,8 @@ async function apply(ctx: Ctx): Promise<boolean> {
       return true;
     case 'RetryRequested':
       return retryRun(ctx);
+    case 'RunMigrated':
+      throw new CoreInvariantError('RunMigrated is decided before the working context is made');
     default: {
       const never: never = event;
       throw new CoreMisuseError(`unknown event ${JSON.stringify(never)}`);

@@ -130,8 +130,25 @@ export interface RetryRequestedEvent extends EventBase {
   readonly type: 'RetryRequested';
 }
 
+/** Bookkeeping changes of a migration, computed by planMigration: node id → new path/list/index/tag, registration id → new step path. */
+export interface MigrationRemap {
+  readonly nodes: Readonly<Record<string, { readonly path?: string; readonly list?: string; readonly index?: number; readonly tag?: number }>>;
+  readonly regs: Readonly<Record<string, string>>;
+}
+/**
+ * The run moves to another version of its flow (docs/decisions/0015). Decided with the target
+ * definition; carries what it re-points, so a replay needs both definitions but no planning.
+ */
+export interface RunMigratedEvent extends EventBase {
+  readonly type: 'RunMigrated';
+  readonly from: { readonly version: number; readonly digest: string };
+  readonly to: { readonly version: number; readonly digest: string };
+  readonly remap: MigrationRemap;
+}
+
 export type RunEvent =
   | RunStartedEvent
+  | RunMigratedEvent
   | ActivityStartedEvent
   | ActivityCompletedEvent
   | ActivityFailedEvent

@@ -5,6 +5,7 @@
  */
 import type { WorkflowDefinition } from '../definition/types.js';
 import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
+import type { MigrationPlan } from '../interpreter/migrate.js';
 
 /** Options of `deploy`. */
 export interface DeployOptions {
@@ -104,6 +105,29 @@ export interface SignalOptions {
   readonly signalId?: string;
 }
 
+/** Options of `migrate`. */
+export interface MigrateOptions {
+  /** The version to move to (deployed). */
+  readonly toVersion: number;
+  /** Only plan: report what would move or what blocks it, change nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Options of `migrateMany`: every running run of `name` on `fromVersion`. */
+export interface MigrateManyOptions extends MigrateOptions {
+  readonly name: string;
+  readonly fromVersion: number;
+  /** At most this many runs (default 1000). */
+  readonly limit?: number;
+}
+
+/** One run's migration: the plan, and whether it was carried out. */
+export interface MigrationReport extends Omit<MigrationPlan, 'remap'> {
+  readonly runId: string;
+  /** `migrated`: moved; `planned`: a dry run that would move; `blocked`: see `blockers`; `skipped`: the run ended before it could move. */
+  readonly outcome: 'migrated' | 'planned' | 'blocked' | 'skipped';
+}
+
 export interface Engine {
   /** Register a definition by name+version. Same content again is a no-op; different content throws DefinitionConflictError. */
   deploy(definition: WorkflowDefinition, options?: DeployOptions): Promise<DeployResult>;
@@ -127,6 +151,14 @@ export interface Engine {
   /** Retry a failed run from the failed step. */
   retry(runId: string): Promise<void>;
   list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /**
+   * Moves a running run to another version of its flow, as one transition recorded in history
+   * (`RunMigrated`). A dry run only reports the plan. Throws MigrationBlockedError naming each
+   * blocking step (not on a dry run), RunNotFoundError, DefinitionNotFoundError.
+   */
+  migrate(runId: string, options: MigrateOptions): Promise<MigrationReport>;
+  /** `migrate` for every running run of a flow version; each run's outcome is reported, none throws. */
+  migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]>;
   /**
    * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
    * it is committed, without polling per watcher. Resolves once the watch is in place; throws

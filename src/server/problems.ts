@@ -22,6 +22,7 @@ export const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
   QueryNotFound: 404,
   RunAlreadyExists: 409,
   RunNotActive: 409,
+  MigrationBlocked: 409,
   DefinitionConflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

@@ -10,7 +10,8 @@ import {
 } from '../../errors.js';
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -186,6 +187,24 @@ export class EmbeddedEngine implements Engine {
     return rows.slice(0, filter.limit ?? rows.length).map(toRunSummary);
   }
 
+  async migrate(runId: string, options: MigrateOptions): Promise<MigrationReport> {
+    const record = this.mustGet(runId);
+    const target = this.definitions.resolve(record.definition.name, options.toVersion);
+    return this.loop.migrate(record, target, options, true);
+  }
+
+  async migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]> {
+    const target = this.definitions.resolve(options.name, options.toVersion);
+    const reports: MigrationReport[] = [];
+    for (const record of [...this.loop.runs.values()]) {
+      if (reports.length >= (options.limit ?? DEFAULT_MIGRATE_MANY_LIMIT)) break;
+      const { workflow, status } = record.state;
+      if (workflow.name !== options.name || workflow.version !== options.fromVersion || status !== 'running') continue;
+      reports.push(await this.loop.migrate(record, target, options, false));
+    }
+    return reports;
+  }
+
   /**
    * Calls the watcher with the stored entries from `fromIndex` at once, then from the run loop
    * after each commit (no polling). Throws RunNotFoundError.
@@ -243,9 +262,11 @@ export class EmbeddedEngine implements Engine {
     readonly definition: WorkflowDefinition;
     readonly state: RunState;
     readonly history: readonly HistoryEntry[];
+    /** Definitions the run was on before it was migrated, oldest first (absent: never migrated). */
+    readonly earlier?: readonly WorkflowDefinition[];
   } {
     const record = this.mustGet(runId);
-    return { definition: record.definition, state: record.state, history: [...record.history] };
+    return { definition: record.definition, state: record.state, history: [...record.history], ...(record.earlier ? { earlier: [...record.earlier] } : {}) };
   }
 
   /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */
