@@ -9,40 +9,13 @@
  * compensation in both versions wherever `reserve` moved. A match must have the same kind.
  */
 import type { Step, StepPath, WorkflowDefinition } from '../definition/types.js';
-import type { HistoryEntry, RunMigratedEvent, RunState, MigrationRemap, Decision } from './types.js';
+import type { Decision, HistoryEntry, MigrationBlocker, MigrationMove, MigrationPlan, MigrationRemap, RunMigratedEvent, RunState } from './types.js';
 import { ROOT_LIST, type BlockNode, type CoreState, type Node, type StepNode } from './core-state.js';
 import { indexDefinition } from './definition-index.js';
 import { pmEntries, pmGet, pmKeys, pmSet } from './pmap.js';
 import { CoreMisuseError } from './errors.js';
 
-/** A reason the run cannot move, naming the step it is about (null: about the whole version). */
-export interface MigrationBlocker {
-  readonly step: string | null;
-  readonly reason: string;
-}
-
-/** A step the run is in, and where it is in the target. */
-export interface MigrationMove {
-  readonly step: string;
-  readonly kind: Step['kind'];
-  readonly from: StepPath;
-  readonly to: StepPath;
-}
-
-/** What moving a run would do, or why it cannot. */
-export interface MigrationPlan {
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  /** True when nothing blocks the move. */
-  readonly allowed: boolean;
-  readonly blockers: readonly MigrationBlocker[];
-  /** Things the operator should know that do not block (e.g. the target does not declare `migrateFrom`). */
-  readonly warnings: readonly string[];
-  /** Every step the run is in (or has a compensation registered for), with its place in both versions. */
-  readonly moves: readonly MigrationMove[];
-  /** The bookkeeping changes the RunMigrated event carries (empty when not allowed). */
-  readonly remap: MigrationRemap;
-}
+export type { MigrationBlocker, MigrationMove, MigrationPlan };
 
 interface Site {
   readonly step: Step;

@@ -3,7 +3,7 @@
  * Everything here is plain, JSON-serialisable data — no functions, no Dates, no class instances —
  * so a runtime can store it as it is and a replay can fold it again.
  */
-import type { StepPath } from '../definition/types.js';
+import type { StepKind, StepPath } from '../definition/types.js';
 
 /** Epoch milliseconds. */
 export type EpochMs = number;
@@ -300,6 +300,35 @@ export interface RunState {
   readonly parent: { readonly runId: string; readonly seq: number } | null;
   /** Interpreter-private bookkeeping (active nodes, scopes, timers, signal buffer, compensations…). */
   readonly core: unknown;
+}
+
+/** A reason the run cannot move, naming the step it is about (null: about the whole version). */
+export interface MigrationBlocker {
+  readonly step: string | null;
+  readonly reason: string;
+}
+
+/** A step the run is in, and where it is in the target. */
+export interface MigrationMove {
+  readonly step: string;
+  readonly kind: StepKind;
+  readonly from: StepPath;
+  readonly to: StepPath;
+}
+
+/** What moving a run would do, or why it cannot. */
+export interface MigrationPlan {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** True when nothing blocks the move. */
+  readonly allowed: boolean;
+  readonly blockers: readonly MigrationBlocker[];
+  /** Things the operator should know that do not block (e.g. the target does not declare `migrateFrom`). */
+  readonly warnings: readonly string[];
+  /** Every step the run is in (or has a compensation registered for), with its place in both versions. */
+  readonly moves: readonly MigrationMove[];
+  /** The bookkeeping changes the RunMigrated event carries (empty when not allowed). */
+  readonly remap: MigrationRemap;
 }
 
 /** The result of one decision. */

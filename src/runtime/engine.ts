@@ -4,8 +4,8 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
-import type { MigrationPlan } from '../interpreter/migrate.js';
+import type { ErrorInfo, HistoryEntry, MigrationPlan, RunStatus } from '../interpreter/types.js';
+
 
 /** Options of `deploy`. */
 export interface DeployOptions {

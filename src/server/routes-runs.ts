@@ -10,6 +10,10 @@ import {
   describeResponse,
   historyResponse,
   listQuery,
+  migrateBody,
+  migrateManyBody,
+  migrationResponse,
+  migrationsResponse,
   listResponse,
   problemResponses,
   resultQuery,
@@ -173,6 +177,47 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
       },
     );
   }
+}
+
+/** Moving runs to another version (docs/decisions/0015): one run, or every running run of a flow version. */
+export function registerMigrationRoutes(app: FastifyInstance, { engine }: RouteContext): void {
+  app.post(
+    '/v1/runs/:id/migrate',
+    {
+      config: operate,
+      schema: {
+        operationId: 'migrateRun',
+        summary: 'Move a running run to another version (dryRun: only the plan); 409 MigrationBlocked names each blocking step',
+        tags: ['runs'],
+        params: runIdParams,
+        body: migrateBody,
+        response: { 200: migrationResponse, ...problemResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { toVersion: number; dryRun: boolean };
+      return engine.migrate(id, { toVersion: body.toVersion, dryRun: body.dryRun });
+    },
+  );
+
+  app.post(
+    '/v1/migrations',
+    {
+      config: operate,
+      schema: {
+        operationId: 'migrateRuns',
+        summary: 'Move every running run of a flow version to another version, reporting each run\'s outcome',
+        tags: ['runs'],
+        body: migrateManyBody,
+        response: { 200: migrationsResponse, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const body = request.body as { name: string; fromVersion: number; toVersion: number; dryRun: boolean; limit: number };
+      return { reports: await engine.migrateMany(body) };
+    },
+  );
 }
 
 /** Whether the run's history holds a signal with this id (read only on the rare refused re-send). */
