@@ -100,6 +100,13 @@ export class MigrationBlockedError extends FlowlineError {
   }
 }
 
+/** A `list --where` condition that cannot be read. */
+export class WhereInvalidError extends FlowlineError {
+  constructor(condition: string, hint: string) {
+    super('WhereInvalid', `cannot read the condition "${condition}": ${hint}`, { condition });
+  }
+}
+
 export class InputInvalidError extends FlowlineError {
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, issues: readonly ValidationIssue[] = []) {

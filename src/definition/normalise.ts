@@ -120,6 +120,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     inputSchema: isRecord(input) ? freezeData(own(input, 'schema')) : undefined,
     signals: Object.freeze(signals),
     queries: freezeData(own(document, 'queries') ?? {}),
+    searchAttributes: freezeData(own(document, 'searchAttributes')),
     defaults: compact({
       timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
       heartbeatTimeoutMs: optionalDuration(context.defaults.heartbeatTimeout),

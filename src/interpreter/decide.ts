@@ -19,6 +19,7 @@ import { pmGet, pmHas, pmSet } from './pmap.js';
 import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
 import { recordConsumed } from './steps/wait-signal.js';
 import { migrationDecision } from './migrate.js';
+import { withSearchAttributes } from './search-attributes.js';
 
 /** Options of a decision. */
 export interface DecideOptions {
@@ -73,7 +74,8 @@ export async function decide(
   } else if (event.type === 'RunMigrated') {
     if (state === undefined) throw new CoreMisuseError('RunMigrated before RunStarted: no state to decide on');
     if (isTerminal(state.status)) return { accepted: false, state, commands: [], history: [] };
-    return migrationDecision(definition, state, event);
+    const migrated = migrationDecision(definition, state, event);
+    return { ...migrated, state: await withSearchAttributes(definition, state, migrated.state, options.limits ?? DEFAULT_LIMITS) };
   } else {
     if (state === undefined) throw new CoreMisuseError(`${event.type} before RunStarted: no state to decide on`);
     const w = state.workflow;
@@ -121,7 +123,8 @@ export async function decide(
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
-  return finish(ctx, base);
+  const decision = finish(ctx, base);
+  return { ...decision, state: await withSearchAttributes(definition, state, decision.state, ctx.limits) };
 }
 
 /**
@@ -161,6 +164,7 @@ function activityStarted(
     retries: base.retries,
     parent: base.parent,
     core: base.core,
+    ...(base.searchAttributes === undefined ? {} : { searchAttributes: base.searchAttributes }),
   };
   return { accepted: true, state, commands: [], history: [entry] };
 }

@@ -300,7 +300,12 @@ export interface RunState {
   readonly parent: { readonly runId: string; readonly seq: number } | null;
   /** Interpreter-private bookkeeping (active nodes, scopes, timers, signal buffer, compensations…). */
   readonly core: unknown;
+  /** The flow's search attributes as last evaluated (absent when it declares none); null: unset. */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
 }
+
+/** A stored search attribute: keyword text, a number, or a time as an ISO-8601 string; null when unset. */
+export type SearchAttributeValue = string | number | null;
 
 /** A reason the run cannot move, naming the step it is about (null: about the whole version). */
 export interface MigrationBlocker {

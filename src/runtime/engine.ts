@@ -4,7 +4,7 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, MigrationPlan, RunStatus } from '../interpreter/types.js';
+import type { ErrorInfo, HistoryEntry, MigrationPlan, RunStatus, SearchAttributeValue } from '../interpreter/types.js';
 
 
 /** Options of `deploy`. */
@@ -69,10 +69,14 @@ export interface RunDescription extends RunResult {
   readonly parentRunId: string | null;
   /** `$workflow.attempt`: 1, then 2 after the first `retry`… */
   readonly attempt: number;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
 }
 
 export interface RunSummary {
   readonly runId: string;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
   readonly name: string;
   readonly version: number;
   readonly status: RunStatus;
@@ -80,9 +84,22 @@ export interface RunSummary {
   readonly endedAt: string | null;
 }
 
+/** A comparison of `list --where` (parsed by parseWhere in runtime/common/search-filter.ts). */
+export type WhereOperator = '>=' | '<=' | '!=' | '=' | '>' | '<';
+
+/** One condition on a search attribute: `customer=ann`, `total>100`, `renewsAt<2027-01-01`. */
+export interface WhereCondition {
+  readonly attribute: string;
+  readonly op: WhereOperator;
+  /** As written; compared as a number or a time when the run's value is one. */
+  readonly value: string;
+}
+
 export interface ListFilter {
   readonly status?: RunStatus;
   readonly name?: string;
+  /** Conditions on search attributes, all of which must hold (`parseWhere('total>100')`). */
+  readonly where?: readonly WhereCondition[];
   readonly limit?: number;
 }
 

@@ -23,6 +23,7 @@ export const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
   RunAlreadyExists: 409,
   RunNotActive: 409,
   MigrationBlocked: 409,
+  WhereInvalid: 400,
   DefinitionConflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

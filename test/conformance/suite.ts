@@ -10,6 +10,7 @@ import { heartbeatCases } from './heartbeats.cases.js';
 import { suiteContext, type MakeEngine, type SuiteOptions } from './harness.js';
 import { lifecycleCases } from './lifecycle.cases.js';
 import { migrateCases } from './migrate.cases.js';
+import { searchCases } from './search.cases.js';
 import { retryCases } from './retries.cases.js';
 import { sagaCases } from './saga.cases.js';
 import { signalCases } from './signals.cases.js';
@@ -37,5 +38,6 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     watchCases(ctx);
     driftCases(ctx);
     migrateCases(ctx);
+    searchCases(ctx);
   });
 }

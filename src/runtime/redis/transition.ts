@@ -24,6 +24,7 @@ import { GenerationTokens } from './generation.js';
 import { OutboxClearer } from './outbox-clearer.js';
 import { StateCache, type CachedRun } from './state-cache.js';
 import { bookkeeping } from './bookkeeping.js';
+import { searchIndexOps } from './search-index.js';
 
 export type { EventInput, TimedEventInput };
 
@@ -296,6 +297,7 @@ export class Transitions {
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
       ...(latestCheck ? { latestCheck } : {}),
+      ...(decision.state.searchAttributes !== previous?.searchAttributes ? { searchIndex: searchIndexOps(this.deps.store.keys, definition, previous, decision.state) } : {}),
       // The commit publishes it, so a waiter hears of the end in the same round trip.
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });
