@@ -98,8 +98,11 @@ export interface WhereCondition {
 export interface ListFilter {
   readonly status?: RunStatus;
   readonly name?: string;
-  /** Conditions on search attributes, all of which must hold (`parseWhere('total>100')`). */
-  readonly where?: readonly WhereCondition[];
+  /**
+   * Conditions on search attributes, all of which must hold: `['customer=ann', 'total>100']`
+   * (operators `= != < <= > >=`). A condition that cannot be read throws WhereInvalidError.
+   */
+  readonly where?: readonly string[];
   readonly limit?: number;
 }
 

@@ -57,12 +57,14 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     '/v1/runs',
     { config: read, schema: { operationId: 'listRuns', summary: 'List runs, newest first', tags: ['runs'], querystring: listQuery, response: { 200: listResponse, ...problemResponses() } } },
     async (request) => {
-      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string };
+      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string; where?: string[] };
+      const where = query.where ?? [];
       // The cursor is an offset into the newest-first list: runs started between two pages shift it.
       const offset = query.cursor === undefined ? 0 : Number(query.cursor);
       const rows = await engine.list({
         ...(query.status ? { status: query.status } : {}),
         ...(query.name ? { name: query.name } : {}),
+        ...(where.length === 0 ? {} : { where }),
         limit: offset + query.limit + 1,
       });
       const runs = rows.slice(offset, offset + query.limit);

@@ -218,6 +218,12 @@ export const listQuery = {
     name: { type: 'string', minLength: 1 },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
     cursor: { type: 'string', pattern: '^[0-9]+$', description: 'nextCursor of the previous page' },
+    where: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 1000 },
+      maxItems: 20,
+      description: 'search attribute conditions, all of which must hold: where=customer=ann&where=total>100 (URL-encoded; operators = != < <= > >=)',
+    },
   },
 } as const;
 

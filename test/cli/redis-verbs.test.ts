@@ -154,6 +154,31 @@ output: \${ $vars.message }
     expect((await cli('terminate', 'm-2')).code).toBe(0);
   });
 
+  it('list --where filters by search attributes; a condition it cannot read exits 2', async () => {
+    await writeFile(join(dir, 'searchable.yaml'), `dsl: flowline/v1
+name: searchable
+version: 1
+signals: { go: {} }
+searchAttributes:
+  customer: { type: keyword, value: '\${ $input.customer }' }
+  total: { type: number, value: '\${ $input.total }' }
+steps:
+  - waitSignal: go
+`);
+    expect((await cli('deploy', join(dir, 'searchable.yaml'))).code).toBe(0);
+    expect((await cli('start', 'searchable', '--id', 's-ann', '--input', '{"customer":"ann","total":150}')).code).toBe(0);
+    expect((await cli('start', 'searchable', '--id', 's-ann2', '--input', '{"customer":"ann","total":50}')).code).toBe(0);
+    const listed = await cli('list', '--where', 'customer=ann', '--where', 'total>100', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { runId: string }[]).map((r) => r.runId)).toEqual(['s-ann']);
+    const text = await cli('list', '--where', 'customer=ann');
+    expect(text.stdout).toContain('customer=ann total=50');
+    const bad = await cli('list', '--where', 'total>');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('WhereInvalid');
+    for (const id of ['s-ann', 's-ann2']) expect((await cli('terminate', id)).code).toBe(0);
+  });
+
   it('schedule create, list and delete', async () => {
     const created = await cli('schedule', 'create', 'every-minute', '--workflow', 'verbs', '--every', '1m', '--input', '{"hold":false}', '--json');
     expect(created.code, created.stderr).toBe(0);

@@ -1,6 +1,5 @@
 /** Conformance: search attributes and `list` by them (issue 17, docs/decisions/0015). */
 import { describe, expect, it } from 'vitest';
-import { parseWhere } from '../../src/runtime/common/search-filter.js';
 import { waitUntil, type SuiteContext } from './harness.js';
 
 const ORDER = `
@@ -20,7 +19,7 @@ const ORDER = `
       waitSignal: priced
 `;
 
-const where = (...conditions: string[]) => conditions.map(parseWhere);
+const where = (...conditions: string[]) => conditions;
 
 export function searchCases(ctx: SuiteContext): void {
   describe('search attributes (issue 17)', () => {

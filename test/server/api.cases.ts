@@ -208,6 +208,31 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       for (const id of ids) await call(base, 'POST', `/v1/runs/${id}/cancel`, { json: { reason: 'cleanup' } });
     });
 
+    it('GET /v1/runs?where= filters by search attributes (all conditions hold); a condition it cannot read is 400 WhereInvalid', async () => {
+      const searchable = `dsl: flowline/v1
+name: http-search-${tag}
+version: 1
+signals: { go: {} }
+searchAttributes:
+  customer: { type: keyword, value: '\${ $input.customer }' }
+  total: { type: number, value: '\${ $input.total }' }
+steps:
+  - waitSignal: go
+`;
+      expect((await call(base, 'POST', '/v1/definitions', { raw: searchable })).status).toBe(201);
+      const ids: string[] = [];
+      for (const input of [{ customer: 'ann', total: 150 }, { customer: 'ann', total: 50 }, { customer: 'bob', total: 300 }]) {
+        ids.push((await call(base, 'POST', '/v1/runs', { json: { name: `http-search-${tag}`, input } })).body.runId as string);
+      }
+      const listed = await call(base, 'GET', `/v1/runs?where=${encodeURIComponent('customer=ann')}&where=${encodeURIComponent('total>100')}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.runs).toEqual([expect.objectContaining({ runId: ids[0], searchAttributes: { customer: 'ann', total: 150 } })]);
+      const one = await call(base, 'GET', `/v1/runs?name=http-search-${tag}&where=${encodeURIComponent('total>=150')}`);
+      expect(one.body.runs.map((r: { runId: string }) => r.runId).sort()).toEqual([ids[0], ids[2]].sort());
+      expectProblem(await call(base, 'GET', `/v1/runs?where=${encodeURIComponent('total>')}`), 400, 'WhereInvalid');
+      for (const id of ids) await call(base, 'POST', `/v1/runs/${id}/terminate`);
+    });
+
     it('cancel and terminate answer 202 (409 when the run has ended); retry restarts a failed run from its failed step', async () => {
       const cancelled = await start();
       expect((await call(base, 'POST', `/v1/runs/${cancelled}/cancel`, { json: { reason: 'no longer needed' } })).status).toBe(202);

@@ -23,6 +23,11 @@ export function parseWhere(text: string): WhereCondition {
   return { attribute: match[1]!, op: match[2] as WhereOperator, value: match[3]!.trim() };
 }
 
+/** Parses every condition of a filter (none when absent). Throws WhereInvalidError. Pure. */
+export function parseWhereList(where: readonly string[] | undefined): WhereCondition[] {
+  return (where ?? []).map(parseWhere);
+}
+
 /** The condition's value as a number, or undefined when it is not one. Pure. */
 export function numberOf(condition: WhereCondition): number | undefined {
   const n = Number(condition.value);

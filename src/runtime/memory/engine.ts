@@ -12,7 +12,7 @@ import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
-import { matchesWhere } from '../common/search-filter.js';
+import { matchesWhere, parseWhereList } from '../common/search-filter.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -177,12 +177,13 @@ export class EmbeddedEngine implements Engine {
 
   async list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
     const rows: RunState[] = [];
+    const where = parseWhereList(filter.where);
     for (const runId of [...this.loop.runs.keys()]) {
       const record = this.record(runId);
       if (!record) continue;
       if (filter.status !== undefined && record.state.status !== filter.status) continue;
       if (filter.name !== undefined && record.state.workflow.name !== filter.name) continue;
-      if (!matchesWhere(record.state, filter.where)) continue;
+      if (!matchesWhere(record.state, where)) continue;
       rows.push(record.state);
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));

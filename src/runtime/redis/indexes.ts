@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { RUN_STATUSES, type RunState } from '../../interpreter/types.js';
 import type { ListFilter, RunSummary } from '../engine.js';
 import { toRunSummary } from '../common/run-views.js';
-import { matchesWhere, numberOf, timeOf, type WhereCondition } from '../common/search-filter.js';
+import { matchesWhere, numberOf, parseWhereList, timeOf, type WhereCondition } from '../common/search-filter.js';
 import type { KeyLayout } from './keys.js';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -23,8 +23,9 @@ export class RunIndexes {
   /** Runs matching the filter, newest first. Entries of expired runs are dropped from the indexes on the way. */
   async list(filter: ListFilter, load: (runIds: string[]) => Promise<(RunState | null)[]>): Promise<RunSummary[]> {
     const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
-    const candidates = await this.searchCandidates(filter.where ?? []);
-    if (candidates) return this.listCandidates(candidates, filter, limit, load);
+    const where = parseWhereList(filter.where);
+    const candidates = await this.searchCandidates(where);
+    if (candidates) return this.listCandidates(candidates, filter, where, limit, load);
     const source =
       filter.status !== undefined
         ? this.keys.indexStatus(filter.status)
@@ -45,7 +46,7 @@ export class RunIndexes {
         }
         if (filter.status !== undefined && state.status !== filter.status) return;
         if (filter.name !== undefined && state.workflow.name !== filter.name) return;
-        if (!matchesWhere(state, filter.where)) return;
+        if (!matchesWhere(state, where)) return;
         rows.push(state);
       });
       if (gone.length) await this.forget(gone, source);
@@ -82,6 +83,7 @@ export class RunIndexes {
   private async listCandidates(
     candidates: readonly string[],
     filter: ListFilter,
+    where: readonly WhereCondition[],
     limit: number,
     load: (runIds: string[]) => Promise<(RunState | null)[]>,
   ): Promise<RunSummary[]> {
@@ -94,7 +96,7 @@ export class RunIndexes {
         if (!state) return;
         if (filter.status !== undefined && state.status !== filter.status) return;
         if (filter.name !== undefined && state.workflow.name !== filter.name) return;
-        if (matchesWhere(state, filter.where)) rows.push(state);
+        if (matchesWhere(state, where)) rows.push(state);
       });
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
