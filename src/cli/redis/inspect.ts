@@ -27,6 +27,7 @@ export function registerDescribe(program: Command): void {
       `attempt   ${description.attempt}`,
       ...(description.parentRunId ? [`parent    ${description.parentRunId}`] : []),
       `vars      ${JSON.stringify(description.vars)}`,
+      ...(description.searchAttributes ? [`search    ${JSON.stringify(description.searchAttributes)}`] : []),
       `output    ${JSON.stringify(description.output ?? null)}`,
       ...(description.error ? [`error     ${description.error.type}: ${description.error.message}${description.error.step ? ` (step ${description.error.step})` : ''}`] : []),
     ];
