@@ -73,6 +73,13 @@ export function expressionSites(document: unknown): ExpressionSite[] {
   add('/output', own(document, 'output'));
   const queries = own(document, 'queries');
   if (isRecord(queries)) for (const name of Object.keys(queries)) add(childPointer('/queries', name), queries[name]);
+  const attributes = own(document, 'searchAttributes');
+  if (isRecord(attributes)) {
+    for (const name of Object.keys(attributes)) {
+      const attribute = attributes[name];
+      if (isRecord(attribute)) add(`${childPointer('/searchAttributes', name)}/value`, own(attribute, 'value'));
+    }
+  }
   return sites;
 }
 

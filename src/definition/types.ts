@@ -241,6 +241,17 @@ export interface SignalDeclaration {
   readonly schema?: Readonly<Record<string, unknown>>;
 }
 
+/** Types of search attributes: exact text, numbers, ISO-8601 instants. */
+export const SEARCH_ATTRIBUTE_TYPES = ['keyword', 'number', 'time'] as const;
+export type SearchAttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
+
+/** A value of each run to find runs by (`list --where`). */
+export interface SearchAttributeDeclaration {
+  readonly type: SearchAttributeType;
+  /** Usually an expression over `$input`, `$vars`, `$steps`. */
+  readonly value: Template;
+}
+
 /** A validated, normalised workflow definition. Immutable and JSON-serialisable. */
 export interface WorkflowDefinition {
   readonly dsl: 'flowline/v1';
@@ -251,6 +262,8 @@ export interface WorkflowDefinition {
   readonly inputSchema?: Readonly<Record<string, unknown>>;
   readonly signals: Readonly<Record<string, SignalDeclaration>>;
   readonly queries: Readonly<Record<string, Template>>;
+  /** Search attributes by name (absent when the document declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeDeclaration>>;
   readonly defaults: {
     readonly timeoutMs?: number;
     /** Heartbeat bound of each `call` without its own `heartbeatTimeout`. */
@@ -264,6 +277,8 @@ export interface WorkflowDefinition {
   readonly output?: Template;
   /** JSON paths of sensitive values, masked in logs and history output. */
   readonly redact?: readonly string[];
+  /** Versions whose running runs may be moved to this one (`flowline migrate`); absent: allowed with a warning. */
+  readonly migrateFrom?: readonly number[];
   /** sha256 of the canonical JSON of the source document: same name+version must keep the same digest. */
   readonly digest: string;
 }

@@ -18,6 +18,8 @@ import { onRetryTimer, onStepTimeout } from './lifecycle.js';
 import { pmGet, pmHas, pmSet } from './pmap.js';
 import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
 import { recordConsumed } from './steps/wait-signal.js';
+import { migrationDecision } from './migrate.js';
+import { withSearchAttributes } from './search-attributes.js';
 
 /** Options of a decision. */
 export interface DecideOptions {
@@ -69,6 +71,11 @@ export async function decide(
 ): Promise<Decision> {
   if (event.type === 'RunStarted') {
     if (state !== undefined) throw new CoreMisuseError(`run ${state.runId} has already started`);
+  } else if (event.type === 'RunMigrated') {
+    if (state === undefined) throw new CoreMisuseError('RunMigrated before RunStarted: no state to decide on');
+    if (isTerminal(state.status)) return { accepted: false, state, commands: [], history: [] };
+    const migrated = migrationDecision(definition, state, event);
+    return { ...migrated, state: await withSearchAttributes(definition, state, migrated.state, options.limits ?? DEFAULT_LIMITS) };
   } else {
     if (state === undefined) throw new CoreMisuseError(`${event.type} before RunStarted: no state to decide on`);
     const w = state.workflow;
@@ -116,7 +123,8 @@ export async function decide(
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
-  return finish(ctx, base);
+  const decision = finish(ctx, base);
+  return { ...decision, state: await withSearchAttributes(definition, state, decision.state, ctx.limits) };
 }
 
 /**
@@ -156,6 +164,7 @@ function activityStarted(
     retries: base.retries,
     parent: base.parent,
     core: base.core,
+    ...(base.searchAttributes === undefined ? {} : { searchAttributes: base.searchAttributes }),
   };
   return { accepted: true, state, commands: [], history: [entry] };
 }
@@ -244,6 +253,8 @@ async function apply(ctx: Ctx): Promise<boolean> {
       return true;
     case 'RetryRequested':
       return retryRun(ctx);
+    case 'RunMigrated':
+      throw new CoreInvariantError('RunMigrated is decided before the working context is made');
     default: {
       const never: never = event;
       throw new CoreMisuseError(`unknown event ${JSON.stringify(never)}`);

@@ -7,6 +7,7 @@ export { RETRYABLE_STATUSES } from './run-control.js';
 export { CoreMisuseError, CoreInvariantError, QueryFailedError, NonDeterminismError, type NonDeterminismDetails } from './errors.js';
 export { deterministicUuid } from './determinism.js';
 export { awaitsActivity, stepAwaiting, signalWaits, type SignalWait } from './core-state.js';
+export { planMigration, type MigrationPlan, type MigrationBlocker, type MigrationMove } from './migrate.js';
 export {
   RUN_STATUSES,
   TERMINAL_STATUSES,
@@ -14,6 +15,8 @@ export {
   type RunStatus,
   type ErrorInfo,
   type RunEvent,
+  type RunMigratedEvent,
+  type MigrationRemap,
   type RunEventType,
   type Command,
   type HistoryEntry,

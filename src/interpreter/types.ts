@@ -3,7 +3,7 @@
  * Everything here is plain, JSON-serialisable data — no functions, no Dates, no class instances —
  * so a runtime can store it as it is and a replay can fold it again.
  */
-import type { StepPath } from '../definition/types.js';
+import type { StepKind, StepPath } from '../definition/types.js';
 
 /** Epoch milliseconds. */
 export type EpochMs = number;
@@ -130,8 +130,25 @@ export interface RetryRequestedEvent extends EventBase {
   readonly type: 'RetryRequested';
 }
 
+/** Bookkeeping changes of a migration, computed by planMigration: node id → new path/list/index/tag, registration id → new step path. */
+export interface MigrationRemap {
+  readonly nodes: Readonly<Record<string, { readonly path?: string; readonly list?: string; readonly index?: number; readonly tag?: number }>>;
+  readonly regs: Readonly<Record<string, string>>;
+}
+/**
+ * The run moves to another version of its flow (docs/decisions/0015). Decided with the target
+ * definition; carries what it re-points, so a replay needs both definitions but no planning.
+ */
+export interface RunMigratedEvent extends EventBase {
+  readonly type: 'RunMigrated';
+  readonly from: { readonly version: number; readonly digest: string };
+  readonly to: { readonly version: number; readonly digest: string };
+  readonly remap: MigrationRemap;
+}
+
 export type RunEvent =
   | RunStartedEvent
+  | RunMigratedEvent
   | ActivityStartedEvent
   | ActivityCompletedEvent
   | ActivityFailedEvent
@@ -283,6 +300,40 @@ export interface RunState {
   readonly parent: { readonly runId: string; readonly seq: number } | null;
   /** Interpreter-private bookkeeping (active nodes, scopes, timers, signal buffer, compensations…). */
   readonly core: unknown;
+  /** The flow's search attributes as last evaluated (absent when it declares none); null: unset. */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
+}
+
+/** A stored search attribute: keyword text, a number, or a time as an ISO-8601 string; null when unset. */
+export type SearchAttributeValue = string | number | null;
+
+/** A reason the run cannot move, naming the step it is about (null: about the whole version). */
+export interface MigrationBlocker {
+  readonly step: string | null;
+  readonly reason: string;
+}
+
+/** A step the run is in, and where it is in the target. */
+export interface MigrationMove {
+  readonly step: string;
+  readonly kind: StepKind;
+  readonly from: StepPath;
+  readonly to: StepPath;
+}
+
+/** What moving a run would do, or why it cannot. */
+export interface MigrationPlan {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** True when nothing blocks the move. */
+  readonly allowed: boolean;
+  readonly blockers: readonly MigrationBlocker[];
+  /** Things the operator should know that do not block (e.g. the target does not declare `migrateFrom`). */
+  readonly warnings: readonly string[];
+  /** Every step the run is in (or has a compensation registered for), with its place in both versions. */
+  readonly moves: readonly MigrationMove[];
+  /** The bookkeeping changes the RunMigrated event carries (empty when not allowed). */
+  readonly remap: MigrationRemap;
 }
 
 /** The result of one decision. */

@@ -4,7 +4,8 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
+import type { ErrorInfo, HistoryEntry, MigrationPlan, RunStatus, SearchAttributeValue } from '../interpreter/types.js';
+
 
 /** Options of `deploy`. */
 export interface DeployOptions {
@@ -68,10 +69,14 @@ export interface RunDescription extends RunResult {
   readonly parentRunId: string | null;
   /** `$workflow.attempt`: 1, then 2 after the first `retry`… */
   readonly attempt: number;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
 }
 
 export interface RunSummary {
   readonly runId: string;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
   readonly name: string;
   readonly version: number;
   readonly status: RunStatus;
@@ -79,9 +84,25 @@ export interface RunSummary {
   readonly endedAt: string | null;
 }
 
+/** A comparison of `list --where` (parsed by parseWhere in runtime/common/search-filter.ts). */
+export type WhereOperator = '>=' | '<=' | '!=' | '=' | '>' | '<';
+
+/** One condition on a search attribute: `customer=ann`, `total>100`, `renewsAt<2027-01-01`. */
+export interface WhereCondition {
+  readonly attribute: string;
+  readonly op: WhereOperator;
+  /** As written; compared as a number or a time when the run's value is one. */
+  readonly value: string;
+}
+
 export interface ListFilter {
   readonly status?: RunStatus;
   readonly name?: string;
+  /**
+   * Conditions on search attributes, all of which must hold: `['customer=ann', 'total>100']`
+   * (operators `= != < <= > >=`). A condition that cannot be read throws WhereInvalidError.
+   */
+  readonly where?: readonly string[];
   readonly limit?: number;
   /** Only runs started at or after this instant (epoch ms). */
   readonly startedAfter?: number;
@@ -113,6 +134,29 @@ export interface SignalOptions {
   readonly signalId?: string;
 }
 
+/** Options of `migrate`. */
+export interface MigrateOptions {
+  /** The version to move to (deployed). */
+  readonly toVersion: number;
+  /** Only plan: report what would move or what blocks it, change nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Options of `migrateMany`: every running run of `name` on `fromVersion`. */
+export interface MigrateManyOptions extends MigrateOptions {
+  readonly name: string;
+  readonly fromVersion: number;
+  /** At most this many runs (default 1000). */
+  readonly limit?: number;
+}
+
+/** One run's migration: the plan, and whether it was carried out. */
+export interface MigrationReport extends Omit<MigrationPlan, 'remap'> {
+  readonly runId: string;
+  /** `migrated`: moved; `planned`: a dry run that would move; `blocked`: see `blockers`; `skipped`: the run ended before it could move. */
+  readonly outcome: 'migrated' | 'planned' | 'blocked' | 'skipped';
+}
+
 export interface Engine {
   /** Register a definition by name+version. Same content again is a no-op; different content throws DefinitionConflictError. */
   deploy(definition: WorkflowDefinition, options?: DeployOptions): Promise<DeployResult>;
@@ -136,6 +180,14 @@ export interface Engine {
   /** Retry a failed run from the failed step. */
   retry(runId: string): Promise<void>;
   list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /**
+   * Moves a running run to another version of its flow, as one transition recorded in history
+   * (`RunMigrated`). A dry run only reports the plan. Throws MigrationBlockedError naming each
+   * blocking step (not on a dry run), RunNotFoundError, DefinitionNotFoundError.
+   */
+  migrate(runId: string, options: MigrateOptions): Promise<MigrationReport>;
+  /** `migrate` for every running run of a flow version; each run's outcome is reported, none throws. */
+  migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]>;
   /**
    * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
    * it is committed, without polling per watcher. Resolves once the watch is in place; throws

@@ -45,6 +45,7 @@ export const ENTRY_WORDS: Readonly<Record<string, string>> = {
   CompensationCompleted: 'Undone',
   CompensationFailed: 'Undo failed',
   VariablesSet: 'Variables set',
+  RunMigrated: 'Moved to another version',
   ActivityStarted: 'Activity started',
   ActivityCompleted: 'Activity answered',
   ActivityFailed: 'Activity failed',

@@ -1,7 +1,8 @@
-/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, schedule). */
+/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, migrate, schedule). */
 import type { Command } from 'commander';
 import { registerControl } from './control.js';
 import { registerDeploy } from './deploy.js';
+import { registerMigrate } from './migrate.js';
 import { registerDescribe, registerHistory, registerList, registerResult } from './inspect.js';
 import { registerSchedule } from './schedule.js';
 import { registerQuery, registerSignal } from './signal.js';
@@ -19,5 +20,6 @@ export function registerRedisVerbs(program: Command): void {
   registerList(program);
   registerResult(program);
   registerControl(program);
+  registerMigrate(program);
   registerSchedule(program);
 }

@@ -27,6 +27,7 @@ export function registerDescribe(program: Command): void {
       `attempt   ${description.attempt}`,
       ...(description.parentRunId ? [`parent    ${description.parentRunId}`] : []),
       `vars      ${JSON.stringify(description.vars)}`,
+      ...(description.searchAttributes ? [`search    ${JSON.stringify(description.searchAttributes)}`] : []),
       `output    ${JSON.stringify(description.output ?? null)}`,
       ...(description.error ? [`error     ${description.error.type}: ${description.error.message}${description.error.step ? ` (step ${description.error.step})` : ''}`] : []),
     ];
@@ -64,26 +65,34 @@ interface ListCliOptions extends RedisCliOptions {
   status?: string;
   name?: string;
   limit?: string;
+  where?: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function registerList(program: Command): void {
   withRedisOptions(
     program
       .command('list')
-      .description('runs, newest first, filtered by status and/or workflow name')
+      .description('runs, newest first, filtered by status, workflow name and search attributes (--where)')
       .option('--status <status>', `one of ${RUN_STATUSES.join(', ')}`)
       .option('--name <workflow>', 'workflow name')
-      .option('--limit <n>', 'at most this many (default 100)'),
+      .option('--limit <n>', 'at most this many (default 100)')
+      .option('--where <condition>', "a search attribute condition, e.g. customer=ann or 'total>100' (operators = != < <= > >=); repeat for more, all must hold", collect, []),
   ).action(async (options: ListCliOptions) => {
     if (options.status !== undefined && !RUN_STATUSES.includes(options.status as RunStatus)) {
       throw new CliExit(EXIT_INVALID, `--status must be one of ${RUN_STATUSES.join(', ')}`);
     }
+    const where = options.where ?? [];
     const limit = parsePositiveInt(options.limit, '--limit');
     const runs = await withEngine(options, (engine) =>
       engine.list({
         ...(options.status === undefined ? {} : { status: options.status as RunStatus }),
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(limit === undefined ? {} : { limit }),
+        ...(where.length === 0 ? {} : { where }),
       }),
     );
     if (options.json) {
@@ -91,7 +100,8 @@ export function registerList(program: Command): void {
       return;
     }
     for (const run of runs) {
-      process.stdout.write(`${run.runId}  ${run.name} v${run.version}  ${run.status.padEnd(19)}  ${run.startedAt}  ${run.endedAt ?? '-'}\n`);
+      const attributes = run.searchAttributes ? `  ${Object.entries(run.searchAttributes).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}` : '';
+      process.stdout.write(`${run.runId}  ${run.name} v${run.version}  ${run.status.padEnd(19)}  ${run.startedAt}  ${run.endedAt ?? '-'}${attributes}\n`);
     }
   });
 }

@@ -27,6 +27,7 @@ export function toRunDescription(state: RunState): RunDescription {
     vars: state.vars,
     parentRunId: state.parent?.runId ?? null,
     attempt: state.retries + 1,
+    ...(state.searchAttributes === undefined ? {} : { searchAttributes: state.searchAttributes }),
   };
 }
 
@@ -39,5 +40,6 @@ export function toRunSummary(state: RunState): RunSummary {
     status: state.status,
     startedAt: iso(state.startedAt) ?? '',
     endedAt: iso(state.endedAt),
+    ...(state.searchAttributes === undefined ? {} : { searchAttributes: state.searchAttributes }),
   };
 }

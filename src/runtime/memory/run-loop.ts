@@ -25,7 +25,8 @@ import { runAttempt } from './attempt-runner.js';
 import { childEndEvent, childStartFailedEvent } from '../common/child-notices.js';
 import { assertNever } from '../common/events.js';
 import { decideBatch } from '../common/batch-decision.js';
-import type { HistoryWatcher } from '../engine.js';
+import { migrationReport, migrationStep } from '../common/migration.js';
+import type { HistoryWatcher, MigrateOptions, MigrationReport } from '../engine.js';
 import { checkStartInput } from '../common/start-checks.js';
 import type { Clock } from './clock.js';
 import type { DefinitionRegistry } from './definition-registry.js';
@@ -131,6 +132,15 @@ export class RunLoop {
     });
   }
 
+  /** Queues a move to another version; resolves with its report once decided in the run's order. */
+  migrate(record: RunRecord, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    return new Promise((resolve, reject) => {
+      // The event is a placeholder: a migration is planned on the state it meets (see drainMigration).
+      const placeholder: EventInput = { type: 'CancelRequested' };
+      this.enqueue(record, { event: placeholder, dropWhenEnded: false, migration: { target, options, throwWhenBlocked, settle: { resolve, reject } } });
+    });
+  }
+
   /** Stops timers and in-flight attempts; later events are ignored. */
   close(): void {
     this.closed = true;
@@ -163,7 +173,13 @@ export class RunLoop {
     this.idleNoticed = false;
     try {
       while (record.queue.length > 0) {
-        const batch = record.queue.splice(0, MAX_BATCH);
+        if (record.queue[0]!.migration) {
+          await this.drainMigration(record, record.queue.shift()!);
+          continue;
+        }
+        // A migration changes the definition later events are decided with: it goes alone.
+        const cut = record.queue.findIndex((item) => item.migration !== undefined);
+        const batch = record.queue.splice(0, Math.min(MAX_BATCH, cut < 0 ? record.queue.length : cut));
         if (this.closed) {
           for (const item of batch) item.done?.resolve(false);
           continue;
@@ -201,6 +217,27 @@ export class RunLoop {
       record.draining = false;
       this.activeDrains--;
       this.pokeSkipper();
+    }
+  }
+
+  /** Plans a queued migration on the run's current state and, when allowed, decides and commits it with the target definition. */
+  private async drainMigration(record: RunRecord, item: QueuedEvent): Promise<void> {
+    const { target, options, throwWhenBlocked, settle } = item.migration!;
+    try {
+      if (record.fault !== undefined) throw record.fault;
+      const step = migrationStep(record.definition, target, record.state, options, throwWhenBlocked);
+      if (step.kind === 'report') return settle.resolve(step.report);
+      const decided = await decideBatch(target, record.state, [{ build: () => step.event, notBefore: 0 }], this.options.clock.now(), this.options.limits.expression);
+      const result = decided.results[0]!;
+      if ('error' in result) throw result.error;
+      if (!decided.decision) return settle.resolve(migrationReport(record.runId, step.plan, 'skipped'));
+      (record.earlier ??= []).push(record.definition);
+      record.definition = target;
+      record.workflowRef = Object.freeze({ name: target.name, version: target.version });
+      this.commit(record, decided.events[0]!, decided.decision);
+      settle.resolve(migrationReport(record.runId, step.plan, 'migrated'));
+    } catch (error) {
+      settle.reject(error);
     }
   }
 

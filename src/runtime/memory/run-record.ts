@@ -3,7 +3,7 @@ import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import type { EventInput } from '../common/events.js';
-import type { HistoryWatcher } from '../engine.js';
+import type { HistoryWatcher, MigrateOptions, MigrationReport } from '../engine.js';
 
 export type { EventInput };
 
@@ -14,13 +14,25 @@ export interface QueuedEvent {
   /** Internal answers (activity, timer, child) are dropped once the run has ended; requests are not. */
   readonly dropWhenEnded: boolean;
   readonly done?: { resolve(accepted: boolean): void; reject(error: unknown): void };
+  /**
+   * A move to another version (`engine.migrate`): planned on the state it meets in the queue and,
+   * when allowed, decided alone with the target definition. `event` is unused for it.
+   */
+  readonly migration?: {
+    readonly target: WorkflowDefinition;
+    readonly options: MigrateOptions;
+    readonly throwWhenBlocked: boolean;
+    readonly settle: { resolve(report: MigrationReport): void; reject(error: unknown): void };
+  };
 }
 
 /** One run as the embedded runtime holds it. */
 export interface RunRecord {
   readonly runId: string;
-  /** The exact definition the run started with (pinned). */
-  readonly definition: WorkflowDefinition;
+  /** The exact definition the run is pinned to: the one it started with, or the one it was migrated to. */
+  definition: WorkflowDefinition;
+  /** Definitions the run was pinned to before its migrations, oldest first (for replay). */
+  earlier?: WorkflowDefinition[];
   state: RunState;
   readonly history: HistoryEntry[];
   readonly queue: QueuedEvent[];
@@ -33,7 +45,7 @@ export interface RunRecord {
    */
   heartbeats?: Map<string, unknown>;
   /** The run's `{name, version}`, shared by every attempt's context. */
-  readonly workflowRef: { readonly name: string; readonly version: number };
+  workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */
   waiters: Array<() => void>;
   /** Told of each committed batch of history entries (`watchHistory`); made on first watch. */

@@ -4,6 +4,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { awaitsActivity } from '../../interpreter/index.js';
+import type { SearchIndexOp } from './search-index.js';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { EagerCarrier } from './eager.js';
@@ -52,6 +53,8 @@ export interface CommitInput {
   readonly endedNotice?: { readonly channel: string; readonly message: string };
   /** Create only: refuse (LatestVersionMovedError) unless this is still the workflow's latest version. */
   readonly latestCheck?: { readonly definitionsKey: string; readonly version: number };
+  /** Search attribute index writes (search-index.ts), applied with the transition. */
+  readonly searchIndex?: readonly SearchIndexOp[];
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
@@ -76,7 +79,7 @@ export interface LoadedRun {
 export class RunStore {
   constructor(
     private readonly client: ScriptedClient,
-    private readonly keys: KeyLayout,
+    readonly keys: KeyLayout,
     /** How payload JSON is written and read: through the payload codec when one is configured (src/codec/payload-codec.ts). */
     readonly json: StoredJson = storedJson(),
   ) {}
@@ -141,6 +144,7 @@ export class RunStore {
       input.latestCheck?.definitionsKey ?? '',
       input.latestCheck?.version ?? '',
       this.keys.commitsChannel,
+      input.searchIndex?.length ?? 0,
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -148,6 +152,7 @@ export class RunStore {
       ...input.activitiesAdded,
       ...input.activitiesRemoved,
       ...(input.outboxCleared ?? []),
+      ...(input.searchIndex ?? []).flat(),
     ];
     const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string, string?];
     const code = Number(reply[0]);

@@ -8,7 +8,9 @@ import { RunNotFoundError } from '../../errors.js';
 import { decide, isTerminal } from '../../interpreter/index.js';
 import type { Decision, RunEvent, RunStartedEvent, RunState, ScheduleActivityCommand } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
-import type { EventInput, TimedEventInput } from '../common/events.js';
+import { stampEvent, type EventInput, type TimedEventInput } from '../common/events.js';
+import { migrationReport, migrationStep } from '../common/migration.js';
+import type { MigrateOptions, MigrationReport } from '../engine.js';
 import { decideBatch, type ApplyResult, type DecidedBatch, type EventBuilder, type ItemResult, type BatchItem } from '../common/batch-decision.js';
 
 export type { ApplyResult, EventBuilder };
@@ -23,6 +25,7 @@ import { OutboxClearer } from './outbox-clearer.js';
 import { StateCache, type CachedRun } from './state-cache.js';
 import { bookkeeping } from './bookkeeping.js';
 import { assignEager, type EagerOffer } from './eager.js';
+import { searchIndexOps } from './search-index.js';
 
 export type { EventInput, TimedEventInput };
 
@@ -167,6 +170,42 @@ export class Transitions {
     });
   }
 
+  /**
+   * Moves a run to `target` (docs/decisions/0015): planned on a fresh load and, when allowed,
+   * decided with the target definition and committed with the revision check, alone in the run's
+   * queue (later events of this process are decided with the target). A conflict plans again.
+   */
+  migrate(runId: string, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    return new Promise<MigrationReport>((resolve, reject) => {
+      const work = async (): Promise<void> => {
+        try {
+          resolve(await this.migrateNow(runId, target, options, throwWhenBlocked));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.queue.push(runId, { kind: 'create', work });
+    });
+  }
+
+  private async migrateNow(runId: string, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    this.cache.take(runId);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.deps.store.load(runId);
+      if (!loaded) throw new RunNotFoundError(runId);
+      const source = await this.deps.registry.pinned(loaded.state.workflow);
+      const step = migrationStep(source, target, loaded.state, options, throwWhenBlocked);
+      if (step.kind === 'report') return step.report;
+      const event = stampEvent(step.event, this.deps.now(), loaded.state.updatedAt);
+      const decision = await decide(target, loaded.state, event, { limits: this.deps.limits.expression });
+      if (!decision.accepted) return migrationReport(runId, step.plan, 'skipped');
+      const committed = await this.commitAndDispatch(runId, loaded.state.revision, decision, [event], loaded.state, target, loaded.generation ?? '');
+      if (committed !== false) return migrationReport(runId, step.plan, 'migrated');
+      await this.sleep(Math.min(2 ** Math.min(attempt, 6), 50) * this.random());
+    }
+    throw new TransitionConflictError(runId, MAX_ATTEMPTS);
+  }
+
   /** Dispatches whatever a run's outbox holds (repair after a crash between commit and dispatch). */
   async repairOutbox(runId: string): Promise<number> {
     const entries = await this.liveEagerLeftOut(await this.deps.store.readOutbox(runId));
@@ -283,6 +322,7 @@ export class Transitions {
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
       ...(latestCheck ? { latestCheck } : {}),
+      ...(decision.state.searchAttributes !== previous?.searchAttributes ? { searchIndex: searchIndexOps(this.deps.store.keys, definition, previous, decision.state) } : {}),
       // The commit publishes it, so a waiter hears of the end in the same round trip.
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });
