@@ -68,6 +68,36 @@ export interface RunDescription extends RunResult {
   readonly parentRunId: string | null;
   /** `$workflow.attempt`: 1, then 2 after the first `retry`… */
   readonly attempt: number;
+  /** Entries in the run's history (of its current generation): what `history` returns. */
+  readonly historyLength: number;
+  /** 1, then one more each time a `continueAsNew` step started the flow again. */
+  readonly generation: number;
+  /** The latest earlier generations (at most 10, oldest first); empty for a run that never continued as new. */
+  readonly continuedFrom: readonly GenerationSummary[];
+  /** Things an operator should know, e.g. a history above the engine's `historyWarningEntries`. */
+  readonly warnings: readonly RunWarning[];
+}
+
+/** One earlier generation of a run (see `continueAsNew`). */
+export interface GenerationSummary {
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly continuedAt: string;
+  /** Entries its history held when it continued (that history is no longer kept). */
+  readonly historyLength: number;
+}
+
+/** A warning `describe` carries. */
+export interface RunWarning {
+  /** `HistoryLarge`: the history holds more entries than the engine's `historyWarningEntries`. */
+  readonly type: 'HistoryLarge';
+  readonly message: string;
+}
+
+/** Options of `replay`. */
+export interface ReplayOptions {
+  /** Replay against this definition instead of the one the run is pinned to (an edited flow under the same name+version). */
+  readonly definition?: WorkflowDefinition;
 }
 
 export interface RunSummary {

@@ -147,7 +147,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async describe(runId: string): Promise<RunDescription> {
-    return toRunDescription(this.mustGet(runId).state);
+    return toRunDescription(this.mustGet(runId).state, this.limits.historyWarningEntries);
   }
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {

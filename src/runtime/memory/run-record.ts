@@ -22,7 +22,7 @@ export interface RunRecord {
   /** The exact definition the run started with (pinned). */
   readonly definition: WorkflowDefinition;
   state: RunState;
-  readonly history: HistoryEntry[];
+  history: HistoryEntry[];
   readonly queue: QueuedEvent[];
   draining: boolean;
   /** In-flight activity attempts by seq. */

@@ -118,7 +118,7 @@ export class RedisEngine implements Engine {
   }
 
   describe(runId: string): Promise<RunDescription> {
-    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId)));
+    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId), this.runtime.limits.historyWarningEntries));
   }
 
   history(runId: string): Promise<readonly HistoryEntry[]> {

@@ -29,6 +29,8 @@ export interface CommitInput {
   readonly terminal: boolean;
   readonly retentionMs: number;
   readonly history: readonly HistoryEntry[];
+  /** Continue-as-new: `history` replaces the stored history instead of being appended. */
+  readonly historyRestarted?: boolean;
   /** Serialised OutboxEntry strings (kept by the caller to clear them after dispatch). */
   readonly outbox: readonly string[];
   readonly timersAdded: readonly { seq: number; at: number }[];
@@ -135,6 +137,7 @@ export class RunStore {
       input.latestCheck?.definitionsKey ?? '',
       input.latestCheck?.version ?? '',
       this.keys.commitsChannel,
+      input.historyRestarted ? '1' : '0',
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),

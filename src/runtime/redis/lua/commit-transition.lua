@@ -41,7 +41,9 @@
     ARGV[23] the version the start resolved as latest
     ARGV[24] pub/sub channel of commit notices: the run id is published there on every commit
              (not the entries: `watchHistory` readers LRANGE what they have not seen), or '' for none
-    ARGV[25…] the items, in that order: history, outbox, timers to add, timers to remove,
+    ARGV[25] "1" when the run continued as new in this transition: its history list is replaced
+             by this commit's entries (the new generation's, from index 0) instead of appended to
+    ARGV[26…] the items, in that order: history, outbox, timers to add, timers to remove,
              activities to add, activities to remove, outbox entries to remove
 
   The index and channel keys (and ARGV[22]) are built or passed here, not declared: a run's
@@ -106,7 +108,7 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local ITEMS = 25
+local ITEMS = 26
 local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
@@ -146,6 +148,10 @@ local function eachChunk(command, key, from, count)
   return from + count
 end
 
+if ARGV[25] == '1' then
+  -- Continue-as-new: the old generation's history goes (docs/decisions/0014-continue-as-new.md).
+  redis.call('DEL', historyKey)
+end
 local i = ITEMS
 i = eachChunk('RPUSH', historyKey, i, nh)
 i = eachChunk('RPUSH', outboxKey, i, no)
