@@ -347,3 +347,37 @@ export interface Decision {
 
 /** Limits the core applies to expression evaluation (defined by the expression module). */
 export type { EvaluationLimits } from '../expression/index.js';
+
+/**
+ * What a replay check found (`replayHistory`, `engine.replay`, `flowline replay`): whether every
+ * recorded decision was made again the same way, and if not, the first one that differs.
+ */
+export interface ReplayReport {
+  readonly runId: string;
+  /** The definition the history was replayed against. */
+  readonly workflow: { readonly name: string; readonly version: number; readonly digest: string };
+  readonly deterministic: boolean;
+  /** History entries and recorded decisions checked (up to and including the differing one). */
+  readonly entries: number;
+  readonly decisions: number;
+  /** The first difference; null when deterministic. */
+  readonly divergence: ReplayDivergence | null;
+}
+
+/** The first non-deterministic decision a replay found (no payloads: fields are named, not shown). */
+export interface ReplayDivergence {
+  /** The full explanation, as NonDeterminismError words it. */
+  readonly message: string;
+  /** Index of the entry that differs, and of the entry whose event was being decided. */
+  readonly entryIndex: number;
+  readonly eventIndex: number;
+  readonly eventType: string;
+  /** The step the differing entry is about: id and JSON pointer, when it names one. */
+  readonly stepId: string | null;
+  readonly path: string | null;
+  /** What history holds and what the definition now gives, summarised (`StepScheduled seq 3 activity "x"`). */
+  readonly expected: string | null;
+  readonly got: string | null;
+  /** The first differing field (`type`, `details.activity`…), or null when one side has no entry. */
+  readonly field: string | null;
+}

@@ -4,7 +4,7 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
+import type { ErrorInfo, HistoryEntry, ReplayReport, RunStatus } from '../interpreter/types.js';
 
 /** Options of `deploy`. */
 export interface DeployOptions {
@@ -157,6 +157,12 @@ export interface Engine {
   /** Retry a failed run from the failed step. */
   retry(runId: string): Promise<void>;
   list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /**
+   * Replays the run's recorded history (its current generation) against the code as it is now and
+   * its pinned definition (or `options.definition`), reporting the first non-deterministic
+   * decision. Never changes the run. Throws RunNotFoundError.
+   */
+  replay(runId: string, options?: ReplayOptions): Promise<ReplayReport>;
   /**
    * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
    * it is committed, without polling per watcher. Resolves once the watch is in place; throws

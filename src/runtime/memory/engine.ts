@@ -8,9 +8,9 @@ import {
   RunNotFoundError,
   WaitTimeoutError,
 } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
-import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -152,6 +152,11 @@ export class EmbeddedEngine implements Engine {
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {
     return [...this.mustGet(runId).history];
+  }
+
+  async replay(runId: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+    const record = this.mustGet(runId);
+    return replayHistory(options.definition ?? record.definition, [...record.history], { limits: this.limits.expression });
   }
 
   async result(runId: string, options: ResultOptions = {}): Promise<RunResult> {
