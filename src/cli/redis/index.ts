@@ -1,8 +1,9 @@
-/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, schedule). */
+/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, schedule, replay). */
 import type { Command } from 'commander';
 import { registerControl } from './control.js';
 import { registerDeploy } from './deploy.js';
 import { registerDescribe, registerHistory, registerList, registerResult } from './inspect.js';
+import { registerReplay } from './replay.js';
 import { registerSchedule } from './schedule.js';
 import { registerQuery, registerSignal } from './signal.js';
 import { registerStart } from './start.js';
@@ -20,4 +21,5 @@ export function registerRedisVerbs(program: Command): void {
   registerResult(program);
   registerControl(program);
   registerSchedule(program);
+  registerReplay(program);
 }

@@ -4,6 +4,7 @@ import { RUN_STATUSES, type HistoryEntry, type RunStatus } from '../../interpret
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson, printRunResult } from '../output.js';
 import { parsePositiveInt, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
 import { redactRunView } from '../../observability/run-redactor.js';
+import { HISTORY_EXPORT_FORMAT, type HistoryExport } from './replay.js';
 
 export function registerDescribe(program: Command): void {
   withRedisOptions(
@@ -36,13 +37,19 @@ export function registerDescribe(program: Command): void {
 
 export function registerHistory(program: Command): void {
   withRedisOptions(
-    program.command('history').description("a run's ordered history of events (readable while it runs)").argument('<runId>', 'run id'),
-  ).action(async (runId: string, options: RedisCliOptions) => {
-    const history = await withEngine(options, async (engine) => {
+    program
+      .command('history')
+      .description("a run's ordered history of events (readable while it runs)")
+      .argument('<runId>', 'run id')
+      .option('--export', 'print a history export for `flowline replay <file>`: { format, runId, workflow, history } (JSON)'),
+  ).action(async (runId: string, options: RedisCliOptions & { export?: boolean }) => {
+    const { history, workflow } = await withEngine(options, async (engine) => {
       const [entries, view] = await Promise.all([engine.history(runId), engine.describe(runId)]);
-      return redactRunView(await engine.runtime.registry.get(view.name, view.version), entries);
+      const definition = await engine.runtime.registry.get(view.name, view.version);
+      return { history: redactRunView(definition, entries), workflow: { name: definition.name, version: definition.version, digest: definition.digest } };
     });
-    if (options.json) printJson(history);
+    if (options.export) printJson({ format: HISTORY_EXPORT_FORMAT, runId, workflow, history } satisfies HistoryExport);
+    else if (options.json) printJson(history);
     else process.stdout.write(history.map(formatEntry).join('\n') + (history.length ? '\n' : ''));
   });
 }
