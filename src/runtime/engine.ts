@@ -32,7 +32,10 @@ export interface DeployedDefinition {
  * order, never concurrently, never twice for one entry.
  */
 export interface HistoryWatcher {
-  /** New entries; `entries[0].index` follows the previous call's last entry. */
+  /**
+   * New entries; `entries[0].index` follows the previous call's last entry — except after the run
+   * continued as new, when the new generation's history is given from its entry 0 (a `RunStarted`).
+   */
   onEntries(entries: readonly HistoryEntry[]): void;
   /** The run reached a terminal status; called after its last entries. The watch stays open (a retry may reopen the run). */
   onEnded?(status: RunStatus): void;

@@ -1,6 +1,7 @@
 /** Conformance: `continueAsNew` starts the flow again under the same run id, with fresh history (decision 0014). */
 import { describe, expect, it } from 'vitest';
-import { waitForHistory, type SuiteContext } from './harness.js';
+import type { HistoryEntry } from '../../src/interpreter/types.js';
+import { waitForHistory, waitUntil, type SuiteContext } from './harness.js';
 
 const COUNTER_FLOW = `
   dsl: flowline/v1
@@ -100,6 +101,28 @@ export function continueAsNewCases(ctx: SuiteContext): void {
       const history = await h.engine.history(result.runId);
       expect(history[0]).toMatchObject({ type: 'RunStarted', details: { generation: 2 } });
       expect(history.some((e) => e.type === 'SignalConsumed' && e.details?.['signal'] === 'item')).toBe(true);
+    });
+
+    it('a history watcher is given the new generation from its entry 0 when the run continues as new', async () => {
+      const h = await ctx.setup({});
+      const definition = await h.deploy(SIGNAL_FLOW);
+      const { runId } = await h.engine.start(definition.name, { input: { generation: 1 } });
+      await waitForHistory(h.engine, runId, (e) => e.type === 'RunStarted');
+      const received: HistoryEntry[] = [];
+      const ended: string[] = [];
+      const unwatch = await h.engine.watchHistory!(runId, 0, { onEntries: (entries) => received.push(...entries), onEnded: (status) => ended.push(status) });
+      try {
+        await h.engine.signal(runId, 'go');
+        await waitForHistory(h.engine, runId, (e) => e.type === 'RunStarted' && e.details?.['generation'] === 2, 'generation 2');
+        await h.engine.signal(runId, 'item', { v: 'x' });
+        await waitUntil(() => ended.length > 0, 'the watcher is told the run ended');
+        const restart = received.map((e) => e.index).lastIndexOf(0);
+        expect(restart).toBeGreaterThan(0);
+        expect(received.slice(restart)).toEqual(await h.engine.history(runId));
+        expect(received.slice(0, restart).every((e) => e.type !== 'RunStarted' || e.details === undefined)).toBe(true);
+      } finally {
+        unwatch();
+      }
     });
 
     it('a next input that does not match the input schema fails the step with InputInvalid', async () => {

@@ -3,7 +3,7 @@
   run's index entries and, when the run ends, the `ended` notice.
 
   Input:
-    KEYS[1] run      hash: rev, status, gen (small fields: Redis keeps it compact)
+    KEYS[1] run      hash: rev, status, gen, hgen (small fields: Redis keeps it compact)
     KEYS[2] state    string: the RunState (JSON, or compressed JSON; opaque here)
     KEYS[3] history  list of HistoryEntry JSON
     KEYS[4] outbox   list of OutboxEntry JSON (commands still to dispatch)
@@ -149,8 +149,10 @@ local function eachChunk(command, key, from, count)
 end
 
 if ARGV[25] == '1' then
-  -- Continue-as-new: the old generation's history goes (docs/decisions/0014-continue-as-new.md).
+  -- Continue-as-new: the old generation's history goes (docs/decisions/0014-continue-as-new.md);
+  -- `hgen` counts the restarts, so history watchers know to start again from entry 0.
   redis.call('DEL', historyKey)
+  redis.call('HINCRBY', runKey, 'hgen', 1)
 end
 local i = ITEMS
 i = eachChunk('RPUSH', historyKey, i, nh)
