@@ -30,6 +30,16 @@ export function registerDescribe(program: Command): void {
       `vars      ${JSON.stringify(description.vars)}`,
       `output    ${JSON.stringify(description.output ?? null)}`,
       ...(description.error ? [`error     ${description.error.type}: ${description.error.message}${description.error.step ? ` (step ${description.error.step})` : ''}`] : []),
+      `history   ${description.historyLength} entries`,
+      ...(description.generation > 1
+        ? [
+            `generation ${description.generation} (continued as new; latest earlier: ${description.continuedFrom
+              .slice(-3)
+              .map((g) => `#${g.generation} at ${g.continuedAt}`)
+              .join(', ')})`,
+          ]
+        : []),
+      ...description.warnings.map((w) => `warning   ${w.type}: ${w.message}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
