@@ -50,6 +50,11 @@ export function expressionSites(document: unknown): ExpressionSite[] {
       case 'fail':
         add(`${pointer}/fail`, own(step, 'fail'));
         break;
+      case 'continueAsNew': {
+        const body = own(step, 'continueAsNew');
+        if (isRecord(body)) add(`${pointer}/continueAsNew/input`, own(body, 'input'));
+        break;
+      }
       case 'repeat': {
         const body = own(step, 'repeat');
         if (isRecord(body)) add(`${pointer}/repeat/until`, own(body, 'until'));

@@ -232,6 +232,11 @@ function normaliseStep(raw: Raw, path: string, context: Context): Step {
     case 'return':
       step.value = freezeData(own(raw, 'return')) ?? null;
       break;
+    case 'continueAsNew': {
+      const body = raw.continueAsNew as Raw;
+      step.input = freezeData(own(body, 'input')) ?? null;
+      break;
+    }
     default: {
       const unreachable: never = kind;
       throw new Error(`internal: unknown step kind ${String(unreachable)}`);

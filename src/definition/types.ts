@@ -32,6 +32,7 @@ export const STEP_KINDS = [
   'compensate',
   'fail',
   'return',
+  'continueAsNew',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -67,6 +68,7 @@ export const STEP_KIND_KEYS = {
   compensate: [],
   fail: [],
   return: [],
+  continueAsNew: [],
 } as const satisfies Record<StepKind, readonly string[]>;
 
 /** A complete retry policy; the loader fills every field (SPEC §4). */
@@ -220,6 +222,16 @@ export interface ReturnStep extends StepBase {
   readonly value: Template;
 }
 
+/**
+ * `continueAsNew: { input }`: ends the run's current generation and starts the same flow again
+ * under the same run id, with fresh history and this input (docs/decisions/0014-continue-as-new.md).
+ */
+export interface ContinueAsNewStep extends StepBase {
+  readonly kind: 'continueAsNew';
+  /** The next generation's input (may be an expression or contain templates); null when absent. */
+  readonly input: Template;
+}
+
 export type Step =
   | CallStep
   | GroupStep
@@ -234,7 +246,8 @@ export type Step =
   | TryStep
   | CompensateStep
   | FailStep
-  | ReturnStep;
+  | ReturnStep
+  | ContinueAsNewStep;
 
 export interface SignalDeclaration {
   /** JSON Schema the payload must match; absent accepts any payload. */

@@ -6,8 +6,8 @@
  */
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DEFAULT_LIMITS } from '../expression/index.js';
-import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
-import { TERMINAL_STATUSES } from './types.js';
+import type { Continuation, Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunStartedEvent, RunState } from './types.js';
+import { CHAIN_LIMIT, TERMINAL_STATUSES } from './types.js';
 import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
 import { awaitingOf, getNode, record, settleSeq, stepOf, type Ctx } from './context.js';
 import { indexDefinition } from './definition-index.js';
@@ -38,6 +38,8 @@ export function isTerminal(status: RunState['status']): boolean {
 }
 
 function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { type: 'RunStarted' }>): RunState {
+  const continued = event.continued;
+  if (continued) return laterGeneration(definition, event, continued);
   return {
     runId: event.runId,
     workflow: { name: definition.name, version: definition.version, digest: definition.digest },
@@ -56,6 +58,55 @@ function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { typ
     parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
     core: initialCore(),
   };
+}
+
+/** The first state of a generation started by `continueAsNew`: counters and untaken signals carried over. */
+function laterGeneration(definition: WorkflowDefinition, event: RunStartedEvent, continued: Continuation): RunState {
+  const owned = new Set<object>();
+  let seenSignals = initialCore().seenSignals;
+  for (const line of Object.values(continued.signals)) {
+    for (const signal of line) if (signal.signalId !== undefined) seenSignals = pmSet(seenSignals, signal.signalId, 1, owned);
+  }
+  const core: CoreState = { ...initialCore(), nextSeq: continued.nextSeq, nextNode: continued.nextNode, uuids: continued.uuids, signals: continued.signals, seenSignals };
+  return {
+    runId: event.runId,
+    workflow: { name: definition.name, version: definition.version, digest: definition.digest },
+    status: 'running',
+    input: event.input === undefined ? null : event.input,
+    vars: {},
+    output: null,
+    error: null,
+    startedAt: continued.runStartedAt,
+    updatedAt: event.at,
+    endedAt: null,
+    revision: continued.revision,
+    historyLength: 0,
+    retries: 0,
+    parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
+    core,
+    continued: { generation: continued.generation, startedAt: event.at, chain: continued.chain },
+  };
+}
+
+/**
+ * The decision that ends a generation (a `continueAsNew` step ran): the next generation's
+ * RunStarted is decided at once and its state, history (from index 0) and commands replace this
+ * generation's; the commands that cancel what the old generation still had out go first.
+ */
+async function continueAsNewDecision(ctx: Ctx, base: RunState, options: DecideOptions): Promise<Decision> {
+  const generation = base.continued?.generation ?? 1;
+  const link = { generation, startedAt: base.continued?.startedAt ?? base.startedAt, continuedAt: ctx.at, historyLength: base.historyLength + ctx.history.length };
+  const chain = [...(base.continued?.chain ?? []), link].slice(-CHAIN_LIMIT);
+  const event: RunStartedEvent = {
+    type: 'RunStarted',
+    runId: base.runId,
+    input: ctx.continueWith?.input ?? null,
+    at: ctx.at,
+    ...(base.parent ? { parent: base.parent } : {}),
+    continued: { generation: generation + 1, runStartedAt: base.startedAt, revision: base.revision, chain, nextSeq: ctx.core.nextSeq, nextNode: ctx.core.nextNode, uuids: ctx.core.uuids, signals: ctx.core.signals },
+  };
+  const next = await decide(ctx.definition, undefined, event, { ...(options.limits ? { limits: options.limits } : {}) });
+  return { accepted: true, state: next.state, commands: [...ctx.commands, ...next.commands], history: next.history, historyRestarted: true };
 }
 
 /**
@@ -123,6 +174,7 @@ export async function decide(
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
+  if (ctx.continueWith) return continueAsNewDecision(ctx, base, options);
   const decision = finish(ctx, base);
   return { ...decision, state: await withSearchAttributes(definition, state, decision.state, ctx.limits) };
 }
@@ -165,6 +217,7 @@ function activityStarted(
     parent: base.parent,
     core: base.core,
     ...(base.searchAttributes === undefined ? {} : { searchAttributes: base.searchAttributes }),
+    ...(base.continued ? { continued: base.continued } : {}),
   };
   return { accepted: true, state, commands: [], history: [entry] };
 }
@@ -183,6 +236,9 @@ function recordEvent(ctx: Ctx): void {
     } else {
       record(ctx, event.type, event.type === 'ActivityStarted' ? { seq, attempt: event.attempt, event } : { seq, event });
     }
+  } else if (event.type === 'RunStarted' && event.continued) {
+    const from = event.continued.chain[event.continued.chain.length - 1];
+    record(ctx, event.type, { details: { generation: event.continued.generation, ...(from ? { continuedFrom: from } : {}) }, event });
   } else {
     record(ctx, event.type, { event });
   }
@@ -319,5 +375,6 @@ function finish(ctx: Ctx, base: RunState): Decision {
     parent: base.parent,
     core: ctx.core,
   };
+  if (base.continued) (state as { continued?: RunState['continued'] }).continued = base.continued;
   return { accepted: true, state, commands: ctx.commands, history };
 }

@@ -2,6 +2,7 @@
 export { decide, isTerminal, type DecideOptions } from './decide.js';
 export { replay } from './replay.js';
 export { replayStrict, REPLAY_EXPRESSION_TIMEOUT_MS, type StrictReplayOptions } from './strict-replay.js';
+export { replayHistory } from './replay-check.js';
 export { evaluateQuery } from './query.js';
 export { RETRYABLE_STATUSES } from './run-control.js';
 export { CoreMisuseError, CoreInvariantError, QueryFailedError, NonDeterminismError, type NonDeterminismDetails } from './errors.js';
@@ -30,4 +31,8 @@ export {
   type StartTimerCommand,
   type StartChildCommand,
   type NotifyParentCommand,
+  type ReplayReport,
+  type ReplayDivergence,
+  type RunGeneration,
+  type GenerationLink,
 } from './types.js';

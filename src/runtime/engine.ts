@@ -4,8 +4,7 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, MigrationPlan, RunStatus, SearchAttributeValue } from '../interpreter/types.js';
-
+import type { ErrorInfo, HistoryEntry, MigrationPlan, ReplayReport, RunStatus, SearchAttributeValue } from '../interpreter/types.js';
 
 /** Options of `deploy`. */
 export interface DeployOptions {
@@ -33,7 +32,10 @@ export interface DeployedDefinition {
  * order, never concurrently, never twice for one entry.
  */
 export interface HistoryWatcher {
-  /** New entries; `entries[0].index` follows the previous call's last entry. */
+  /**
+   * New entries; `entries[0].index` follows the previous call's last entry — except after the run
+   * continued as new, when the new generation's history is given from its entry 0 (a `RunStarted`).
+   */
   onEntries(entries: readonly HistoryEntry[]): void;
   /** The run reached a terminal status; called after its last entries. The watch stays open (a retry may reopen the run). */
   onEnded?(status: RunStatus): void;
@@ -71,6 +73,36 @@ export interface RunDescription extends RunResult {
   readonly attempt: number;
   /** The run's search attributes (absent when its flow declares none). */
   readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
+  /** Entries in the run's history (of its current generation): what `history` returns. */
+  readonly historyLength: number;
+  /** 1, then one more each time a `continueAsNew` step started the flow again. */
+  readonly generation: number;
+  /** The latest earlier generations (at most 10, oldest first); empty for a run that never continued as new. */
+  readonly continuedFrom: readonly GenerationSummary[];
+  /** Things an operator should know, e.g. a history above the engine's `historyWarningEntries`. */
+  readonly warnings: readonly RunWarning[];
+}
+
+/** One earlier generation of a run (see `continueAsNew`). */
+export interface GenerationSummary {
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly continuedAt: string;
+  /** Entries its history held when it continued (that history is no longer kept). */
+  readonly historyLength: number;
+}
+
+/** A warning `describe` carries. */
+export interface RunWarning {
+  /** `HistoryLarge`: the history holds more entries than the engine's `historyWarningEntries`. */
+  readonly type: 'HistoryLarge';
+  readonly message: string;
+}
+
+/** Options of `replay`. */
+export interface ReplayOptions {
+  /** Replay against this definition instead of the one the run is pinned to (an edited flow under the same name+version). */
+  readonly definition?: WorkflowDefinition;
 }
 
 export interface RunSummary {
@@ -188,6 +220,12 @@ export interface Engine {
   migrate(runId: string, options: MigrateOptions): Promise<MigrationReport>;
   /** `migrate` for every running run of a flow version; each run's outcome is reported, none throws. */
   migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]>;
+  /**
+   * Replays the run's recorded history (its current generation) against the code as it is now and
+   * its pinned definition (or `options.definition`), reporting the first non-deterministic
+   * decision. Never changes the run. Throws RunNotFoundError.
+   */
+  replay(runId: string, options?: ReplayOptions): Promise<ReplayReport>;
   /**
    * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
    * it is committed, without polling per watcher. Resolves once the watch is in place; throws

@@ -1,8 +1,9 @@
-/** The run routes of SPEC §12: start, list, describe, history, result (long poll), signal, query, cancel, terminate, retry. */
+/** The run routes of SPEC §12: start, list, describe, history, replay, result (long poll), signal, query, cancel, terminate, retry. */
 import type { FastifyInstance } from 'fastify';
 import { RunNotActiveError, WaitTimeoutError } from '../errors.js';
 import type { Engine } from '../runtime/engine.js';
 import type { RunStatus } from '../interpreter/types.js';
+import { loadDefinition } from '../definition/load.js';
 import type { RouteConfig, RouteContext } from './context.js';
 import {
   accepted,
@@ -16,6 +17,8 @@ import {
   migrationsResponse,
   listResponse,
   problemResponses,
+  replayBody,
+  replayResponse,
   resultQuery,
   resultResponse,
   runIdParams,
@@ -78,6 +81,27 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     '/v1/runs/:id',
     { config: read, schema: { operationId: 'describeRun', summary: 'Describe a run', tags: ['runs'], params: runIdParams, response: { 200: describeResponse, ...problemResponses(404) } } },
     async (request) => engine.describe((request.params as { id: string }).id),
+  );
+
+  app.post(
+    '/v1/runs/:id/replay',
+    {
+      config: read,
+      schema: {
+        operationId: 'replayRun',
+        summary: "Replay a run's history against the current code and its definition (or a given document); report the first non-deterministic decision",
+        tags: ['runs'],
+        params: runIdParams,
+        body: replayBody,
+        response: { 200: replayResponse, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => {
+      const body = request.body as { document?: string } | null;
+      // A document that does not load is refused as DefinitionInvalid (422) with its issues.
+      const definition = body?.document === undefined ? undefined : await loadDefinition(body.document, { file: 'document' });
+      return engine.replay((request.params as { id: string }).id, definition ? { definition } : {});
+    },
   );
 
   app.get(

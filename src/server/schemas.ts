@@ -254,9 +254,66 @@ export const describeResponse = json(
       vars: { type: 'object' },
       parentRunId: { type: ['string', 'null'] },
       attempt: { type: 'integer' },
+      historyLength: { type: 'integer', description: "entries in the run's history (its current generation)" },
+      generation: { type: 'integer', description: '1, then one more each time a continueAsNew step started the flow again' },
+      continuedFrom: {
+        type: 'array',
+        description: 'the latest earlier generations (at most 10), oldest first',
+        items: {
+          type: 'object',
+          properties: { generation: { type: 'integer' }, startedAt: { type: 'string' }, continuedAt: { type: 'string' }, historyLength: { type: 'integer' } },
+        },
+      },
+      warnings: {
+        type: 'array',
+        description: 'e.g. HistoryLarge: the history is above the engine\'s historyWarningEntries (suggests continueAsNew)',
+        items: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } } },
+      },
     },
   },
   'the run',
+);
+
+export const replayBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    document: {
+      type: 'string',
+      maxLength: 2_000_000,
+      description: 'a flow document (YAML or JSON text) to replay against instead of the definition the run is pinned to, e.g. an edited version',
+    },
+  },
+} as const;
+
+export const replayResponse = json(
+  {
+    type: 'object',
+    required: ['runId', 'workflow', 'deterministic', 'entries', 'decisions', 'divergence'],
+    properties: {
+      runId: { type: 'string' },
+      workflow: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' }, digest: { type: 'string' } } },
+      deterministic: { type: 'boolean' },
+      entries: { type: 'integer', description: 'history entries checked' },
+      decisions: { type: 'integer', description: 'recorded decisions made again' },
+      divergence: {
+        type: ['object', 'null'],
+        description: 'the first non-deterministic decision, or null',
+        properties: {
+          message: { type: 'string' },
+          entryIndex: { type: 'integer' },
+          eventIndex: { type: 'integer' },
+          eventType: { type: 'string' },
+          stepId: { type: ['string', 'null'] },
+          path: { type: ['string', 'null'] },
+          expected: { type: ['string', 'null'] },
+          got: { type: ['string', 'null'] },
+          field: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+  'the replay report (200 whether or not the history replays deterministically)',
 );
 
 export const historyResponse = json({ type: 'array', items: ref('HistoryEntry') }, 'the run\'s history, in order');

@@ -179,6 +179,32 @@ steps:
     for (const id of ['s-ann', 's-ann2']) expect((await cli('terminate', id)).code).toBe(0);
   });
 
+  it('replay <runId> exits 0 for a clean history, 3 with expected vs got against an edited --flow; history --export replays from a file', async () => {
+    expect((await cli('deploy', join(dir, 'verbs.yaml'))).code).toBe(0);
+    // Completed, or failed when this test runs alone (verbs.flaky fails its first call): either replays.
+    const done = await cli('start', 'verbs', '--id', 'v-replay', '--input', '{"hold":false}', '--wait', '--json');
+    expect(['completed', 'failed']).toContain(JSON.parse(done.stdout).status);
+    const clean = await cli('replay', 'v-replay');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('replays deterministically against verbs v1');
+    await writeFile(join(dir, 'renamed.yaml'), FLOW.replace('call: verbs.flaky', 'call: verbs.renamed'));
+    const differs = await cli('replay', 'v-replay', '--flow', join(dir, 'renamed.yaml'), '--json');
+    expect(differs.code).toBe(3);
+    expect(JSON.parse(differs.stdout)).toMatchObject({
+      runId: 'v-replay',
+      deterministic: false,
+      divergence: { stepId: 'first', field: 'details.activity', expected: expect.stringContaining('"verbs.flaky"'), got: expect.stringContaining('"verbs.renamed"') },
+    });
+    const exported = await cli('history', 'v-replay', '--export');
+    expect(JSON.parse(exported.stdout)).toMatchObject({ format: 'flowline-history/v1', runId: 'v-replay', workflow: { name: 'verbs', version: 1 } });
+    await writeFile(join(dir, 'v-replay.json'), exported.stdout);
+    expect((await cli('replay', join(dir, 'v-replay.json'))).code).toBe(0);
+    const fromFile = await cli('replay', join(dir, 'v-replay.json'), '--flow', join(dir, 'renamed.yaml'));
+    expect(fromFile.code).toBe(3);
+    expect(fromFile.stdout).toMatch(/step first \(\/steps\/1\)/);
+    expect((await cli('replay', 'no-such-run')).code).toBe(2);
+  });
+
   it('schedule create, list and delete', async () => {
     const created = await cli('schedule', 'create', 'every-minute', '--workflow', 'verbs', '--every', '1m', '--input', '{"hold":false}', '--json');
     expect(created.code, created.stderr).toBe(0);

@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest';
 import { childCases } from './children.cases.js';
+import { continueAsNewCases } from './continue-as-new.cases.js';
 import { driftCases } from './drift.cases.js';
 import { expressionCases } from './expressions.cases.js';
 import { heartbeatCases } from './heartbeats.cases.js';
@@ -39,5 +40,6 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     driftCases(ctx);
     migrateCases(ctx);
     searchCases(ctx);
+    continueAsNewCases(ctx);
   });
 }

@@ -194,6 +194,24 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`)).body).toMatchObject({ status: 'completed', output: { by: 'dee' } });
     });
 
+    it('POST /v1/runs/{id}/replay reports a clean replay, the first difference against an edited document, 404 and 422', async () => {
+      const runId = await start({ input: { qty: 1 } });
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'di' } } });
+      expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`)).body).toMatchObject({ status: 'completed' });
+      const clean = await call(base, 'POST', `/v1/runs/${runId}/replay`);
+      expect(clean.status).toBe(200);
+      expect(clean.body).toMatchObject({ runId, deterministic: true, divergence: null, workflow: { name: FLOW_NAME, version: 1 } });
+      const renamed = FLOW.replace('call: test.flaky', 'call: test.renamed');
+      const differs = await call(base, 'POST', `/v1/runs/${runId}/replay`, { json: { document: renamed } });
+      expect(differs.status).toBe(200);
+      expect(differs.body).toMatchObject({
+        deterministic: false,
+        divergence: { stepId: 'charge', field: 'details.activity', expected: expect.stringContaining('"test.flaky"'), got: expect.stringContaining('"test.renamed"') },
+      });
+      expectProblem(await call(base, 'POST', '/v1/runs/nope/replay'), 404, 'RunNotFound');
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/replay`, { json: { document: 'dsl: flowline/v1\nname: x\n' } }), 422, 'DefinitionInvalid');
+    });
+
     it('GET /v1/runs lists newest first with filters and a cursor', async () => {
       const ids = [await start(), await start(), await start()];
       const page1 = await call(base, 'GET', `/v1/runs?name=${FLOW_NAME}&status=running&limit=2`);

@@ -4,6 +4,7 @@ import { RUN_STATUSES, type HistoryEntry, type RunStatus } from '../../interpret
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson, printRunResult } from '../output.js';
 import { parsePositiveInt, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
 import { redactRunView } from '../../observability/run-redactor.js';
+import { HISTORY_EXPORT_FORMAT, type HistoryExport } from './replay.js';
 
 export function registerDescribe(program: Command): void {
   withRedisOptions(
@@ -30,6 +31,16 @@ export function registerDescribe(program: Command): void {
       ...(description.searchAttributes ? [`search    ${JSON.stringify(description.searchAttributes)}`] : []),
       `output    ${JSON.stringify(description.output ?? null)}`,
       ...(description.error ? [`error     ${description.error.type}: ${description.error.message}${description.error.step ? ` (step ${description.error.step})` : ''}`] : []),
+      `history   ${description.historyLength} entries`,
+      ...(description.generation > 1
+        ? [
+            `generation ${description.generation} (continued as new; latest earlier: ${description.continuedFrom
+              .slice(-3)
+              .map((g) => `#${g.generation} at ${g.continuedAt}`)
+              .join(', ')})`,
+          ]
+        : []),
+      ...description.warnings.map((w) => `warning   ${w.type}: ${w.message}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
@@ -37,13 +48,19 @@ export function registerDescribe(program: Command): void {
 
 export function registerHistory(program: Command): void {
   withRedisOptions(
-    program.command('history').description("a run's ordered history of events (readable while it runs)").argument('<runId>', 'run id'),
-  ).action(async (runId: string, options: RedisCliOptions) => {
-    const history = await withEngine(options, async (engine) => {
+    program
+      .command('history')
+      .description("a run's ordered history of events (readable while it runs)")
+      .argument('<runId>', 'run id')
+      .option('--export', 'print a history export for `flowline replay <file>`: { format, runId, workflow, history } (JSON)'),
+  ).action(async (runId: string, options: RedisCliOptions & { export?: boolean }) => {
+    const { history, workflow } = await withEngine(options, async (engine) => {
       const [entries, view] = await Promise.all([engine.history(runId), engine.describe(runId)]);
-      return redactRunView(await engine.runtime.registry.get(view.name, view.version), entries);
+      const definition = await engine.runtime.registry.get(view.name, view.version);
+      return { history: redactRunView(definition, entries), workflow: { name: definition.name, version: definition.version, digest: definition.digest } };
     });
-    if (options.json) printJson(history);
+    if (options.export) printJson({ format: HISTORY_EXPORT_FORMAT, runId, workflow, history } satisfies HistoryExport);
+    else if (options.json) printJson(history);
     else process.stdout.write(history.map(formatEntry).join('\n') + (history.length ? '\n' : ''));
   });
 }

@@ -8,12 +8,12 @@ import {
   RunNotFoundError,
   WaitTimeoutError,
 } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
-import type { HistoryEntry, RunState } from '../../interpreter/types.js';
 import { startedInWindow } from '../engine.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
 import { matchesWhere, parseWhereList } from '../common/search-filter.js';
+import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -150,11 +150,16 @@ export class EmbeddedEngine implements Engine {
   }
 
   async describe(runId: string): Promise<RunDescription> {
-    return toRunDescription(this.mustGet(runId).state);
+    return toRunDescription(this.mustGet(runId).state, this.limits.historyWarningEntries);
   }
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {
     return [...this.mustGet(runId).history];
+  }
+
+  async replay(runId: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+    const record = this.mustGet(runId);
+    return replayHistory(options.definition ?? record.definition, [...record.history], { limits: this.limits.expression });
   }
 
   async result(runId: string, options: ResultOptions = {}): Promise<RunResult> {

@@ -247,6 +247,8 @@ export class RunLoop {
     record.state = decision.state;
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
     const history = decision.history;
+    // Continue-as-new: the new generation's history replaces the old one (decision 0014).
+    if (decision.historyRestarted) record.history = [];
     for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
     if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history), this.options.log);
     this.options.observer?.onCommitted({ definition: record.definition, previous, decision, event, loadHistory: async () => record.history });

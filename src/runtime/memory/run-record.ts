@@ -34,7 +34,7 @@ export interface RunRecord {
   /** Definitions the run was pinned to before its migrations, oldest first (for replay). */
   earlier?: WorkflowDefinition[];
   state: RunState;
-  readonly history: HistoryEntry[];
+  history: HistoryEntry[];
   readonly queue: QueuedEvent[];
   draining: boolean;
   /** In-flight activity attempts by seq. */

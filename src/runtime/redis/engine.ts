@@ -1,13 +1,13 @@
 /** The Redis runtime behind the Engine port (SPEC §8, §10): runs stored in Redis, work dispatched through BullMQ. */
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError, WaitTimeoutError } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
-import type { HistoryEntry, RunState } from '../../interpreter/types.js';
+import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
 import { answerQuery, checkControlOutcome, checkSignalOutcome, controlEvent, signalEvent, type ControlOperation } from '../common/operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
 import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { createClient } from './connection.js';
 import { LatestVersionMovedError, translateRedisError } from './errors.js';
 import { isRedisFullError, redisFullError } from './memory.js';
@@ -119,7 +119,7 @@ export class RedisEngine implements Engine {
   }
 
   describe(runId: string): Promise<RunDescription> {
-    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId)));
+    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId), this.runtime.limits.historyWarningEntries));
   }
 
   history(runId: string): Promise<readonly HistoryEntry[]> {
@@ -127,6 +127,15 @@ export class RedisEngine implements Engine {
       const [state, history] = await Promise.all([this.runtime.store.loadState(runId), this.runtime.store.history(runId)]);
       if (!state && history.length === 0) throw new RunNotFoundError(runId);
       return history;
+    });
+  }
+
+  replay(runId: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+    return this.guard('replaying a run', async () => {
+      const snapshot = await this.runtime.store.snapshot(runId);
+      if (!snapshot) throw new RunNotFoundError(runId);
+      const definition = options.definition ?? (await this.runtime.registry.pinned(snapshot.state.workflow));
+      return replayHistory(definition, snapshot.history, { limits: this.runtime.limits.expression });
     });
   }
 

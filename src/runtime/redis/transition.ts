@@ -317,6 +317,7 @@ export class Transitions {
       terminal,
       retentionMs: this.deps.limits.retentionMs,
       history: decision.history,
+      ...(decision.historyRestarted ? { historyRestarted: true } : {}),
       outbox,
       ...bookkeeping(decision.commands, events),
       generation,

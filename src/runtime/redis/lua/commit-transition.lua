@@ -3,7 +3,7 @@
   run's index entries and, when the run ends, the `ended` notice.
 
   Input:
-    KEYS[1] run      hash: rev, status, gen (small fields: Redis keeps it compact)
+    KEYS[1] run      hash: rev, status, gen, hgen (small fields: Redis keeps it compact)
     KEYS[2] state    string: the RunState (JSON, or compressed JSON; opaque here)
     KEYS[3] history  list of HistoryEntry JSON
     KEYS[4] outbox   list of OutboxEntry JSON (commands still to dispatch)
@@ -42,7 +42,9 @@
     ARGV[24] pub/sub channel of commit notices: the run id is published there on every commit
              (not the entries: `watchHistory` readers LRANGE what they have not seen), or '' for none
     ARGV[25] nsa number of search attribute index writes (triples command, key, score)
-    ARGV[26…] the items, in that order: history, outbox, timers to add, timers to remove,
+    ARGV[26] "1" when the run continued as new in this transition: its history list is replaced
+             by this commit's entries (the new generation's, from index 0) instead of appended to
+    ARGV[27…] the items, in that order: history, outbox, timers to add, timers to remove,
              activities to add, activities to remove, outbox entries to remove, search index
              writes (SADD/SREM key '' or ZADD key score / ZREM key '', member: the run id)
 
@@ -110,7 +112,7 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local ITEMS = 26
+local ITEMS = 27
 local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
@@ -150,6 +152,12 @@ local function eachChunk(command, key, from, count)
   return from + count
 end
 
+if ARGV[26] == '1' then
+  -- Continue-as-new: the old generation's history goes (docs/decisions/0014-continue-as-new.md);
+  -- `hgen` counts the restarts, so history watchers know to start again from entry 0.
+  redis.call('DEL', historyKey)
+  redis.call('HINCRBY', runKey, 'hgen', 1)
+end
 local i = ITEMS
 i = eachChunk('RPUSH', historyKey, i, nh)
 i = eachChunk('RPUSH', outboxKey, i, no)
