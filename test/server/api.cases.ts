@@ -195,7 +195,7 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
     });
 
     it('POST /v1/runs/{id}/replay reports a clean replay, the first difference against an edited document, 404 and 422', async () => {
-      const runId = await start({ input: { qty: 1 } });
+      const runId = await start({ version: 1, input: { qty: 1 } });
       await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'di' } } });
       expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`)).body).toMatchObject({ status: 'completed' });
       const clean = await call(base, 'POST', `/v1/runs/${runId}/replay`);
