@@ -7,6 +7,7 @@ import { confirmDialog, duration, h, mount, when } from './dom.js';
 import { drawGraph, type GraphViewData, type StepState } from './graph-svg.js';
 import { statusWords } from './runs-page.js';
 import { schemaForm } from './schema-form.js';
+import { stateLegend } from './state-legend.js';
 import { stepStates } from '../../src/flowtest/step-states.js';
 
 interface Run {
@@ -193,7 +194,7 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     h(
       'div',
       { class: 'split' },
-      h('section', { class: 'graph-side', 'aria-label': 'Graph' }, graphPane),
+      h('section', { class: 'graph-side', 'aria-label': 'Graph' }, stateLegend(), graphPane),
       h(
         'section',
         { 'aria-label': 'Signals, queries and history' },

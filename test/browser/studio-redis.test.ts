@@ -139,6 +139,8 @@ describe('the studio on Redis, with tokens', () => {
       await graph.locator(`.node.state-done[aria-label*="undo ${step}"]`).waitFor();
     }
     expect(await graph.locator('.node.state-cancelled[aria-label*="go_ahead"]').count()).toBe(1);
+    // The legend beside the graph says in words what the colour of an undone step means.
+    expect(await page.locator('.graph-side .state-legend').innerText()).toContain('undone (its compensation ran)');
     // The timeline tells the undos, newest booking first, as the worker ran them.
     await expect.poll(() => page.locator('#timeline li[data-type="CompensationCompleted"]').allInnerTexts(), { timeout: 15_000 }).toEqual([
       expect.stringMatching(/Undone flight/),
