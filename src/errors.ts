@@ -92,6 +92,21 @@ export class RunNotActiveError extends FlowlineError {
   }
 }
 
+/** A run cannot move to the asked version: `details.blockers` names each step that blocks it (docs/decisions/0015). */
+export class MigrationBlockedError extends FlowlineError {
+  constructor(runId: string, fromVersion: number, toVersion: number, blockers: readonly { readonly step: string | null; readonly reason: string }[]) {
+    const listed = blockers.map((b) => (b.step === null ? b.reason : `${b.step}: ${b.reason}`)).join('; ');
+    super('MigrationBlocked', `run "${runId}" cannot move from v${fromVersion} to v${toVersion}: ${listed}`, { runId, fromVersion, toVersion, blockers });
+  }
+}
+
+/** A `list --where` condition that cannot be read. */
+export class WhereInvalidError extends FlowlineError {
+  constructor(condition: string, hint: string) {
+    super('WhereInvalid', `cannot read the condition "${condition}": ${hint}`, { condition });
+  }
+}
+
 export class InputInvalidError extends FlowlineError {
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, issues: readonly ValidationIssue[] = []) {

@@ -28,6 +28,9 @@ export type {
   ResultOptions,
   DeployResult,
   SignalOptions,
+  ReplayOptions,
+  GenerationSummary,
+  RunWarning,
 } from './runtime/engine.js';
 export {
   createEmbeddedEngine,
@@ -45,7 +48,15 @@ export type { EngineLimits, EngineLimitsOptions } from './runtime/common/limits.
 export type { RunStatus, ErrorInfo, HistoryEntry, HistoryEntryType } from './interpreter/types.js';
 
 // Replay: recorded histories against a flow as it is now (pure, no engine needed)
-export { replayStrict, NonDeterminismError, type StrictReplayOptions, type NonDeterminismDetails } from './interpreter/index.js';
+export {
+  replayStrict,
+  replayHistory,
+  NonDeterminismError,
+  type StrictReplayOptions,
+  type NonDeterminismDetails,
+  type ReplayReport,
+  type ReplayDivergence,
+} from './interpreter/index.js';
 
 // Activities
 export type { ActivityHandler, ActivityContext, ActivityMap, ActivityLogger } from './activities/types.js';

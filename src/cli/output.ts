@@ -7,6 +7,8 @@ export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 /** Bad usage or invalid input (document, JSON, signal payload…). */
 export const EXIT_INVALID = 2;
+/** `flowline replay`: the history does not replay the same against the current code and definition. */
+export const EXIT_NONDETERMINISTIC = 3;
 
 /** Thrown by verbs to end with a message and an exit code without a stack trace. */
 export class CliExit extends Error {

@@ -50,6 +50,11 @@ export function expressionSites(document: unknown): ExpressionSite[] {
       case 'fail':
         add(`${pointer}/fail`, own(step, 'fail'));
         break;
+      case 'continueAsNew': {
+        const body = own(step, 'continueAsNew');
+        if (isRecord(body)) add(`${pointer}/continueAsNew/input`, own(body, 'input'));
+        break;
+      }
       case 'repeat': {
         const body = own(step, 'repeat');
         if (isRecord(body)) add(`${pointer}/repeat/until`, own(body, 'until'));
@@ -73,6 +78,13 @@ export function expressionSites(document: unknown): ExpressionSite[] {
   add('/output', own(document, 'output'));
   const queries = own(document, 'queries');
   if (isRecord(queries)) for (const name of Object.keys(queries)) add(childPointer('/queries', name), queries[name]);
+  const attributes = own(document, 'searchAttributes');
+  if (isRecord(attributes)) {
+    for (const name of Object.keys(attributes)) {
+      const attribute = attributes[name];
+      if (isRecord(attribute)) add(`${childPointer('/searchAttributes', name)}/value`, own(attribute, 'value'));
+    }
+  }
   return sites;
 }
 

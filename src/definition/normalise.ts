@@ -120,6 +120,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     inputSchema: isRecord(input) ? freezeData(own(input, 'schema')) : undefined,
     signals: Object.freeze(signals),
     queries: freezeData(own(document, 'queries') ?? {}),
+    searchAttributes: freezeData(own(document, 'searchAttributes')),
     defaults: compact({
       timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
       heartbeatTimeoutMs: optionalDuration(context.defaults.heartbeatTimeout),
@@ -129,6 +130,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     steps: stepList(own(document, 'steps'), '/steps', context),
     output: freezeData(own(document, 'output')),
     redact: freezeData(own(document, 'redact')),
+    migrateFrom: freezeData(own(document, 'migrateFrom')),
     digest: digestOf(document),
   });
 }
@@ -230,6 +232,11 @@ function normaliseStep(raw: Raw, path: string, context: Context): Step {
     case 'return':
       step.value = freezeData(own(raw, 'return')) ?? null;
       break;
+    case 'continueAsNew': {
+      const body = raw.continueAsNew as Raw;
+      step.input = freezeData(own(body, 'input')) ?? null;
+      break;
+    }
     default: {
       const unreachable: never = kind;
       throw new Error(`internal: unknown step kind ${String(unreachable)}`);

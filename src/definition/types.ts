@@ -32,6 +32,7 @@ export const STEP_KINDS = [
   'compensate',
   'fail',
   'return',
+  'continueAsNew',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -67,6 +68,7 @@ export const STEP_KIND_KEYS = {
   compensate: [],
   fail: [],
   return: [],
+  continueAsNew: [],
 } as const satisfies Record<StepKind, readonly string[]>;
 
 /** A complete retry policy; the loader fills every field (SPEC §4). */
@@ -220,6 +222,16 @@ export interface ReturnStep extends StepBase {
   readonly value: Template;
 }
 
+/**
+ * `continueAsNew: { input }`: ends the run's current generation and starts the same flow again
+ * under the same run id, with fresh history and this input (docs/decisions/0014-continue-as-new.md).
+ */
+export interface ContinueAsNewStep extends StepBase {
+  readonly kind: 'continueAsNew';
+  /** The next generation's input (may be an expression or contain templates); null when absent. */
+  readonly input: Template;
+}
+
 export type Step =
   | CallStep
   | GroupStep
@@ -234,11 +246,23 @@ export type Step =
   | TryStep
   | CompensateStep
   | FailStep
-  | ReturnStep;
+  | ReturnStep
+  | ContinueAsNewStep;
 
 export interface SignalDeclaration {
   /** JSON Schema the payload must match; absent accepts any payload. */
   readonly schema?: Readonly<Record<string, unknown>>;
+}
+
+/** Types of search attributes: exact text, numbers, ISO-8601 instants. */
+export const SEARCH_ATTRIBUTE_TYPES = ['keyword', 'number', 'time'] as const;
+export type SearchAttributeType = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
+
+/** A value of each run to find runs by (`list --where`). */
+export interface SearchAttributeDeclaration {
+  readonly type: SearchAttributeType;
+  /** Usually an expression over `$input`, `$vars`, `$steps`. */
+  readonly value: Template;
 }
 
 /** A validated, normalised workflow definition. Immutable and JSON-serialisable. */
@@ -251,6 +275,8 @@ export interface WorkflowDefinition {
   readonly inputSchema?: Readonly<Record<string, unknown>>;
   readonly signals: Readonly<Record<string, SignalDeclaration>>;
   readonly queries: Readonly<Record<string, Template>>;
+  /** Search attributes by name (absent when the document declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeDeclaration>>;
   readonly defaults: {
     readonly timeoutMs?: number;
     /** Heartbeat bound of each `call` without its own `heartbeatTimeout`. */
@@ -264,6 +290,8 @@ export interface WorkflowDefinition {
   readonly output?: Template;
   /** JSON paths of sensitive values, masked in logs and history output. */
   readonly redact?: readonly string[];
+  /** Versions whose running runs may be moved to this one (`flowline migrate`); absent: allowed with a warning. */
+  readonly migrateFrom?: readonly number[];
   /** sha256 of the canonical JSON of the source document: same name+version must keep the same digest. */
   readonly digest: string;
 }

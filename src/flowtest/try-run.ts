@@ -21,6 +21,7 @@ import { discoverFlowTests } from './discover.js';
 import { caseActivities } from './mocks.js';
 import { FlowTestInvalidError, parseFlowTest, readFlowTest } from './parse.js';
 import { runCase } from './run-file.js';
+import { stepStates, type StepState } from './step-states.js';
 import type { CaseResult, Expectation, FlowTestFile, Mock } from './types.js';
 
 /** For each activity: a mock (answers, one per attempt when a list), or the handler registered on the server. */
@@ -40,7 +41,8 @@ export interface TryRequest {
 }
 
 /** A step's state for the graph. `compensated`: its compensation ran (or is running). */
-export type TryStepState = 'running' | 'waiting' | 'done' | 'failed' | 'skipped' | 'cancelled' | 'compensated';
+export type TryStepState = StepState;
+export { stepStates };
 
 export interface TryOutcome {
   /** The run's status; `waiting` when nothing but a signal can move it on. */
@@ -295,37 +297,3 @@ function stepIdAt(flow: WorkflowDefinition, path: string): string | undefined {
   const id = (at as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? id : undefined;
 }
-
-/** Each step's last state from the history, then the steps waiting for a signal. Pure. */
-export function stepStates(history: readonly HistoryEntry[], waitingFor: readonly { readonly path: string }[] = []): Record<string, TryStepState> {
-  const states: Record<string, TryStepState> = {};
-  for (const entry of history) {
-    if (entry.path === undefined) continue;
-    const state = STATE_AFTER[entry.type];
-    if (state === undefined) continue;
-    states[entry.path] = state;
-    // The graph draws a step's compensation as its own node, at `<step path>/compensate`.
-    const undo = UNDO_STATE_AFTER[entry.type];
-    if (undo !== undefined) states[`${entry.path}/compensate`] = undo;
-  }
-  for (const wait of waitingFor) states[wait.path] = 'waiting';
-  return states;
-}
-
-const STATE_AFTER: Readonly<Record<string, TryStepState>> = {
-  StepScheduled: 'running',
-  StepCompleted: 'done',
-  StepFailed: 'failed',
-  StepSkipped: 'skipped',
-  StepCancelled: 'cancelled',
-  CompensationStarted: 'compensated',
-  CompensationCompleted: 'compensated',
-  CompensationFailed: 'compensated',
-};
-
-/** The state of the compensation's own node after each compensation entry. */
-const UNDO_STATE_AFTER: Readonly<Record<string, TryStepState>> = {
-  CompensationStarted: 'running',
-  CompensationCompleted: 'done',
-  CompensationFailed: 'failed',
-};

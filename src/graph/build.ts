@@ -134,6 +134,12 @@ class Builder {
         this.edge(id, END_ID, 'flow');
         return { anchor: id, exits: [] };
       }
+      case 'continueAsNew': {
+        const id = this.node(into, 'return', 'control', lines(titled(`↻ continue as new with ${templateText(step.input)}`)), undefined, step.path);
+        this.connect(incoming, id);
+        this.edge(id, START_ID, 'loop', 'next generation');
+        return { anchor: id, exits: [] };
+      }
       case 'steps': {
         const sub = this.subgraph(into, lines([title ?? 'steps']), step.path);
         return { anchor: sub.id, exits: this.sequenceOrPass(step.steps, incoming, sub.children) };

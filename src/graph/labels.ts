@@ -57,6 +57,8 @@ export function summary(step: Step): string {
       return `fail ${templateText(step.error)}`;
     case 'return':
       return 'return';
+    case 'continueAsNew':
+      return 'continue as new';
     default:
       return step.kind;
   }

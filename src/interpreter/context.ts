@@ -77,6 +77,8 @@ export interface Ctx {
   readonly counters: Map<string, number>;
   /** Replay only: ExpressionTimeout failures still to be taken from the record (recorded-timeouts.ts). */
   readonly recordedTimeouts: ErrorInfo[];
+  /** Set by a `continueAsNew` step: the input of the generation this decision starts (decide.ts). */
+  continueWith?: { readonly input: unknown };
 }
 
 /** The active node with that id, or undefined. */

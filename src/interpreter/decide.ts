@@ -7,8 +7,8 @@
  */
 import type { WorkflowDefinition } from '../definition/types.js';
 import { DEFAULT_LIMITS } from '../expression/index.js';
-import type { Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunState } from './types.js';
-import { TERMINAL_STATUSES } from './types.js';
+import type { Continuation, Decision, EvaluationLimits, ErrorInfo, HistoryEntry, RunEvent, RunStartedEvent, RunState } from './types.js';
+import { CHAIN_LIMIT, TERMINAL_STATUSES } from './types.js';
 import { initialCore, type CoreState, type Outcome, type StepNode } from './core-state.js';
 import { awaitingOf, getNode, record, settleSeq, stepOf, type Ctx } from './context.js';
 import { indexDefinition } from './definition-index.js';
@@ -19,6 +19,8 @@ import { onRetryTimer, onStepTimeout } from './lifecycle.js';
 import { pmGet, pmHas, pmSet } from './pmap.js';
 import { cancelRun, onRunTimeout, retryRun, startRun, terminateRun } from './run-control.js';
 import { recordConsumed } from './steps/wait-signal.js';
+import { migrationDecision } from './migrate.js';
+import { withSearchAttributes } from './search-attributes.js';
 
 /** Options of a decision. */
 export interface DecideOptions {
@@ -37,6 +39,8 @@ export function isTerminal(status: RunState['status']): boolean {
 }
 
 function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { type: 'RunStarted' }>): RunState {
+  const continued = event.continued;
+  if (continued) return laterGeneration(definition, event, continued);
   return {
     runId: event.runId,
     workflow: { name: definition.name, version: definition.version, digest: definition.digest },
@@ -57,6 +61,55 @@ function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { typ
   };
 }
 
+/** The first state of a generation started by `continueAsNew`: counters and untaken signals carried over. */
+function laterGeneration(definition: WorkflowDefinition, event: RunStartedEvent, continued: Continuation): RunState {
+  const owned = new Set<object>();
+  let seenSignals = initialCore().seenSignals;
+  for (const line of Object.values(continued.signals)) {
+    for (const signal of line) if (signal.signalId !== undefined) seenSignals = pmSet(seenSignals, signal.signalId, 1, owned);
+  }
+  const core: CoreState = { ...initialCore(), nextSeq: continued.nextSeq, nextNode: continued.nextNode, uuids: continued.uuids, signals: continued.signals, seenSignals };
+  return {
+    runId: event.runId,
+    workflow: { name: definition.name, version: definition.version, digest: definition.digest },
+    status: 'running',
+    input: event.input === undefined ? null : event.input,
+    vars: {},
+    output: null,
+    error: null,
+    startedAt: continued.runStartedAt,
+    updatedAt: event.at,
+    endedAt: null,
+    revision: continued.revision,
+    historyLength: 0,
+    retries: 0,
+    parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
+    core,
+    continued: { generation: continued.generation, startedAt: event.at, chain: continued.chain },
+  };
+}
+
+/**
+ * The decision that ends a generation (a `continueAsNew` step ran): the next generation's
+ * RunStarted is decided at once and its state, history (from index 0) and commands replace this
+ * generation's; the commands that cancel what the old generation still had out go first.
+ */
+async function continueAsNewDecision(ctx: Ctx, base: RunState, options: DecideOptions): Promise<Decision> {
+  const generation = base.continued?.generation ?? 1;
+  const link = { generation, startedAt: base.continued?.startedAt ?? base.startedAt, continuedAt: ctx.at, historyLength: base.historyLength + ctx.history.length };
+  const chain = [...(base.continued?.chain ?? []), link].slice(-CHAIN_LIMIT);
+  const event: RunStartedEvent = {
+    type: 'RunStarted',
+    runId: base.runId,
+    input: ctx.continueWith?.input ?? null,
+    at: ctx.at,
+    ...(base.parent ? { parent: base.parent } : {}),
+    continued: { generation: generation + 1, runStartedAt: base.startedAt, revision: base.revision, chain, nextSeq: ctx.core.nextSeq, nextNode: ctx.core.nextNode, uuids: ctx.core.uuids, signals: ctx.core.signals },
+  };
+  const next = await decide(ctx.definition, undefined, event, { ...(options.limits ? { limits: options.limits } : {}) });
+  return { accepted: true, state: next.state, commands: [...ctx.commands, ...next.commands], history: next.history, historyRestarted: true };
+}
+
 /**
  * Decides one event. `state` is undefined exactly for `RunStarted`. Pure: returns a new state and
  * never changes its inputs. A stale or duplicate event gives `accepted: false` and the same state.
@@ -70,6 +123,11 @@ export async function decide(
 ): Promise<Decision> {
   if (event.type === 'RunStarted') {
     if (state !== undefined) throw new CoreMisuseError(`run ${state.runId} has already started`);
+  } else if (event.type === 'RunMigrated') {
+    if (state === undefined) throw new CoreMisuseError('RunMigrated before RunStarted: no state to decide on');
+    if (isTerminal(state.status)) return { accepted: false, state, commands: [], history: [] };
+    const migrated = migrationDecision(definition, state, event);
+    return { ...migrated, state: await withSearchAttributes(definition, state, migrated.state, options.limits ?? DEFAULT_LIMITS) };
   } else {
     if (state === undefined) throw new CoreMisuseError(`${event.type} before RunStarted: no state to decide on`);
     const w = state.workflow;
@@ -117,7 +175,9 @@ export async function decide(
   recordEvent(ctx);
   if (!(await apply(ctx))) return unchanged;
   await drain(ctx);
-  return finish(ctx, base);
+  if (ctx.continueWith) return continueAsNewDecision(ctx, base, options);
+  const decision = finish(ctx, base);
+  return { ...decision, state: await withSearchAttributes(definition, state, decision.state, ctx.limits) };
 }
 
 /**
@@ -157,6 +217,8 @@ function activityStarted(
     retries: base.retries,
     parent: base.parent,
     core: base.core,
+    ...(base.searchAttributes === undefined ? {} : { searchAttributes: base.searchAttributes }),
+    ...(base.continued ? { continued: base.continued } : {}),
   };
   return { accepted: true, state, commands: [], history: [entry] };
 }
@@ -175,6 +237,9 @@ function recordEvent(ctx: Ctx): void {
     } else {
       record(ctx, event.type, event.type === 'ActivityStarted' ? { seq, attempt: event.attempt, event } : { seq, event });
     }
+  } else if (event.type === 'RunStarted' && event.continued) {
+    const from = event.continued.chain[event.continued.chain.length - 1];
+    record(ctx, event.type, { details: { generation: event.continued.generation, ...(from ? { continuedFrom: from } : {}) }, event });
   } else {
     record(ctx, event.type, { event });
   }
@@ -245,6 +310,8 @@ async function apply(ctx: Ctx): Promise<boolean> {
       return true;
     case 'RetryRequested':
       return retryRun(ctx);
+    case 'RunMigrated':
+      throw new CoreInvariantError('RunMigrated is decided before the working context is made');
     default: {
       const never: never = event;
       throw new CoreMisuseError(`unknown event ${JSON.stringify(never)}`);
@@ -309,5 +376,6 @@ function finish(ctx: Ctx, base: RunState): Decision {
     parent: base.parent,
     core: ctx.core,
   };
+  if (base.continued) (state as { continued?: RunState['continued'] }).continued = base.continued;
   return { accepted: true, state, commands: ctx.commands, history };
 }

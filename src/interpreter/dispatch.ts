@@ -2,6 +2,7 @@
 import type { StepKind } from '../definition/types.js';
 import type { StepKindHandler } from './context.js';
 import { call } from './steps/call.js';
+import { continueAsNew } from './steps/continue-as-new.js';
 import { compensate } from './steps/compensate.js';
 import { fail } from './steps/fail.js';
 import { forEach } from './steps/for-each.js';
@@ -45,6 +46,8 @@ export function handlerFor(kind: StepKind): StepKindHandler {
       return fail as StepKindHandler;
     case 'return':
       return returnStep as StepKindHandler;
+    case 'continueAsNew':
+      return continueAsNew as StepKindHandler;
     default: {
       const never: never = kind;
       throw new Error(`unknown step kind ${String(never)}`);

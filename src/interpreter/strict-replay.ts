@@ -13,6 +13,7 @@ import type { WorkflowDefinition } from '../definition/types.js';
 import { DEFAULT_LIMITS, type EvaluationLimits } from '../expression/index.js';
 import type { HistoryEntry, RunEvent, RunState } from './types.js';
 import { decide } from './decide.js';
+import { definitionsAlong } from './replay.js';
 import { CoreMisuseError, NonDeterminismError } from './errors.js';
 import { recordedTimeouts } from './recorded-timeouts.js';
 import { asStored, differingField, stepName, summarise } from './replay-diff.js';
@@ -30,6 +31,8 @@ export const REPLAY_EXPRESSION_TIMEOUT_MS = 10_000;
 export interface StrictReplayOptions {
   /** The expression limits the run was made with (default: the expression module's); the time bound is raised, see above. */
   readonly limits?: EvaluationLimits;
+  /** Definitions the run was pinned to before it was migrated to `definition` (see replay.ts). */
+  readonly earlier?: readonly WorkflowDefinition[];
 }
 
 interface RecordedDecision {
@@ -58,8 +61,9 @@ export async function replayStrict(definition: WorkflowDefinition, history: read
   const base = options.limits ?? DEFAULT_LIMITS;
   const limits: EvaluationLimits = { ...base, timeoutMs: Math.max(base.timeoutMs, REPLAY_EXPRESSION_TIMEOUT_MS) };
   let state: RunState | undefined;
+  const definitionFor = definitionsAlong(definition, history, options.earlier);
   for (const recorded of recordedDecisions(history)) {
-    const decision = await decide(definition, state, recorded.opening.event, { limits, recordedTimeouts: recordedTimeouts(recorded.entries) });
+    const decision = await decide(definitionFor(recorded.opening.event), state, recorded.opening.event, { limits, recordedTimeouts: recordedTimeouts(recorded.entries) });
     const runId = decision.state.runId;
     if (!decision.accepted) throw notAccepted(definition, runId, recorded);
     const replayed = decision.history.map(asStored);

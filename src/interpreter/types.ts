@@ -3,7 +3,7 @@
  * Everything here is plain, JSON-serialisable data — no functions, no Dates, no class instances —
  * so a runtime can store it as it is and a replay can fold it again.
  */
-import type { StepPath } from '../definition/types.js';
+import type { StepKind, StepPath } from '../definition/types.js';
 
 /** Epoch milliseconds. */
 export type EpochMs = number;
@@ -63,6 +63,39 @@ export interface RunStartedEvent extends EventBase {
   readonly parent?: { readonly runId: string; readonly seq: number };
   /** W3C trace context of the caller (`traceparent`…), kept in history so workers continue its trace. Ignored by the core. */
   readonly trace?: Readonly<Record<string, string>>;
+  /** Set when this is a later generation of the run, started by a `continueAsNew` step. */
+  readonly continued?: Continuation;
+}
+
+/** One earlier generation of a run that continued as new. */
+export interface GenerationLink {
+  readonly generation: number;
+  readonly startedAt: EpochMs;
+  /** When its `continueAsNew` step ended it. */
+  readonly continuedAt: EpochMs;
+  /** How many history entries it had written (they are gone: each generation keeps its own). */
+  readonly historyLength: number;
+}
+
+/** At most this many earlier generations are kept in a run's chain summary (the newest ones). */
+export const CHAIN_LIMIT = 10;
+
+/** What a generation started by `continueAsNew` carries over (docs/decisions/0014-continue-as-new.md). */
+export interface Continuation {
+  /** This generation's number: 2 for the first continuation. */
+  readonly generation: number;
+  /** When the run's first generation started (`startedAt` of the run, `$workflow.startedAt`). */
+  readonly runStartedAt: EpochMs;
+  /** The run's revision when the previous generation ended: revisions go on counting (runtimes compare them). */
+  readonly revision: number;
+  /** The latest earlier generations, oldest first, at most CHAIN_LIMIT. */
+  readonly chain: readonly GenerationLink[];
+  /** Counters carried over so command seqs, idempotency keys and `$uuid()` values never repeat within the run. */
+  readonly nextSeq: number;
+  readonly nextNode: number;
+  readonly uuids: number;
+  /** Signals the previous generation received and had not taken, per name, oldest first. */
+  readonly signals: Readonly<Record<string, readonly { readonly data: unknown; readonly at: EpochMs; readonly signalId?: string }[]>>;
 }
 /** A worker picked up an attempt (informational; recorded in history). */
 export interface ActivityStartedEvent extends EventBase {
@@ -130,8 +163,25 @@ export interface RetryRequestedEvent extends EventBase {
   readonly type: 'RetryRequested';
 }
 
+/** Bookkeeping changes of a migration, computed by planMigration: node id → new path/list/index/tag, registration id → new step path. */
+export interface MigrationRemap {
+  readonly nodes: Readonly<Record<string, { readonly path?: string; readonly list?: string; readonly index?: number; readonly tag?: number }>>;
+  readonly regs: Readonly<Record<string, string>>;
+}
+/**
+ * The run moves to another version of its flow (docs/decisions/0015). Decided with the target
+ * definition; carries what it re-points, so a replay needs both definitions but no planning.
+ */
+export interface RunMigratedEvent extends EventBase {
+  readonly type: 'RunMigrated';
+  readonly from: { readonly version: number; readonly digest: string };
+  readonly to: { readonly version: number; readonly digest: string };
+  readonly remap: MigrationRemap;
+}
+
 export type RunEvent =
   | RunStartedEvent
+  | RunMigratedEvent
   | ActivityStartedEvent
   | ActivityCompletedEvent
   | ActivityFailedEvent
@@ -283,6 +333,52 @@ export interface RunState {
   readonly parent: { readonly runId: string; readonly seq: number } | null;
   /** Interpreter-private bookkeeping (active nodes, scopes, timers, signal buffer, compensations…). */
   readonly core: unknown;
+  /** The flow's search attributes as last evaluated (absent when it declares none); null: unset. */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
+  /**
+   * Present from the second generation on (a `continueAsNew` step ran): this generation's number,
+   * when it started, and the latest earlier generations. `startedAt` stays the run's first start.
+   */
+  readonly continued?: RunGeneration;
+}
+
+/** A stored search attribute: keyword text, a number, or a time as an ISO-8601 string; null when unset. */
+export type SearchAttributeValue = string | number | null;
+
+/** A reason the run cannot move, naming the step it is about (null: about the whole version). */
+export interface MigrationBlocker {
+  readonly step: string | null;
+  readonly reason: string;
+}
+
+/** A step the run is in, and where it is in the target. */
+export interface MigrationMove {
+  readonly step: string;
+  readonly kind: StepKind;
+  readonly from: StepPath;
+  readonly to: StepPath;
+}
+
+/** What moving a run would do, or why it cannot. */
+export interface MigrationPlan {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** True when nothing blocks the move. */
+  readonly allowed: boolean;
+  readonly blockers: readonly MigrationBlocker[];
+  /** Things the operator should know that do not block (e.g. the target does not declare `migrateFrom`). */
+  readonly warnings: readonly string[];
+  /** Every step the run is in (or has a compensation registered for), with its place in both versions. */
+  readonly moves: readonly MigrationMove[];
+  /** The bookkeeping changes the RunMigrated event carries (empty when not allowed). */
+  readonly remap: MigrationRemap;
+}
+
+/** The generation a run is in, with its bounded chain of earlier ones. */
+export interface RunGeneration {
+  readonly generation: number;
+  readonly startedAt: EpochMs;
+  readonly chain: readonly GenerationLink[];
 }
 
 /** The result of one decision. */
@@ -291,9 +387,48 @@ export interface Decision {
   readonly accepted: boolean;
   readonly state: RunState;
   readonly commands: readonly Command[];
-  /** New history entries, indexes continuing from the previous state's historyLength. */
+  /** New history entries, indexes continuing from the previous state's historyLength (from 0 when `historyRestarted`). */
   readonly history: readonly HistoryEntry[];
+  /**
+   * True when the run continued as new in this decision: the stored history is replaced by
+   * `history` (the new generation's, from index 0) instead of being appended to.
+   */
+  readonly historyRestarted?: boolean;
 }
 
 /** Limits the core applies to expression evaluation (defined by the expression module). */
 export type { EvaluationLimits } from '../expression/index.js';
+
+/**
+ * What a replay check found (`replayHistory`, `engine.replay`, `flowline replay`): whether every
+ * recorded decision was made again the same way, and if not, the first one that differs.
+ */
+export interface ReplayReport {
+  readonly runId: string;
+  /** The definition the history was replayed against. */
+  readonly workflow: { readonly name: string; readonly version: number; readonly digest: string };
+  readonly deterministic: boolean;
+  /** History entries and recorded decisions checked (up to and including the differing one). */
+  readonly entries: number;
+  readonly decisions: number;
+  /** The first difference; null when deterministic. */
+  readonly divergence: ReplayDivergence | null;
+}
+
+/** The first non-deterministic decision a replay found (no payloads: fields are named, not shown). */
+export interface ReplayDivergence {
+  /** The full explanation, as NonDeterminismError words it. */
+  readonly message: string;
+  /** Index of the entry that differs, and of the entry whose event was being decided. */
+  readonly entryIndex: number;
+  readonly eventIndex: number;
+  readonly eventType: string;
+  /** The step the differing entry is about: id and JSON pointer, when it names one. */
+  readonly stepId: string | null;
+  readonly path: string | null;
+  /** What history holds and what the definition now gives, summarised (`StepScheduled seq 3 activity "x"`). */
+  readonly expected: string | null;
+  readonly got: string | null;
+  /** The first differing field (`type`, `details.activity`…), or null when one side has no entry. */
+  readonly field: string | null;
+}

@@ -4,7 +4,7 @@
  * (test/conformance) is written against this interface only.
  */
 import type { WorkflowDefinition } from '../definition/types.js';
-import type { ErrorInfo, HistoryEntry, RunStatus } from '../interpreter/types.js';
+import type { ErrorInfo, HistoryEntry, MigrationPlan, ReplayReport, RunStatus, SearchAttributeValue } from '../interpreter/types.js';
 
 /** Options of `deploy`. */
 export interface DeployOptions {
@@ -32,7 +32,10 @@ export interface DeployedDefinition {
  * order, never concurrently, never twice for one entry.
  */
 export interface HistoryWatcher {
-  /** New entries; `entries[0].index` follows the previous call's last entry. */
+  /**
+   * New entries; `entries[0].index` follows the previous call's last entry — except after the run
+   * continued as new, when the new generation's history is given from its entry 0 (a `RunStarted`).
+   */
   onEntries(entries: readonly HistoryEntry[]): void;
   /** The run reached a terminal status; called after its last entries. The watch stays open (a retry may reopen the run). */
   onEnded?(status: RunStatus): void;
@@ -68,10 +71,44 @@ export interface RunDescription extends RunResult {
   readonly parentRunId: string | null;
   /** `$workflow.attempt`: 1, then 2 after the first `retry`… */
   readonly attempt: number;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
+  /** Entries in the run's history (of its current generation): what `history` returns. */
+  readonly historyLength: number;
+  /** 1, then one more each time a `continueAsNew` step started the flow again. */
+  readonly generation: number;
+  /** The latest earlier generations (at most 10, oldest first); empty for a run that never continued as new. */
+  readonly continuedFrom: readonly GenerationSummary[];
+  /** Things an operator should know, e.g. a history above the engine's `historyWarningEntries`. */
+  readonly warnings: readonly RunWarning[];
+}
+
+/** One earlier generation of a run (see `continueAsNew`). */
+export interface GenerationSummary {
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly continuedAt: string;
+  /** Entries its history held when it continued (that history is no longer kept). */
+  readonly historyLength: number;
+}
+
+/** A warning `describe` carries. */
+export interface RunWarning {
+  /** `HistoryLarge`: the history holds more entries than the engine's `historyWarningEntries`. */
+  readonly type: 'HistoryLarge';
+  readonly message: string;
+}
+
+/** Options of `replay`. */
+export interface ReplayOptions {
+  /** Replay against this definition instead of the one the run is pinned to (an edited flow under the same name+version). */
+  readonly definition?: WorkflowDefinition;
 }
 
 export interface RunSummary {
   readonly runId: string;
+  /** The run's search attributes (absent when its flow declares none). */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValue>>;
   readonly name: string;
   readonly version: number;
   readonly status: RunStatus;
@@ -79,9 +116,25 @@ export interface RunSummary {
   readonly endedAt: string | null;
 }
 
+/** A comparison of `list --where` (parsed by parseWhere in runtime/common/search-filter.ts). */
+export type WhereOperator = '>=' | '<=' | '!=' | '=' | '>' | '<';
+
+/** One condition on a search attribute: `customer=ann`, `total>100`, `renewsAt<2027-01-01`. */
+export interface WhereCondition {
+  readonly attribute: string;
+  readonly op: WhereOperator;
+  /** As written; compared as a number or a time when the run's value is one. */
+  readonly value: string;
+}
+
 export interface ListFilter {
   readonly status?: RunStatus;
   readonly name?: string;
+  /**
+   * Conditions on search attributes, all of which must hold: `['customer=ann', 'total>100']`
+   * (operators `= != < <= > >=`). A condition that cannot be read throws WhereInvalidError.
+   */
+  readonly where?: readonly string[];
   readonly limit?: number;
   /** Only runs started at or after this instant (epoch ms). */
   readonly startedAfter?: number;
@@ -113,6 +166,29 @@ export interface SignalOptions {
   readonly signalId?: string;
 }
 
+/** Options of `migrate`. */
+export interface MigrateOptions {
+  /** The version to move to (deployed). */
+  readonly toVersion: number;
+  /** Only plan: report what would move or what blocks it, change nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Options of `migrateMany`: every running run of `name` on `fromVersion`. */
+export interface MigrateManyOptions extends MigrateOptions {
+  readonly name: string;
+  readonly fromVersion: number;
+  /** At most this many runs (default 1000). */
+  readonly limit?: number;
+}
+
+/** One run's migration: the plan, and whether it was carried out. */
+export interface MigrationReport extends Omit<MigrationPlan, 'remap'> {
+  readonly runId: string;
+  /** `migrated`: moved; `planned`: a dry run that would move; `blocked`: see `blockers`; `skipped`: the run ended before it could move. */
+  readonly outcome: 'migrated' | 'planned' | 'blocked' | 'skipped';
+}
+
 export interface Engine {
   /** Register a definition by name+version. Same content again is a no-op; different content throws DefinitionConflictError. */
   deploy(definition: WorkflowDefinition, options?: DeployOptions): Promise<DeployResult>;
@@ -136,6 +212,20 @@ export interface Engine {
   /** Retry a failed run from the failed step. */
   retry(runId: string): Promise<void>;
   list(filter?: ListFilter): Promise<readonly RunSummary[]>;
+  /**
+   * Moves a running run to another version of its flow, as one transition recorded in history
+   * (`RunMigrated`). A dry run only reports the plan. Throws MigrationBlockedError naming each
+   * blocking step (not on a dry run), RunNotFoundError, DefinitionNotFoundError.
+   */
+  migrate(runId: string, options: MigrateOptions): Promise<MigrationReport>;
+  /** `migrate` for every running run of a flow version; each run's outcome is reported, none throws. */
+  migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]>;
+  /**
+   * Replays the run's recorded history (its current generation) against the code as it is now and
+   * its pinned definition (or `options.definition`), reporting the first non-deterministic
+   * decision. Never changes the run. Throws RunNotFoundError.
+   */
+  replay(runId: string, options?: ReplayOptions): Promise<ReplayReport>;
   /**
    * Watches a run's history: first the entries from `fromIndex` already stored, then each entry as
    * it is committed, without polling per watcher. Resolves once the watch is in place; throws

@@ -14,7 +14,7 @@ import { HttpProblemError, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from 
 import { registerDefinitionRoutes } from './routes-definitions.js';
 import { registerEventRoutes } from './routes-events.js';
 import { registerOpsRoutes } from './routes-ops.js';
-import { registerRunRoutes } from './routes-runs.js';
+import { registerMigrationRoutes, registerRunRoutes } from './routes-runs.js';
 import { registerStudioRoutes } from './routes-studio.js';
 import { registerTryRoutes } from './routes-try.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -123,6 +123,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   };
   await app.register(async (scope) => registerDefinitionRoutes(scope, context));
   registerRunRoutes(app, context);
+  registerMigrationRoutes(app, context);
   registerEventRoutes(app, context);
   registerOpsRoutes(app, context);
   registerStudioRoutes(app, context);

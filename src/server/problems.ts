@@ -22,6 +22,8 @@ export const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
   QueryNotFound: 404,
   RunAlreadyExists: 409,
   RunNotActive: 409,
+  MigrationBlocked: 409,
+  WhereInvalid: 400,
   DefinitionConflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
@@ -52,6 +54,8 @@ export interface Problem {
   readonly issues?: readonly ProblemIssue[];
   /** The run concerned (e.g. the existing run of a RunAlreadyExists). */
   readonly runId?: string;
+  /** MigrationBlocked: each step that blocks the move. */
+  readonly blockers?: readonly { readonly step: string | null; readonly reason: string }[];
 }
 
 export interface ProblemIssue {
@@ -82,7 +86,13 @@ export function problemOf(error: unknown, instance?: string): Problem {
   const detail = status >= 500 && STATUS_BY_TYPE[error.type] === undefined ? 'the server failed on this request' : error.message;
   const issues = issuesOf(error);
   const runId = runIdOf(error);
-  return { ...build(error.type, status, detail, instance), ...(issues ? { issues } : {}), ...(runId ? { runId } : {}) };
+  const blockers = (error.details as { blockers?: Problem['blockers'] } | undefined)?.blockers;
+  return {
+    ...build(error.type, status, detail, instance),
+    ...(issues ? { issues } : {}),
+    ...(runId ? { runId } : {}),
+    ...(error.type === 'MigrationBlocked' && blockers ? { blockers } : {}),
+  };
 }
 
 function build(type: string, status: number, detail: string, instance?: string): Problem {

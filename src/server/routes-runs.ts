@@ -1,8 +1,9 @@
-/** The run routes of SPEC §12: start, list, describe, history, result (long poll), signal, query, cancel, terminate, retry. */
+/** The run routes of SPEC §12: start, list, describe, history, replay, result (long poll), signal, query, cancel, terminate, retry. */
 import type { FastifyInstance } from 'fastify';
 import { RunNotActiveError, WaitTimeoutError } from '../errors.js';
 import type { Engine } from '../runtime/engine.js';
 import type { RunStatus } from '../interpreter/types.js';
+import { loadDefinition } from '../definition/load.js';
 import type { RouteConfig, RouteContext } from './context.js';
 import {
   accepted,
@@ -10,8 +11,14 @@ import {
   describeResponse,
   historyResponse,
   listQuery,
+  migrateBody,
+  migrateManyBody,
+  migrationResponse,
+  migrationsResponse,
   listResponse,
   problemResponses,
+  replayBody,
+  replayResponse,
   resultQuery,
   resultResponse,
   runIdParams,
@@ -53,7 +60,8 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     '/v1/runs',
     { config: read, schema: { operationId: 'listRuns', summary: 'List runs, newest first', tags: ['runs'], querystring: listQuery, response: { 200: listResponse, ...problemResponses() } } },
     async (request) => {
-      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string; startedAfter?: string; startedBefore?: string };
+      const query = request.query as { status?: RunStatus; name?: string; limit: number; cursor?: string; startedAfter?: string; startedBefore?: string; where?: string[] };
+      const where = query.where ?? [];
       // The cursor is an offset into the newest-first list: runs started between two pages shift it.
       const offset = query.cursor === undefined ? 0 : Number(query.cursor);
       const rows = await engine.list({
@@ -61,6 +69,7 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
         ...(query.name ? { name: query.name } : {}),
         ...(query.startedAfter ? { startedAfter: Date.parse(query.startedAfter) } : {}),
         ...(query.startedBefore ? { startedBefore: Date.parse(query.startedBefore) } : {}),
+        ...(where.length === 0 ? {} : { where }),
         limit: offset + query.limit + 1,
       });
       const runs = rows.slice(offset, offset + query.limit);
@@ -72,6 +81,27 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
     '/v1/runs/:id',
     { config: read, schema: { operationId: 'describeRun', summary: 'Describe a run', tags: ['runs'], params: runIdParams, response: { 200: describeResponse, ...problemResponses(404) } } },
     async (request) => engine.describe((request.params as { id: string }).id),
+  );
+
+  app.post(
+    '/v1/runs/:id/replay',
+    {
+      config: read,
+      schema: {
+        operationId: 'replayRun',
+        summary: "Replay a run's history against the current code and its definition (or a given document); report the first non-deterministic decision",
+        tags: ['runs'],
+        params: runIdParams,
+        body: replayBody,
+        response: { 200: replayResponse, ...problemResponses(404, 422) },
+      },
+    },
+    async (request) => {
+      const body = request.body as { document?: string } | null;
+      // A document that does not load is refused as DefinitionInvalid (422) with its issues.
+      const definition = body?.document === undefined ? undefined : await loadDefinition(body.document, { file: 'document' });
+      return engine.replay((request.params as { id: string }).id, definition ? { definition } : {});
+    },
   );
 
   app.get(
@@ -175,6 +205,47 @@ export function registerRunRoutes(app: FastifyInstance, { engine, maxWaitMs }: R
       },
     );
   }
+}
+
+/** Moving runs to another version (docs/decisions/0015): one run, or every running run of a flow version. */
+export function registerMigrationRoutes(app: FastifyInstance, { engine }: RouteContext): void {
+  app.post(
+    '/v1/runs/:id/migrate',
+    {
+      config: operate,
+      schema: {
+        operationId: 'migrateRun',
+        summary: 'Move a running run to another version (dryRun: only the plan); 409 MigrationBlocked names each blocking step',
+        tags: ['runs'],
+        params: runIdParams,
+        body: migrateBody,
+        response: { 200: migrationResponse, ...problemResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { toVersion: number; dryRun: boolean };
+      return engine.migrate(id, { toVersion: body.toVersion, dryRun: body.dryRun });
+    },
+  );
+
+  app.post(
+    '/v1/migrations',
+    {
+      config: operate,
+      schema: {
+        operationId: 'migrateRuns',
+        summary: 'Move every running run of a flow version to another version, reporting each run\'s outcome',
+        tags: ['runs'],
+        body: migrateManyBody,
+        response: { 200: migrationsResponse, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const body = request.body as { name: string; fromVersion: number; toVersion: number; dryRun: boolean; limit: number };
+      return { reports: await engine.migrateMany(body) };
+    },
+  );
 }
 
 /** Whether the run's history holds a signal with this id (read only on the rare refused re-send). */

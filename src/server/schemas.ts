@@ -21,6 +21,39 @@ export const SHARED_SCHEMAS = [
       instance: { type: 'string' },
       runId: { type: 'string' },
       issues: { type: 'array', items: { $ref: 'Issue#' } },
+      blockers: { type: 'array', description: 'MigrationBlocked: each step that blocks the move', items: { $ref: 'MigrationBlocker#' } },
+    },
+  },
+  {
+    $id: 'MigrationBlocker',
+    type: 'object',
+    required: ['step', 'reason'],
+    properties: {
+      step: { type: ['string', 'null'], description: 'the step id (or kind and path), null when the whole version blocks' },
+      reason: { type: 'string' },
+    },
+  },
+  {
+    $id: 'MigrationReport',
+    type: 'object',
+    description: 'One run\'s move to another version: the plan and whether it was carried out (docs/reference/api.md#migrate).',
+    required: ['runId', 'outcome', 'fromVersion', 'toVersion', 'allowed', 'blockers', 'warnings', 'moves'],
+    properties: {
+      runId: { type: 'string' },
+      outcome: { type: 'string', enum: ['migrated', 'planned', 'blocked', 'skipped'] },
+      fromVersion: { type: 'integer' },
+      toVersion: { type: 'integer' },
+      allowed: { type: 'boolean' },
+      blockers: { type: 'array', items: { $ref: 'MigrationBlocker#' } },
+      warnings: { type: 'array', items: { type: 'string' } },
+      moves: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['step', 'kind', 'from', 'to'],
+          properties: { step: { type: 'string' }, kind: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+        },
+      },
     },
   },
   {
@@ -187,6 +220,12 @@ export const listQuery = {
     cursor: { type: 'string', pattern: '^[0-9]+$', description: 'nextCursor of the previous page' },
     startedAfter: { type: 'string', format: 'date-time', description: 'Only runs started at or after this instant (ISO-8601 with a time zone, e.g. `2026-12-03T09:00:00Z`).' },
     startedBefore: { type: 'string', format: 'date-time', description: 'Only runs started before this instant (ISO-8601 with a time zone).' },
+    where: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 1000 },
+      maxItems: 20,
+      description: 'search attribute conditions, all of which must hold: where=customer=ann&where=total>100 (URL-encoded; operators = != < <= > >=)',
+    },
   },
 } as const;
 
@@ -215,9 +254,66 @@ export const describeResponse = json(
       vars: { type: 'object' },
       parentRunId: { type: ['string', 'null'] },
       attempt: { type: 'integer' },
+      historyLength: { type: 'integer', description: "entries in the run's history (its current generation)" },
+      generation: { type: 'integer', description: '1, then one more each time a continueAsNew step started the flow again' },
+      continuedFrom: {
+        type: 'array',
+        description: 'the latest earlier generations (at most 10), oldest first',
+        items: {
+          type: 'object',
+          properties: { generation: { type: 'integer' }, startedAt: { type: 'string' }, continuedAt: { type: 'string' }, historyLength: { type: 'integer' } },
+        },
+      },
+      warnings: {
+        type: 'array',
+        description: 'e.g. HistoryLarge: the history is above the engine\'s historyWarningEntries (suggests continueAsNew)',
+        items: { type: 'object', properties: { type: { type: 'string' }, message: { type: 'string' } } },
+      },
     },
   },
   'the run',
+);
+
+export const replayBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    document: {
+      type: 'string',
+      maxLength: 2_000_000,
+      description: 'a flow document (YAML or JSON text) to replay against instead of the definition the run is pinned to, e.g. an edited version',
+    },
+  },
+} as const;
+
+export const replayResponse = json(
+  {
+    type: 'object',
+    required: ['runId', 'workflow', 'deterministic', 'entries', 'decisions', 'divergence'],
+    properties: {
+      runId: { type: 'string' },
+      workflow: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'integer' }, digest: { type: 'string' } } },
+      deterministic: { type: 'boolean' },
+      entries: { type: 'integer', description: 'history entries checked' },
+      decisions: { type: 'integer', description: 'recorded decisions made again' },
+      divergence: {
+        type: ['object', 'null'],
+        description: 'the first non-deterministic decision, or null',
+        properties: {
+          message: { type: 'string' },
+          entryIndex: { type: 'integer' },
+          eventIndex: { type: 'integer' },
+          eventType: { type: 'string' },
+          stepId: { type: ['string', 'null'] },
+          path: { type: ['string', 'null'] },
+          expected: { type: ['string', 'null'] },
+          got: { type: ['string', 'null'] },
+          field: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+  'the replay report (200 whether or not the history replays deterministically)',
 );
 
 export const historyResponse = json({ type: 'array', items: ref('HistoryEntry') }, 'the run\'s history, in order');
@@ -251,6 +347,35 @@ export const controlBody = {
   additionalProperties: false,
   properties: { reason: { type: 'string', maxLength: 2000 } },
 } as const;
+
+export const migrateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['toVersion'],
+  properties: {
+    toVersion: { type: 'integer', minimum: 1, description: 'the deployed version to move to' },
+    dryRun: { type: 'boolean', default: false, description: 'only report the plan or what blocks it' },
+  },
+} as const;
+
+export const migrateManyBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'fromVersion', 'toVersion'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    fromVersion: { type: 'integer', minimum: 1, description: 'the version whose running runs move' },
+    toVersion: { type: 'integer', minimum: 1 },
+    dryRun: { type: 'boolean', default: false },
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+  },
+} as const;
+
+export const migrationResponse = json(ref('MigrationReport'), 'the move\'s report (outcome migrated, or planned on a dry run)');
+export const migrationsResponse = json(
+  { type: 'object', required: ['reports'], properties: { reports: { type: 'array', items: ref('MigrationReport') } } },
+  'each matching run\'s report',
+);
 
 export const accepted = json({ type: 'object', properties: { runId: { type: 'string' } } }, 'accepted');
 

@@ -3,6 +3,7 @@
  * (layered, top to bottom; the boxes of try/parallel/loops as compound nodes).
  */
 import { Graph, layout } from '@dagrejs/dagre';
+import type { StepState } from '../../src/flowtest/step-states.js';
 
 export interface GraphNodeView {
   readonly id: string;
@@ -26,8 +27,8 @@ export interface GraphViewData {
   readonly groups: readonly (string | GraphGroupView)[];
 }
 
-/** A step's state on a run's page. */
-export type StepState = 'done' | 'running' | 'waiting' | 'failed' | 'compensated' | 'skipped' | 'cancelled';
+/** A step's state on a run's page (derived from the history in src/flowtest/step-states.ts). */
+export type { StepState };
 
 const SVG = 'http://www.w3.org/2000/svg';
 const CHAR_PX = 7.2;

@@ -29,6 +29,7 @@ const PLAIN_LABELS: Record<string, string> = {
   compensate: 'Undo',
   fail: 'Fail with',
   return: 'Result',
+  continueAsNew: 'Start again with fresh history',
   id: 'Step id',
   name: 'Label',
   if: 'Only if',

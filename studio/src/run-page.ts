@@ -7,6 +7,8 @@ import { confirmDialog, duration, h, mount, when } from './dom.js';
 import { drawGraph, type GraphViewData, type StepState } from './graph-svg.js';
 import { statusWords } from './runs-page.js';
 import { schemaForm } from './schema-form.js';
+import { stateLegend } from './state-legend.js';
+import { stepStates } from '../../src/flowtest/step-states.js';
 
 interface Run {
   readonly runId: string;
@@ -45,32 +47,35 @@ export const ENTRY_WORDS: Readonly<Record<string, string>> = {
   CompensationCompleted: 'Undone',
   CompensationFailed: 'Undo failed',
   VariablesSet: 'Variables set',
+  RunMigrated: 'Moved to another version',
   ActivityStarted: 'Activity started',
   ActivityCompleted: 'Activity answered',
   ActivityFailed: 'Activity failed',
   CancelRequested: 'Cancel asked',
 };
 
-/** A step's state after an entry (undefined: the entry says nothing about it). Pure. */
-export function stateAfter(entry: Entry, kindOf: (path: string) => string | undefined): StepState | undefined {
-  switch (entry.type) {
-    case 'StepScheduled':
-    case 'TimerStarted':
-      return ['signal', 'timer'].includes(kindOf(entry.path ?? '') ?? '') ? 'waiting' : 'running';
-    case 'StepCompleted':
-      return 'done';
-    case 'StepFailed':
-      return 'failed';
-    case 'StepSkipped':
-      return 'skipped';
-    case 'StepCancelled':
-      return 'cancelled';
-    case 'CompensationStarted':
-    case 'CompensationCompleted':
-      return 'compensated';
-    default:
-      return undefined;
+/**
+ * Each step's state from the history read so far: the derivation a try uses (so a step whose
+ * compensation ran is "compensated" and its `<path>/compensate` node shows the undo running or
+ * done), then a signal or timer step that has started is shown as waiting. Pure.
+ */
+export function runStepStates(history: readonly Entry[], kindOf: (path: string) => string | undefined): Map<string, StepState> {
+  const states = new Map(Object.entries(stepStates(history)));
+  for (const [path, state] of states) {
+    if (state === 'running' && ['signal', 'timer'].includes(kindOf(path) ?? '')) states.set(path, 'waiting');
   }
+  return states;
+}
+
+/**
+ * Who an entry is about: its step's id, or for the steps of a compensation (they carry no id of
+ * their own, only the path `<step path>/compensate…`) "undo <that step's id>". Pure.
+ */
+export function entryStep(entry: Entry, stepIdAt: (path: string) => string | undefined): string {
+  if (entry.stepId) return entry.stepId;
+  const undone = entry.path?.match(/^(.*)\/compensate(?:\/|$)/)?.[1];
+  const id = undone === undefined ? undefined : stepIdAt(undone);
+  return id ? `undo ${id}` : '';
 }
 
 export function entryText(entry: Entry): string {
@@ -109,14 +114,18 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     api<{ definition: { signals?: Record<string, { schema?: unknown }>; queries?: Record<string, unknown> } }>('GET', `/v1/definitions/${encodeURIComponent(run.name)}/${run.version}`),
   ]);
   const kinds = new Map(graph.nodes.filter((n) => n.path).map((n) => [n.path as string, n.shape]));
-  const states = new Map<string, StepState>();
+  const history: Entry[] = [];
+  const stepIds = new Map<string, string>();
   const graphPane = h('div', { class: 'graph-pane' });
   const timeline = h('ol', { class: 'timeline', id: 'timeline' });
   const statusBadge = h('span', { class: `badge status-${run.status}`, id: 'run-status' }, statusWords(run.status));
   const outcome = h('div', { class: 'outcome' });
   const actions = h('div', { class: 'toolbar' });
   let currentStatus = run.status;
-  const redraw = (): void => mount(graphPane, drawGraph(graph, { states: currentStatus === 'running' ? withWaiting(graph, states) : states }));
+  const redraw = (): void => {
+    const states = runStepStates(history, (path) => kinds.get(path));
+    mount(graphPane, drawGraph(graph, { states: currentStatus === 'running' ? withWaiting(graph, states) : states }));
+  };
   const setStatus = (status: string): void => {
     currentStatus = status;
     redraw();
@@ -186,7 +195,7 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     h(
       'div',
       { class: 'split' },
-      h('section', { class: 'graph-side', 'aria-label': 'Graph' }, graphPane),
+      h('section', { class: 'graph-side', 'aria-label': 'Graph' }, stateLegend(), graphPane),
       h(
         'section',
         { 'aria-label': 'Signals, queries and history' },
@@ -209,8 +218,9 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
       }
       if (event.event !== 'entry') return;
       const entry = event.data as Entry;
-      const state = entry.path ? stateAfter(entry, (p) => kinds.get(p)) : undefined;
-      if (entry.path && state) states.set(entry.path, state);
+      history.push(entry);
+      if (entry.path && entry.stepId) stepIds.set(entry.path, entry.stepId);
+      const step = entryStep(entry, (path) => stepIds.get(path));
       const facts = entryText(entry);
       timeline.append(
         h(
@@ -219,7 +229,7 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
           h('time', {}, new Date(entry.at).toLocaleTimeString()),
           ' ',
           h('strong', {}, ENTRY_WORDS[entry.type] ?? entry.type),
-          entry.stepId ? ` ${entry.stepId}` : '',
+          step ? ` ${step}` : '',
           facts ? ` (${facts})` : '',
           entry.details && ('output' in entry.details || 'error' in entry.details)
             ? h('details', {}, h('summary', {}, 'data'), h('pre', {}, JSON.stringify(entry.details.output ?? entry.details.error, null, 2)))

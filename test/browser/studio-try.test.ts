@@ -137,7 +137,7 @@ describe('Try it in the studio', () => {
     expect(await graph.locator('.node.state-failed[aria-label*="ship"]').count()).toBe(1);
     expect(await graph.locator('.node.state-done[aria-label*="undo reserve"]').count()).toBe(1);
     expect(await graph.locator('.node.state-done[aria-label*="wait 48h"]').count()).toBe(1);
-    expect(await page.locator('.try-legend').innerText()).toContain('undone (its compensation ran)');
+    expect(await page.locator('#try .state-legend').innerText()).toContain('undone (its compensation ran)');
     // The timeline tells it in words, with the data: the retry of shipping and the two undos.
     const timeline = await page.locator('#try-timeline').innerText();
     expect(timeline).toContain('Step will be tried again');

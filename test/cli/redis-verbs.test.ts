@@ -112,6 +112,99 @@ describe('Redis verbs', () => {
     expect((await cli('list', '--status', 'sleeping')).code).toBe(2);
   });
 
+  it('migrate: --dry-run prints the plan or the blocking step (exit 1), a move continues on the new version; by flow and version too', async () => {
+    const moving = (version: number, extra: string, waitId = 'hold', message = 'Thnaks') => `dsl: flowline/v1
+name: moving
+version: ${version}
+signals: { go: {} }
+steps:
+${extra}  - id: ${waitId}
+    waitSignal: go
+  - set: { message: ${message} }
+output: \${ $vars.message }
+`;
+    await writeFile(join(dir, 'moving-1.yaml'), moving(1, ''));
+    await writeFile(join(dir, 'moving-2.yaml'), moving(2, '  - set: { added: true }\n', 'hold', 'Thanks'));
+    await writeFile(join(dir, 'moving-3.yaml'), moving(3, '', 'held'));
+    expect((await cli('deploy', join(dir, 'moving-1.yaml'), join(dir, 'moving-2.yaml'), join(dir, 'moving-3.yaml'))).code).toBe(0);
+    expect((await cli('start', 'moving', '--version', '1', '--id', 'm-1')).code).toBe(0);
+    expect((await cli('start', 'moving', '--version', '1', '--id', 'm-2')).code).toBe(0);
+    const blocked = await cli('migrate', 'm-1', '--to-version', '3', '--dry-run');
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toContain('m-1: cannot move from v1 to v3');
+    expect(blocked.stdout).toContain('blocked by hold: the run is in this step but v3 has no step with id hold');
+    const refused = await cli('migrate', 'm-1', '--to-version', '3', '--json');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ runId: 'm-1', outcome: 'blocked', blockers: [{ step: 'hold' }] });
+    const plan = await cli('migrate', 'm-1', '--to-version', '2', '--dry-run');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('m-1: can move from v1 to v2 (dry run, nothing changed)');
+    expect(plan.stdout).toContain('hold (waitSignal): /steps/0 -> /steps/1');
+    expect(plan.stdout).toContain('warning: v2 does not declare migrateFrom');
+    expect(JSON.parse((await cli('describe', 'm-1', '--json')).stdout)).toMatchObject({ version: 1 });
+    const moved = await cli('migrate', 'm-1', '--to-version', '2');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain('m-1: moved from v1 to v2');
+    const many = await cli('migrate', '--name', 'moving', '--from-version', '1', '--to-version', '2', '--json');
+    expect(many.code, many.stderr).toBe(0);
+    expect(JSON.parse(many.stdout)).toEqual([expect.objectContaining({ runId: 'm-2', outcome: 'migrated' })]);
+    expect((await cli('signal', 'm-1', 'go')).code).toBe(0);
+    expect(JSON.parse((await cli('result', 'm-1', '--wait', '--json')).stdout)).toMatchObject({ status: 'completed', output: 'Thanks' });
+    expect((await cli('migrate', '--to-version', '2')).code).toBe(2);
+    expect((await cli('terminate', 'm-2')).code).toBe(0);
+  });
+
+  it('list --where filters by search attributes; a condition it cannot read exits 2', async () => {
+    await writeFile(join(dir, 'searchable.yaml'), `dsl: flowline/v1
+name: searchable
+version: 1
+signals: { go: {} }
+searchAttributes:
+  customer: { type: keyword, value: '\${ $input.customer }' }
+  total: { type: number, value: '\${ $input.total }' }
+steps:
+  - waitSignal: go
+`);
+    expect((await cli('deploy', join(dir, 'searchable.yaml'))).code).toBe(0);
+    expect((await cli('start', 'searchable', '--id', 's-ann', '--input', '{"customer":"ann","total":150}')).code).toBe(0);
+    expect((await cli('start', 'searchable', '--id', 's-ann2', '--input', '{"customer":"ann","total":50}')).code).toBe(0);
+    const listed = await cli('list', '--where', 'customer=ann', '--where', 'total>100', '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { runId: string }[]).map((r) => r.runId)).toEqual(['s-ann']);
+    const text = await cli('list', '--where', 'customer=ann');
+    expect(text.stdout).toContain('customer=ann total=50');
+    const bad = await cli('list', '--where', 'total>');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('WhereInvalid');
+    for (const id of ['s-ann', 's-ann2']) expect((await cli('terminate', id)).code).toBe(0);
+  });
+
+  it('replay <runId> exits 0 for a clean history, 3 with expected vs got against an edited --flow; history --export replays from a file', async () => {
+    expect((await cli('deploy', join(dir, 'verbs.yaml'))).code).toBe(0);
+    // Completed, or failed when this test runs alone (verbs.flaky fails its first call): either replays.
+    const done = await cli('start', 'verbs', '--id', 'v-replay', '--input', '{"hold":false}', '--wait', '--json');
+    expect(['completed', 'failed']).toContain(JSON.parse(done.stdout).status);
+    const clean = await cli('replay', 'v-replay');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('replays deterministically against verbs v1');
+    await writeFile(join(dir, 'renamed.yaml'), FLOW.replace('call: verbs.flaky', 'call: verbs.renamed'));
+    const differs = await cli('replay', 'v-replay', '--flow', join(dir, 'renamed.yaml'), '--json');
+    expect(differs.code).toBe(3);
+    expect(JSON.parse(differs.stdout)).toMatchObject({
+      runId: 'v-replay',
+      deterministic: false,
+      divergence: { stepId: 'first', field: 'details.activity', expected: expect.stringContaining('"verbs.flaky"'), got: expect.stringContaining('"verbs.renamed"') },
+    });
+    const exported = await cli('history', 'v-replay', '--export');
+    expect(JSON.parse(exported.stdout)).toMatchObject({ format: 'flowline-history/v1', runId: 'v-replay', workflow: { name: 'verbs', version: 1 } });
+    await writeFile(join(dir, 'v-replay.json'), exported.stdout);
+    expect((await cli('replay', join(dir, 'v-replay.json'))).code).toBe(0);
+    const fromFile = await cli('replay', join(dir, 'v-replay.json'), '--flow', join(dir, 'renamed.yaml'));
+    expect(fromFile.code).toBe(3);
+    expect(fromFile.stdout).toMatch(/step first \(\/steps\/1\)/);
+    expect((await cli('replay', 'no-such-run')).code).toBe(2);
+  });
+
   it('schedule create, list and delete', async () => {
     const created = await cli('schedule', 'create', 'every-minute', '--workflow', 'verbs', '--every', '1m', '--input', '{"hold":false}', '--json');
     expect(created.code, created.stderr).toBe(0);

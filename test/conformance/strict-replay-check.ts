@@ -7,6 +7,8 @@ export interface InspectedRun {
   readonly definition: WorkflowDefinition;
   readonly state: RunState;
   readonly history: readonly HistoryEntry[];
+  /** Definitions a migrated run was on before its current one. */
+  readonly earlier?: readonly WorkflowDefinition[];
 }
 
 /**
@@ -14,6 +16,6 @@ export interface InspectedRun {
  * record; the state comparison then proves the rest of the state (vars, bookkeeping) agrees too.
  */
 export async function expectStrictReplay(run: InspectedRun, label: string): Promise<void> {
-  const replayed = await replayStrict(run.definition, run.history);
+  const replayed = await replayStrict(run.definition, run.history, run.earlier ? { earlier: run.earlier } : {});
   expect(replayed, `replay of ${label}`).toEqual(run.state);
 }

@@ -4,11 +4,14 @@
  */
 import { describe } from 'vitest';
 import { childCases } from './children.cases.js';
+import { continueAsNewCases } from './continue-as-new.cases.js';
 import { driftCases } from './drift.cases.js';
 import { expressionCases } from './expressions.cases.js';
 import { heartbeatCases } from './heartbeats.cases.js';
 import { suiteContext, type MakeEngine, type SuiteOptions } from './harness.js';
 import { lifecycleCases } from './lifecycle.cases.js';
+import { migrateCases } from './migrate.cases.js';
+import { searchCases } from './search.cases.js';
 import { retryCases } from './retries.cases.js';
 import { sagaCases } from './saga.cases.js';
 import { signalCases } from './signals.cases.js';
@@ -35,5 +38,8 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     lifecycleCases(ctx);
     watchCases(ctx);
     driftCases(ctx);
+    migrateCases(ctx);
+    searchCases(ctx);
+    continueAsNewCases(ctx);
   });
 }

@@ -169,6 +169,49 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       expect(history.at(-1)?.type).toBe('RunEnded');
     });
 
+    it('POST /v1/runs/{id}/migrate plans (dryRun), moves, refuses a blocked move with 409 naming the step; POST /v1/migrations moves many', async () => {
+      const v2 = FLOW.replace('version: 1', 'version: 2\nmigrateFrom: [1]').replace('  - set: { approvals: [] }\n', '  - set: { approvals: [] }\n  - set: { moved: true }\n');
+      const v3 = FLOW.replace('version: 1', 'version: 3').replace(/approval\b/g, 'approval_v3');
+      for (const text of [v2, v3]) expect((await call(base, 'POST', '/v1/definitions', { raw: text })).status).toBe(201);
+      const runId = await start({ version: 1 });
+      await waitFor(async () => ((await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { type: string }[]).some((e) => e.type === 'VariablesSet'), 'the run waits for approval');
+      const plan = await call(base, 'POST', `/v1/runs/${runId}/migrate`, { json: { toVersion: 2, dryRun: true } });
+      expect(plan.status).toBe(200);
+      expect(plan.body).toMatchObject({ runId, outcome: 'planned', fromVersion: 1, toVersion: 2, allowed: true, blockers: [], warnings: [] });
+      expect(plan.body.moves).toContainEqual({ step: 'approval', kind: 'waitSignal', from: '/steps/1', to: '/steps/2' });
+      const blocked = await call(base, 'POST', `/v1/runs/${runId}/migrate`, { json: { toVersion: 3 } });
+      expectProblem(blocked, 409, 'MigrationBlocked');
+      expect(blocked.body.blockers.map((b: { step: string }) => b.step)).toEqual(['approval']);
+      expectProblem(await call(base, 'POST', '/v1/runs/nope/migrate', { json: { toVersion: 2 } }), 404, 'RunNotFound');
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/migrate`, { json: {} }), 400, 'RequestInvalid');
+      const many = await call(base, 'POST', '/v1/migrations', { json: { name: FLOW_NAME, fromVersion: 1, toVersion: 2 } });
+      expect(many.status).toBe(200);
+      expect(many.body.reports).toContainEqual(expect.objectContaining({ runId, outcome: 'migrated' }));
+      expect((await call(base, 'GET', `/v1/runs/${runId}`)).body.version).toBe(2);
+      const history = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { type: string; details?: unknown }[];
+      expect(history.filter((e) => e.type === 'RunMigrated').map((e) => e.details)).toEqual([{ from: 1, to: 2 }]);
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'dee' } } });
+      expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`)).body).toMatchObject({ status: 'completed', output: { by: 'dee' } });
+    });
+
+    it('POST /v1/runs/{id}/replay reports a clean replay, the first difference against an edited document, 404 and 422', async () => {
+      const runId = await start({ version: 1, input: { qty: 1 } });
+      await call(base, 'POST', `/v1/runs/${runId}/signals/approve`, { json: { data: { by: 'di' } } });
+      expect((await call(base, 'GET', `/v1/runs/${runId}/result?wait=true&timeoutMs=10000`)).body).toMatchObject({ status: 'completed' });
+      const clean = await call(base, 'POST', `/v1/runs/${runId}/replay`);
+      expect(clean.status).toBe(200);
+      expect(clean.body).toMatchObject({ runId, deterministic: true, divergence: null, workflow: { name: FLOW_NAME, version: 1 } });
+      const renamed = FLOW.replace('call: test.flaky', 'call: test.renamed');
+      const differs = await call(base, 'POST', `/v1/runs/${runId}/replay`, { json: { document: renamed } });
+      expect(differs.status).toBe(200);
+      expect(differs.body).toMatchObject({
+        deterministic: false,
+        divergence: { stepId: 'charge', field: 'details.activity', expected: expect.stringContaining('"test.flaky"'), got: expect.stringContaining('"test.renamed"') },
+      });
+      expectProblem(await call(base, 'POST', '/v1/runs/nope/replay'), 404, 'RunNotFound');
+      expectProblem(await call(base, 'POST', `/v1/runs/${runId}/replay`, { json: { document: 'dsl: flowline/v1\nname: x\n' } }), 422, 'DefinitionInvalid');
+    });
+
     it('GET /v1/runs lists newest first with filters and a cursor', async () => {
       const ids = [await start(), await start(), await start()];
       const page1 = await call(base, 'GET', `/v1/runs?name=${FLOW_NAME}&status=running&limit=2`);
@@ -201,6 +244,31 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       expect(await ids(`status=running&startedAfter=${encodeURIComponent(secondAt)}`)).toEqual([second]);
       expectProblem(await call(base, 'GET', '/v1/runs?startedAfter=yesterday'), 400, 'RequestInvalid');
       for (const id of [first, second]) await call(base, 'POST', `/v1/runs/${id}/cancel`, { json: { reason: 'cleanup' } });
+    });
+
+    it('GET /v1/runs?where= filters by search attributes (all conditions hold); a condition it cannot read is 400 WhereInvalid', async () => {
+      const searchable = `dsl: flowline/v1
+name: http-search-${tag}
+version: 1
+signals: { go: {} }
+searchAttributes:
+  customer: { type: keyword, value: '\${ $input.customer }' }
+  total: { type: number, value: '\${ $input.total }' }
+steps:
+  - waitSignal: go
+`;
+      expect((await call(base, 'POST', '/v1/definitions', { raw: searchable })).status).toBe(201);
+      const ids: string[] = [];
+      for (const input of [{ customer: 'ann', total: 150 }, { customer: 'ann', total: 50 }, { customer: 'bob', total: 300 }]) {
+        ids.push((await call(base, 'POST', '/v1/runs', { json: { name: `http-search-${tag}`, input } })).body.runId as string);
+      }
+      const listed = await call(base, 'GET', `/v1/runs?where=${encodeURIComponent('customer=ann')}&where=${encodeURIComponent('total>100')}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.runs).toEqual([expect.objectContaining({ runId: ids[0], searchAttributes: { customer: 'ann', total: 150 } })]);
+      const one = await call(base, 'GET', `/v1/runs?name=http-search-${tag}&where=${encodeURIComponent('total>=150')}`);
+      expect(one.body.runs.map((r: { runId: string }) => r.runId).sort()).toEqual([ids[0], ids[2]].sort());
+      expectProblem(await call(base, 'GET', `/v1/runs?where=${encodeURIComponent('total>')}`), 400, 'WhereInvalid');
+      for (const id of ids) await call(base, 'POST', `/v1/runs/${id}/terminate`);
     });
 
     it('cancel and terminate answer 202 (409 when the run has ended); retry restarts a failed run from its failed step', async () => {

@@ -77,6 +77,6 @@ describe('hover', () => {
 
 it('step kinds come from the schema, each with words', () => {
   const kinds = stepKinds(schema);
-  expect(kinds.map((k) => k.key)).toEqual(['call', 'steps', 'parallel', 'forEach', 'switch', 'repeat', 'wait', 'waitSignal', 'set', 'workflow', 'try', 'compensate', 'fail', 'return']);
+  expect(kinds.map((k) => k.key)).toEqual(['call', 'steps', 'parallel', 'forEach', 'switch', 'repeat', 'wait', 'waitSignal', 'set', 'workflow', 'try', 'compensate', 'fail', 'return', 'continueAsNew']);
   expect(kinds.every((k) => k.description.length > 20)).toBe(true);
 });

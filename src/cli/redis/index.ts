@@ -1,8 +1,10 @@
-/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, schedule). */
+/** The Redis-runtime verbs of SPEC §9 (deploy, worker, start, signal, query, describe, history, list, result, cancel, terminate, retry, migrate, schedule, replay). */
 import type { Command } from 'commander';
 import { registerControl } from './control.js';
 import { registerDeploy } from './deploy.js';
+import { registerMigrate } from './migrate.js';
 import { registerDescribe, registerHistory, registerList, registerResult } from './inspect.js';
+import { registerReplay } from './replay.js';
 import { registerSchedule } from './schedule.js';
 import { registerQuery, registerSignal } from './signal.js';
 import { registerStart } from './start.js';
@@ -19,5 +21,7 @@ export function registerRedisVerbs(program: Command): void {
   registerList(program);
   registerResult(program);
   registerControl(program);
+  registerMigrate(program);
   registerSchedule(program);
+  registerReplay(program);
 }

@@ -4,6 +4,7 @@ import { RUN_STATUSES, type HistoryEntry, type RunStatus } from '../../interpret
 import { CliExit, EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED, printJson, printRunResult } from '../output.js';
 import { parsePositiveInt, withEngine, withRedisOptions, type RedisCliOptions } from './common.js';
 import { redactRunView } from '../../observability/run-redactor.js';
+import { HISTORY_EXPORT_FORMAT, type HistoryExport } from './replay.js';
 
 export function registerDescribe(program: Command): void {
   withRedisOptions(
@@ -27,8 +28,19 @@ export function registerDescribe(program: Command): void {
       `attempt   ${description.attempt}`,
       ...(description.parentRunId ? [`parent    ${description.parentRunId}`] : []),
       `vars      ${JSON.stringify(description.vars)}`,
+      ...(description.searchAttributes ? [`search    ${JSON.stringify(description.searchAttributes)}`] : []),
       `output    ${JSON.stringify(description.output ?? null)}`,
       ...(description.error ? [`error     ${description.error.type}: ${description.error.message}${description.error.step ? ` (step ${description.error.step})` : ''}`] : []),
+      `history   ${description.historyLength} entries`,
+      ...(description.generation > 1
+        ? [
+            `generation ${description.generation} (continued as new; latest earlier: ${description.continuedFrom
+              .slice(-3)
+              .map((g) => `#${g.generation} at ${g.continuedAt}`)
+              .join(', ')})`,
+          ]
+        : []),
+      ...description.warnings.map((w) => `warning   ${w.type}: ${w.message}`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
@@ -36,13 +48,19 @@ export function registerDescribe(program: Command): void {
 
 export function registerHistory(program: Command): void {
   withRedisOptions(
-    program.command('history').description("a run's ordered history of events (readable while it runs)").argument('<runId>', 'run id'),
-  ).action(async (runId: string, options: RedisCliOptions) => {
-    const history = await withEngine(options, async (engine) => {
+    program
+      .command('history')
+      .description("a run's ordered history of events (readable while it runs)")
+      .argument('<runId>', 'run id')
+      .option('--export', 'print a history export for `flowline replay <file>`: { format, runId, workflow, history } (JSON)'),
+  ).action(async (runId: string, options: RedisCliOptions & { export?: boolean }) => {
+    const { history, workflow } = await withEngine(options, async (engine) => {
       const [entries, view] = await Promise.all([engine.history(runId), engine.describe(runId)]);
-      return redactRunView(await engine.runtime.registry.get(view.name, view.version), entries);
+      const definition = await engine.runtime.registry.get(view.name, view.version);
+      return { history: redactRunView(definition, entries), workflow: { name: definition.name, version: definition.version, digest: definition.digest } };
     });
-    if (options.json) printJson(history);
+    if (options.export) printJson({ format: HISTORY_EXPORT_FORMAT, runId, workflow, history } satisfies HistoryExport);
+    else if (options.json) printJson(history);
     else process.stdout.write(history.map(formatEntry).join('\n') + (history.length ? '\n' : ''));
   });
 }
@@ -64,26 +82,34 @@ interface ListCliOptions extends RedisCliOptions {
   status?: string;
   name?: string;
   limit?: string;
+  where?: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function registerList(program: Command): void {
   withRedisOptions(
     program
       .command('list')
-      .description('runs, newest first, filtered by status and/or workflow name')
+      .description('runs, newest first, filtered by status, workflow name and search attributes (--where)')
       .option('--status <status>', `one of ${RUN_STATUSES.join(', ')}`)
       .option('--name <workflow>', 'workflow name')
-      .option('--limit <n>', 'at most this many (default 100)'),
+      .option('--limit <n>', 'at most this many (default 100)')
+      .option('--where <condition>', "a search attribute condition, e.g. customer=ann or 'total>100' (operators = != < <= > >=); repeat for more, all must hold", collect, []),
   ).action(async (options: ListCliOptions) => {
     if (options.status !== undefined && !RUN_STATUSES.includes(options.status as RunStatus)) {
       throw new CliExit(EXIT_INVALID, `--status must be one of ${RUN_STATUSES.join(', ')}`);
     }
+    const where = options.where ?? [];
     const limit = parsePositiveInt(options.limit, '--limit');
     const runs = await withEngine(options, (engine) =>
       engine.list({
         ...(options.status === undefined ? {} : { status: options.status as RunStatus }),
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(limit === undefined ? {} : { limit }),
+        ...(where.length === 0 ? {} : { where }),
       }),
     );
     if (options.json) {
@@ -91,7 +117,8 @@ export function registerList(program: Command): void {
       return;
     }
     for (const run of runs) {
-      process.stdout.write(`${run.runId}  ${run.name} v${run.version}  ${run.status.padEnd(19)}  ${run.startedAt}  ${run.endedAt ?? '-'}\n`);
+      const attributes = run.searchAttributes ? `  ${Object.entries(run.searchAttributes).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ')}` : '';
+      process.stdout.write(`${run.runId}  ${run.name} v${run.version}  ${run.status.padEnd(19)}  ${run.startedAt}  ${run.endedAt ?? '-'}${attributes}\n`);
     }
   });
 }

@@ -88,12 +88,18 @@ export async function decideBatch(
   return { definition, decision, events, results };
 }
 
-/** Two decisions made one after the other on the same run, as one (the second's state). Pure. */
+/**
+ * Two decisions made one after the other on the same run, as one (the second's state). When the
+ * second continued the run as new, the first's history belongs to the generation it ended and
+ * is dropped with it. Pure.
+ */
 export function combineDecisions(first: Decision, second: Decision): Decision {
+  const restarted = first.historyRestarted === true || second.historyRestarted === true;
   return {
     accepted: true,
     state: second.state,
     commands: [...first.commands, ...second.commands],
-    history: [...first.history, ...second.history],
+    history: second.historyRestarted ? second.history : [...first.history, ...second.history],
+    ...(restarted ? { historyRestarted: true } : {}),
   };
 }

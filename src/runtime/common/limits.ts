@@ -6,6 +6,8 @@ import type { EvaluationLimits } from '../../interpreter/types.js';
 export const DEFAULT_PAYLOAD_LIMIT_BYTES = 512 * 1024;
 /** A finished run's state and history are kept this long (7 days), then expire. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** `describe` warns (suggesting continue-as-new) when a run's current history holds more entries than this. */
+export const DEFAULT_HISTORY_WARNING_ENTRIES = 10_000;
 /** Default bounds on one expression evaluation (SPEC §2: 100 ms and a depth limit), as the expression module defines them. */
 export const DEFAULT_EXPRESSION_LIMITS: EvaluationLimits = DEFAULT_LIMITS;
 
@@ -17,6 +19,8 @@ export interface EngineLimits {
   readonly expression: EvaluationLimits;
   /** How long a finished run stays readable (ms). */
   readonly retentionMs: number;
+  /** History size (entries of the current generation) above which `describe` carries a HistoryLarge warning. */
+  readonly historyWarningEntries: number;
 }
 
 /** What a caller may pass: any subset, expression limits field by field. */
@@ -24,6 +28,7 @@ export interface EngineLimitsOptions {
   readonly payloadBytes?: number;
   readonly expression?: Partial<EvaluationLimits>;
   readonly retentionMs?: number;
+  readonly historyWarningEntries?: number;
 }
 
 /** Fills the defaults. Pure. */
@@ -32,5 +37,6 @@ export function resolveLimits(options: EngineLimitsOptions = {}): EngineLimits {
     payloadBytes: options.payloadBytes ?? DEFAULT_PAYLOAD_LIMIT_BYTES,
     expression: { ...DEFAULT_EXPRESSION_LIMITS, ...options.expression },
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
+    historyWarningEntries: options.historyWarningEntries ?? DEFAULT_HISTORY_WARNING_ENTRIES,
   };
 }

@@ -12,6 +12,8 @@ import { decide, isTerminal } from '../../interpreter/index.js';
 import type { RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { decideBatch, type ApplyResult, type BatchItem, type DecidedBatch, type EventBuilder, type ItemResult } from '../common/batch-decision.js';
+import { migrationReport, migrationStep } from '../common/migration.js';
+import type { MigrateOptions, MigrationReport } from '../engine.js';
 import type { TimedEventInput } from '../common/events.js';
 import type { EngineLimits } from '../common/limits.js';
 import { RunQueue } from '../common/run-queue.js';
@@ -56,8 +58,8 @@ interface PendingEvent<Extra> extends BatchItem {
   readonly reject: (error: unknown) => void;
 }
 
-/** Work queued for one run: events to apply, or the creation of the run. */
-type RunWork<Extra> = ({ readonly kind: 'apply' } & PendingEvent<Extra>) | { readonly kind: 'create'; readonly work: () => Promise<void> };
+/** Work queued for one run: events to apply, or work done alone in the run's order (its creation, a migration). */
+type RunWork<Extra> = ({ readonly kind: 'apply' } & PendingEvent<Extra>) | { readonly kind: 'alone'; readonly work: () => Promise<void> };
 
 /** What a builder threw: a refusal for its caller, not a failure of the core. */
 class Refusal {
@@ -141,7 +143,26 @@ export class RunDriver<Loaded extends StoredRun = StoredRun, Create = undefined,
           reject(error);
         }
       };
-      this.queue.push(event.runId, { kind: 'create', work });
+      this.queue.push(event.runId, { kind: 'alone', work });
+    });
+  }
+
+  /**
+   * Moves a run to `target` (docs/decisions/0015): planned on a fresh load and, when allowed,
+   * decided with the target definition and committed expecting the revision it was planned on,
+   * alone in the run's queue (later events are decided with the target). A conflict plans again.
+   * `throwWhenBlocked`: a blocked plan throws MigrationBlockedError instead of being reported.
+   */
+  migrate(runId: string, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    return new Promise<MigrationReport>((resolve, reject) => {
+      const work = async (): Promise<void> => {
+        try {
+          resolve(await this.migrateNow(runId, target, options, throwWhenBlocked));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.queue.push(runId, { kind: 'alone', work });
     });
   }
 
@@ -211,10 +232,37 @@ export class RunDriver<Loaded extends StoredRun = StoredRun, Create = undefined,
         if (store.afterIgnored && decided.results.some((r) => 'accepted' in r && !r.accepted)) await store.afterIgnored(runId, loaded);
         return decided.results.map((r) => ('error' in r && r.error instanceof Refusal ? { error: r.error.error } : r));
       }
-      // Lost the race to another process: back off a little (jittered) and decide again.
-      await this.sleep(Math.min(2 ** Math.min(attempt, 6), 50) * this.random());
+      await this.backOff(attempt);
     }
-    throw this.options.tooManyConflicts?.(runId, MAX_ATTEMPTS) ?? new Error(`run "${runId}" changed under ${MAX_ATTEMPTS} attempts to update it`);
+    throw this.tooManyConflicts(runId);
+  }
+
+  private async migrateNow(runId: string, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    const { store, limits } = this.options;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await store.load(runId);
+      if (!loaded) throw new RunNotFoundError(runId);
+      const step = migrationStep(loaded.definition, target, loaded.state, options, throwWhenBlocked);
+      if (step.kind === 'report') return step.report;
+      const decided = await decideBatch(target, loaded.state, [{ build: () => step.event, notBefore: 0 }], this.options.now(), limits.expression);
+      const result = decided.results[0]!;
+      if ('error' in result) throw result.error;
+      if (!decided.decision) return migrationReport(runId, step.plan, 'skipped');
+      // The transition's definition is the target: the store pins the run to it with this commit.
+      const transition: Transition = { runId, definition: target, previous: loaded.state, decision: decided.decision, events: decided.events };
+      if (await this.commit(transition, loaded)) return migrationReport(runId, step.plan, 'migrated');
+      await this.backOff(attempt);
+    }
+    throw this.tooManyConflicts(runId);
+  }
+
+  /** Lost the race to another process: back off a little (jittered) before deciding again. */
+  private backOff(attempt: number): Promise<void> {
+    return this.sleep(Math.min(2 ** Math.min(attempt, 6), 50) * this.random());
+  }
+
+  private tooManyConflicts(runId: string): Error {
+    return this.options.tooManyConflicts?.(runId, MAX_ATTEMPTS) ?? new Error(`run "${runId}" changed under ${MAX_ATTEMPTS} attempts to update it`);
   }
 
   /** Decides every caller's events on the run, in order, stamped now (nothing is stored). */

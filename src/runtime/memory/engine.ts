@@ -8,10 +8,12 @@ import {
   RunNotFoundError,
   WaitTimeoutError,
 } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
-import type { HistoryEntry, RunState } from '../../interpreter/types.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { startedInWindow } from '../engine.js';
+import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
+import { matchesWhere, parseWhereList } from '../common/search-filter.js';
+import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
 import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
@@ -145,11 +147,16 @@ export class EmbeddedEngine implements Engine {
   }
 
   async describe(runId: string): Promise<RunDescription> {
-    return toRunDescription(this.mustGet(runId).state);
+    return toRunDescription(this.mustGet(runId).state, this.limits.historyWarningEntries);
   }
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {
     return [...this.mustGet(runId).history];
+  }
+
+  async replay(runId: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+    const record = this.mustGet(runId);
+    return replayHistory(options.definition ?? record.definition, [...record.history], { limits: this.limits.expression });
   }
 
   async result(runId: string, options: ResultOptions = {}): Promise<RunResult> {
@@ -173,16 +180,36 @@ export class EmbeddedEngine implements Engine {
 
   async list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
     const rows: RunState[] = [];
+    const where = parseWhereList(filter.where);
     for (const runId of [...this.loop.runs.keys()]) {
       const record = this.record(runId);
       if (!record) continue;
       if (filter.status !== undefined && record.state.status !== filter.status) continue;
       if (filter.name !== undefined && record.state.workflow.name !== filter.name) continue;
       if (!startedInWindow(filter, record.state.startedAt)) continue;
+      if (!matchesWhere(record.state, where)) continue;
       rows.push(record.state);
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
     return rows.slice(0, filter.limit ?? rows.length).map(toRunSummary);
+  }
+
+  async migrate(runId: string, options: MigrateOptions): Promise<MigrationReport> {
+    const record = this.mustGet(runId);
+    const target = this.definitions.resolve(record.definition.name, options.toVersion);
+    return this.loop.driver.migrate(runId, target, options, true);
+  }
+
+  async migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]> {
+    const target = this.definitions.resolve(options.name, options.toVersion);
+    const reports: MigrationReport[] = [];
+    for (const record of [...this.loop.runs.values()]) {
+      if (reports.length >= (options.limit ?? DEFAULT_MIGRATE_MANY_LIMIT)) break;
+      const { workflow, status } = record.state;
+      if (workflow.name !== options.name || workflow.version !== options.fromVersion || status !== 'running') continue;
+      reports.push(await this.loop.driver.migrate(record.runId, target, options, false));
+    }
+    return reports;
   }
 
   /**
@@ -242,9 +269,11 @@ export class EmbeddedEngine implements Engine {
     readonly definition: WorkflowDefinition;
     readonly state: RunState;
     readonly history: readonly HistoryEntry[];
+    /** Definitions the run was on before it was migrated, oldest first (absent: never migrated). */
+    readonly earlier?: readonly WorkflowDefinition[];
   } {
     const record = this.mustGet(runId);
-    return { definition: record.definition, state: record.state, history: [...record.history] };
+    return { definition: record.definition, state: record.state, history: [...record.history], ...(record.earlier ? { earlier: [...record.earlier] } : {}) };
   }
 
   /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */

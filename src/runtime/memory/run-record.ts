@@ -7,10 +7,12 @@ import type { HistoryWatcher } from '../engine.js';
 /** One run as the embedded runtime holds it. */
 export interface RunRecord {
   readonly runId: string;
-  /** The exact definition the run started with (pinned). */
-  readonly definition: WorkflowDefinition;
+  /** The exact definition the run is pinned to: the one it started with, or the one it was migrated to. */
+  definition: WorkflowDefinition;
+  /** Definitions the run was pinned to before its migrations, oldest first (for replay). */
+  earlier?: WorkflowDefinition[];
   state: RunState;
-  readonly history: HistoryEntry[];
+  history: HistoryEntry[];
   /** In-flight activity attempts by seq. */
   readonly activities: Map<number, AttemptCancellation>;
   /**
@@ -19,7 +21,7 @@ export interface RunRecord {
    */
   heartbeats?: Map<string, unknown>;
   /** The run's `{name, version}`, shared by every attempt's context. */
-  readonly workflowRef: { readonly name: string; readonly version: number };
+  workflowRef: { readonly name: string; readonly version: number };
   /** Called (then cleared) whenever the run reaches a terminal status or faults. */
   waiters: Array<() => void>;
   /** Told of each committed batch of history entries (`watchHistory`); made on first watch. */

@@ -75,7 +75,15 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
     }
     const record = expected.record;
     if (this.runs.get(runId) !== record || record.state !== expected.state) return 'conflict';
+    if (definition !== record.definition) {
+      // Decided with another version (a migration, decision 0015): the run is pinned to it now.
+      (record.earlier ??= []).push(record.definition);
+      record.definition = definition;
+      record.workflowRef = Object.freeze({ name: definition.name, version: definition.version });
+    }
     record.state = decision.state;
+    // Continue-as-new: the new generation's history replaces the old one (decision 0014).
+    if (decision.historyRestarted) record.history = [];
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
     const history = decision.history;
     for (let i = 0; i < history.length; i++) record.history.push(history[i]!);

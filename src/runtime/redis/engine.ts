@@ -1,13 +1,14 @@
 /** The Redis runtime behind the Engine port (SPEC §8, §10): runs stored in Redis, work dispatched through BullMQ. */
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError, WaitTimeoutError } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
-import type { HistoryEntry, RunState } from '../../interpreter/types.js';
+import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
 import { toRunDescription, toRunResult } from '../common/run-views.js';
 import type { ControlOperation } from '../common/operations.js';
 import { controlRun, queryRun, signalRun } from '../core/run-operations.js';
 import { checkStartInput, resolveRunId } from '../common/start-checks.js';
-import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
+import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
+import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { createClient } from './connection.js';
 import { LatestVersionMovedError, translateRedisError } from './errors.js';
 import { isRedisFullError, redisFullError } from './memory.js';
@@ -111,7 +112,7 @@ export class RedisEngine implements Engine {
   }
 
   describe(runId: string): Promise<RunDescription> {
-    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId)));
+    return this.guard('describing a run', async () => toRunDescription(await this.runtime.mustLoad(runId), this.runtime.limits.historyWarningEntries));
   }
 
   history(runId: string): Promise<readonly HistoryEntry[]> {
@@ -119,6 +120,15 @@ export class RedisEngine implements Engine {
       const [state, history] = await Promise.all([this.runtime.store.loadState(runId), this.runtime.store.history(runId)]);
       if (!state && history.length === 0) throw new RunNotFoundError(runId);
       return history;
+    });
+  }
+
+  replay(runId: string, options: ReplayOptions = {}): Promise<ReplayReport> {
+    return this.guard('replaying a run', async () => {
+      const snapshot = await this.runtime.store.snapshot(runId);
+      if (!snapshot) throw new RunNotFoundError(runId);
+      const definition = options.definition ?? (await this.runtime.registry.pinned(snapshot.state.workflow));
+      return replayHistory(definition, snapshot.history, { limits: this.runtime.limits.expression });
     });
   }
 
@@ -146,16 +156,51 @@ export class RedisEngine implements Engine {
     return this.guard('listing runs', () => this.runtime.indexes.list(filter, (ids) => this.runtime.loadStates(ids)));
   }
 
+  migrate(runId: string, options: MigrateOptions): Promise<MigrationReport> {
+    return this.guard('migrating a run', async () => {
+      const state = await this.runtime.mustLoad(runId);
+      const target = await this.runtime.registry.get(state.workflow.name, options.toVersion);
+      return this.runtime.transitions.migrate(runId, target, options, true);
+    });
+  }
+
+  migrateMany(options: MigrateManyOptions): Promise<readonly MigrationReport[]> {
+    return this.guard('migrating runs', async () => {
+      const target = await this.runtime.registry.get(options.name, options.toVersion);
+      const limit = options.limit ?? DEFAULT_MIGRATE_MANY_LIMIT;
+      const reports: MigrationReport[] = [];
+      // The index is by name and status; the version is read from each run's state.
+      const running = await this.runtime.indexes.list({ name: options.name, status: 'running', limit: Number.MAX_SAFE_INTEGER }, (ids) => this.runtime.loadStates(ids));
+      for (const run of running) {
+        if (reports.length >= limit) break;
+        if (run.version !== options.fromVersion) continue;
+        reports.push(await this.runtime.transitions.migrate(run.runId, target, options, false));
+      }
+      return reports;
+    });
+  }
+
   /**
    * The pinned definition, current state and history of a run, read atomically (the history
    * always matches the state), for tools and replay tests. Throws RunNotFoundError.
    */
   async inspect(
     runId: string,
-  ): Promise<{ readonly definition: WorkflowDefinition; readonly state: RunState; readonly history: readonly HistoryEntry[] }> {
+  ): Promise<{
+    readonly definition: WorkflowDefinition;
+    readonly state: RunState;
+    readonly history: readonly HistoryEntry[];
+    /** Definitions the run was on before it was migrated, oldest first (absent: never migrated). */
+    readonly earlier?: readonly WorkflowDefinition[];
+  }> {
     const snapshot = await this.runtime.store.snapshot(runId);
     if (!snapshot) throw new RunNotFoundError(runId);
-    return { definition: await this.runtime.registry.pinned(snapshot.state.workflow), ...snapshot };
+    const name = snapshot.state.workflow.name;
+    const earlier: WorkflowDefinition[] = [];
+    for (const entry of snapshot.history) {
+      if (entry.event?.type === 'RunMigrated') earlier.push(await this.runtime.registry.pinned({ name, ...entry.event.from }));
+    }
+    return { definition: await this.runtime.registry.pinned(snapshot.state.workflow), ...snapshot, ...(earlier.length ? { earlier } : {}) };
   }
 
   /**

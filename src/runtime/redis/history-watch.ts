@@ -30,6 +30,8 @@ interface WatchedRun {
   /** The reads of this run run one after another; a notice arriving mid-read queues one more. */
   chain: Promise<void>;
   queued?: Promise<string | null>;
+  /** How often the run's history had restarted (continue-as-new) at the last read. */
+  restarts?: number;
 }
 
 /** The watchers of one engine. Owns one subscriber connection (opened on the first watch). */
@@ -125,9 +127,15 @@ export class HistoryFanout {
     if (this.closed || run.entries.size === 0) return 'closed';
     let from = Infinity;
     for (const entry of run.entries) from = Math.min(from, entry.next);
-    let read: { entries: readonly { index: number }[]; status: string | null };
+    let read: { entries: readonly { index: number }[]; status: string | null; restarts: number };
     try {
       read = await this.store.historyFrom(runId, from);
+      if (run.restarts !== undefined && read.restarts !== run.restarts) {
+        // The run continued as new: its history now holds the new generation, from entry 0.
+        for (const entry of run.entries) entry.next = 0;
+        read = await this.store.historyFrom(runId, 0);
+      }
+      run.restarts = read.restarts;
     } catch (error) {
       this.fail(runId, run, error);
       throw error;

@@ -86,6 +86,23 @@ export class KeyLayout {
   }
 
   /** Set of run ids that may have an outbox left to dispatch (a superset; swept at worker start). */
+  /**
+   * Search attribute indexes: one hash tag per attribute (`{sa:<name>}`), so each attribute's
+   * keys share one slot — the partition a clustered deployment would index it in (decision 0015).
+   * Keyword values: a set of run ids per value; numbers and times: one sorted set each, by value.
+   */
+  searchKeyword(attribute: string, value: string): string {
+    return `${this.prefix}:sa:{${attribute}}:kw:${value}`;
+  }
+
+  searchNumber(attribute: string): string {
+    return `${this.prefix}:sa:{${attribute}}:number`;
+  }
+
+  searchTime(attribute: string): string {
+    return `${this.prefix}:sa:{${attribute}}:time`;
+  }
+
   get pendingOutbox(): string {
     return `${this.prefix}:pending-outbox`;
   }

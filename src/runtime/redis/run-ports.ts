@@ -15,6 +15,7 @@ import { bookkeeping } from './bookkeeping.js';
 import type { Dispatcher } from './dispatcher.js';
 import { assignEager, type EagerOffer } from './eager.js';
 import { GenerationTokens } from './generation.js';
+import { searchIndexOps } from './search-index.js';
 import type { OutboxClearer } from './outbox-clearer.js';
 import type { DefinitionRegistry } from './registry.js';
 import type { StateCache } from './state-cache.js';
@@ -107,7 +108,7 @@ export class RedisRunStore implements RunStorePort<RedisLoadedRun, RedisCreate, 
     create: RedisCreate = {},
     extras: readonly ApplyOptions[] = [],
   ): Promise<'conflict' | { receipt: RedisReceipt }> {
-    const { runId, decision, events } = transition;
+    const { runId, definition, previous, decision, events } = transition;
     const now = this.deps.now();
     const generation = expected ? expected.generation : this.generations.next();
     // Attempts the offering workers run themselves: their entries name the carrier job, no job is added.
@@ -127,11 +128,15 @@ export class RedisRunStore implements RunStorePort<RedisLoadedRun, RedisCreate, 
       terminal,
       retentionMs: this.deps.limits.retentionMs,
       history: decision.history,
+      // Continue-as-new: the script replaces the history with the new generation's (decision 0014).
+      ...(decision.historyRestarted ? { historyRestarted: true } : {}),
       outbox,
       ...bookkeeping(decision.commands, events),
       generation,
       ...(cleared ? { outboxCleared: cleared } : {}),
       ...(create.latestCheck ? { latestCheck: create.latestCheck } : {}),
+      // Only changed search attributes are written to their indexes (decision 0015).
+      ...(decision.state.searchAttributes !== previous?.searchAttributes ? { searchIndex: searchIndexOps(this.deps.store.keys, definition, previous, decision.state) } : {}),
       // The commit publishes it, so a waiter hears of the end in the same round trip.
       ...(terminal ? { endedNotice: this.deps.dispatcher.endedNotice(runId, decision.state.status) } : {}),
     });

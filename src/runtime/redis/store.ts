@@ -4,6 +4,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { awaitsActivity } from '../../interpreter/index.js';
+import type { SearchIndexOp } from './search-index.js';
 import type { Command, HistoryEntry, RunState } from '../../interpreter/types.js';
 import { CorruptStateError, ScriptCode, errorForCode } from './errors.js';
 import type { EagerCarrier } from './eager.js';
@@ -35,6 +36,8 @@ export interface CommitInput {
   readonly terminal: boolean;
   readonly retentionMs: number;
   readonly history: readonly HistoryEntry[];
+  /** Continue-as-new: `history` replaces the stored history instead of being appended. */
+  readonly historyRestarted?: boolean;
   /** Serialised OutboxEntry strings (kept by the caller to clear them after dispatch). */
   readonly outbox: readonly string[];
   readonly timersAdded: readonly { seq: number; at: number }[];
@@ -52,6 +55,8 @@ export interface CommitInput {
   readonly endedNotice?: { readonly channel: string; readonly message: string };
   /** Create only: refuse (LatestVersionMovedError) unless this is still the workflow's latest version. */
   readonly latestCheck?: { readonly definitionsKey: string; readonly version: number };
+  /** Search attribute index writes (search-index.ts), applied with the transition. */
+  readonly searchIndex?: readonly SearchIndexOp[];
 }
 
 /** Result of a commit attempt: committed, or a revision conflict to retry. Other refusals throw. */
@@ -76,7 +81,7 @@ export interface LoadedRun {
 export class RunStore {
   constructor(
     private readonly client: ScriptedClient,
-    private readonly keys: KeyLayout,
+    readonly keys: KeyLayout,
     /** How payload JSON is written and read: through the payload codec when one is configured (src/codec/payload-codec.ts). */
     readonly json: StoredJson = storedJson(),
   ) {}
@@ -141,6 +146,8 @@ export class RunStore {
       input.latestCheck?.definitionsKey ?? '',
       input.latestCheck?.version ?? '',
       this.keys.commitsChannel,
+      input.searchIndex?.length ?? 0,
+      input.historyRestarted ? '1' : '0',
       ...input.history.map((entry) => this.json.stringify(entry)),
       ...input.outbox,
       ...input.timersAdded.flatMap((t) => [t.seq, t.at]),
@@ -148,6 +155,7 @@ export class RunStore {
       ...input.activitiesAdded,
       ...input.activitiesRemoved,
       ...(input.outboxCleared ?? []),
+      ...(input.searchIndex ?? []).flat(),
     ];
     const reply = (await this.client.flCommitTransition(...this.keys.runKeyList(runId), ...args)) as [number, number | string, string?];
     const code = Number(reply[0]);
@@ -192,18 +200,20 @@ export class RunStore {
   }
 
   /**
-   * The history entries from `from` on, with the run's status (null when the run does not exist),
-   * in one round trip. For history watchers, which read only what they have not seen.
+   * The history entries from `from` on, with the run's status (null when the run does not exist)
+   * and how often its history restarted (continue-as-new), in one round trip. For history watchers, which read only what they have not seen.
    */
-  async historyFrom(runId: string, from: number): Promise<{ entries: HistoryEntry[]; status: string | null }> {
+  async historyFrom(runId: string, from: number): Promise<{ entries: HistoryEntry[]; status: string | null; restarts: number }> {
     const k = this.keys.run(runId);
-    const reply = (await this.client.pipeline().lrange(k.history, from, -1).hget(k.run, 'status').exec()) ?? [];
+    // One MULTI: the entries and the restart count (continue-as-new) must belong together.
+    const reply = (await this.client.multi().lrange(k.history, from, -1).hget(k.run, 'status').hget(k.run, 'hgen').exec()) ?? [];
     const failed = reply.find(([error]) => error)?.[0];
     if (failed) throw failed;
     const raw = (reply[0]?.[1] as string[] | undefined) ?? [];
     return {
       entries: raw.map((text) => this.parse<HistoryEntry>(text, `history of run ${runId}`)),
       status: (reply[1]?.[1] as string | null | undefined) ?? null,
+      restarts: Number((reply[2]?.[1] as string | null | undefined) ?? 0),
     };
   }
 

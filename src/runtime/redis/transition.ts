@@ -10,6 +10,7 @@ import type { WorkflowDefinition } from '../../definition/types.js';
 import type { RunStartedEvent, RunState } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import type { EventInput, TimedEventInput } from '../common/events.js';
+import type { MigrateOptions, MigrationReport } from '../engine.js';
 import { RunDriver, type ApplyResult, type EventBuilder } from '../core/run-driver.js';
 import { TransitionConflictError } from './errors.js';
 import { OutboxClearer } from './outbox-clearer.js';
@@ -96,6 +97,14 @@ export class Transitions {
     options: { latestCheck?: CommitInput['latestCheck'] } = {},
   ): Promise<RunState> {
     return this.driver.create(definition, event, options);
+  }
+
+  /**
+   * Moves a run to `target` (docs/decisions/0015) through the driver: planned on a fresh load,
+   * committed with the revision check, alone in the run's queue. A conflict plans again.
+   */
+  migrate(runId: string, target: WorkflowDefinition, options: MigrateOptions, throwWhenBlocked: boolean): Promise<MigrationReport> {
+    return this.driver.migrate(runId, target, options, throwWhenBlocked);
   }
 
   /** Dispatches whatever a run's outbox holds (repair after a crash between commit and dispatch). */

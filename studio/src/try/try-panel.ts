@@ -11,6 +11,7 @@ import { duration, h, mount } from '../dom.js';
 import { drawGraph, type GraphViewData, type StepState } from '../graph-svg.js';
 import { ENTRY_WORDS, entryText } from '../run-page.js';
 import { statusWords } from '../runs-page.js';
+import { stateLegend } from '../state-legend.js';
 import { activityChooser, type ActivityChooser } from './activity-choices.js';
 import { inputForm, type FormPart } from './input-form.js';
 
@@ -56,17 +57,6 @@ interface CaseOutcome {
 interface TestsResult {
   readonly files: readonly { readonly file: string; readonly invalid?: readonly string[]; readonly cases: readonly CaseOutcome[] }[];
 }
-
-/** The states a try shows on the graph, with their words (the legend). */
-const LEGEND: readonly [StepState, string][] = [
-  ['done', 'done'],
-  ['running', 'still running'],
-  ['waiting', 'waiting for a signal'],
-  ['failed', 'failed'],
-  ['compensated', 'undone (its compensation ran)'],
-  ['skipped', 'skipped'],
-  ['cancelled', 'cancelled'],
-];
 
 /** What the try is about: the panel's outcome says it in words too. */
 const OUTCOME_WORDS: Readonly<Record<string, string>> = {
@@ -129,11 +119,7 @@ export function tryPanel(textOf: () => string): HTMLElement {
   /** Signals sent so far in this try: each "send" runs the try again from the start with one more. */
   let signals: { name: string; data: unknown }[] = [];
 
-  const legend = h(
-    'ul',
-    { class: 'try-legend', 'aria-label': 'What the colours of the steps mean' },
-    ...LEGEND.map(([state, words]) => h('li', {}, h('span', { class: `swatch state-${state}`, 'aria-hidden': 'true' }), ` ${words}`)),
-  );
+  const legend = stateLegend();
 
   const prepare = async (): Promise<void> => {
     preparedText = textOf();

@@ -3,7 +3,7 @@
   run's index entries and, when the run ends, the `ended` notice.
 
   Input:
-    KEYS[1] run      hash: rev, status, gen (small fields: Redis keeps it compact)
+    KEYS[1] run      hash: rev, status, gen, hgen (small fields: Redis keeps it compact)
     KEYS[2] state    string: the RunState (JSON, or compressed JSON; opaque here)
     KEYS[3] history  list of HistoryEntry JSON
     KEYS[4] outbox   list of OutboxEntry JSON (commands still to dispatch)
@@ -41,12 +41,18 @@
     ARGV[23] the version the start resolved as latest
     ARGV[24] pub/sub channel of commit notices: the run id is published there on every commit
              (not the entries: `watchHistory` readers LRANGE what they have not seen), or '' for none
-    ARGV[25…] the items, in that order: history, outbox, timers to add, timers to remove,
-             activities to add, activities to remove, outbox entries to remove
+    ARGV[25] nsa number of search attribute index writes (triples command, key, score)
+    ARGV[26] "1" when the run continued as new in this transition: its history list is replaced
+             by this commit's entries (the new generation's, from index 0) instead of appended to
+    ARGV[27…] the items, in that order: history, outbox, timers to add, timers to remove,
+             activities to add, activities to remove, outbox entries to remove, search index
+             writes (SADD/SREM key '' or ZADD key score / ZREM key '', member: the run id)
 
   The index and channel keys (and ARGV[22]) are built or passed here, not declared: a run's
   transition and its index entries change together, which needs them on one Redis node
-  (Flowline does not support Redis Cluster; docs/decisions/0003-runtimes.md).
+  (Flowline does not support Redis Cluster; docs/decisions/0003-runtimes.md). Each search
+  attribute's keys share one hash tag (`{sa:<name>}`), the partition it would move to under the
+  cluster issue (docs/decisions/0015-migrate-and-search-attributes.md).
 
   Output:
     {1, newRevision, oldest} committed; oldest = the outbox's oldest entry before this commit
@@ -106,7 +112,7 @@ end
 local nh, no, nta, ntr, naa, nar, ncl =
   tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]),
   tonumber(ARGV[14])
-local ITEMS = 25
+local ITEMS = 27
 local clearFrom = ITEMS + nh + no + 2 * nta + ntr + naa + nar
 for c = clearFrom, clearFrom + ncl - 1 do
   redis.call('LREM', outboxKey, 1, ARGV[c])
@@ -146,6 +152,12 @@ local function eachChunk(command, key, from, count)
   return from + count
 end
 
+if ARGV[26] == '1' then
+  -- Continue-as-new: the old generation's history goes (docs/decisions/0014-continue-as-new.md);
+  -- `hgen` counts the restarts, so history watchers know to start again from entry 0.
+  redis.call('DEL', historyKey)
+  redis.call('HINCRBY', runKey, 'hgen', 1)
+end
 local i = ITEMS
 i = eachChunk('RPUSH', historyKey, i, nh)
 i = eachChunk('RPUSH', outboxKey, i, no)
@@ -156,6 +168,18 @@ end
 i = eachChunk('ZREM', timersKey, i, ntr)
 i = eachChunk('SADD', actsKey, i, naa)
 i = eachChunk('SREM', actsKey, i, nar)
+
+-- Search attribute indexes: only the attributes whose value changed (the caller computed them).
+local sa = clearFrom + ncl
+for _ = 1, tonumber(ARGV[25]) do
+  local command, key, score = ARGV[sa], ARGV[sa + 1], ARGV[sa + 2]
+  if command == 'ZADD' then
+    redis.call('ZADD', key, score, runId)
+  else
+    redis.call(command, key, runId)
+  end
+  sa = sa + 3
+end
 
 if ARGV[5] == '1' then
   -- A finished run awaits nothing: drop its pending timers and activities and the heartbeat
