@@ -112,10 +112,13 @@ describe('eager execution', () => {
     expect(await raw.get(entry!.carrier!.lock)).toBe(entry!.carrier!.token);
     expect(await raw.exists(`${prefix}:activities.default:${jobId('act', runId, seq)}`)).toBe(0);
 
-    // The start's dispatched entry is removed by the engine's outbox clearer shortly after its
-    // dispatch (outbox-clearer.ts); a repair before that re-dispatches it. Wait until only the
-    // eager attempt's entry is left.
-    await waitFor(async () => (await outbox(runId)).every((e) => e.carrier), 'the dispatched entries are removed');
+    // The start's own entry (seq 1, dispatched by the engine) is removed by the engine's batched
+    // clear up to 100 ms after its dispatch (outbox-clearer.ts), usually after `held` started:
+    // until then a repair re-dispatches it (a duplicate job id, absorbed). Wait for it to go, so
+    // the repair below sees the eager entry alone.
+    await waitFor(async () => (await outbox(runId)).every((e) => e.carrier), 'the engine clears the dispatched entry');
+    expect((await outbox(runId)).map((e) => e.command.type === 'ScheduleActivity' && e.command.seq)).toEqual([seq]);
+
     // The carrier is alive: a repair dispatches nothing and keeps the entry.
     expect(await runtime.transitions.repairOutbox(runId)).toBe(0);
     expect(await raw.exists(`${prefix}:activities.default:${jobId('act', runId, seq)}`)).toBe(0);
