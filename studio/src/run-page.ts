@@ -19,6 +19,11 @@ interface Run {
   readonly endedAt?: string | null;
   readonly output?: unknown;
   readonly error?: { type?: string; message?: string } | null;
+  /** 1, then one more each time a `continueAsNew` step started the flow again. */
+  readonly generation?: number;
+  readonly continuedFrom?: readonly { generation: number; startedAt: string; continuedAt: string; historyLength: number }[];
+  readonly warnings?: readonly { type: string; message: string }[];
+  readonly searchAttributes?: Readonly<Record<string, string | number | null>>;
 }
 interface Entry {
   readonly index: number;
@@ -190,6 +195,7 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     main,
     h('h1', {}, `Run ${run.runId} `, statusBadge),
     h('p', { class: 'muted' }, `${run.name} version ${run.version}, started ${when(run.startedAt)}`),
+    runFacts(run),
     actions,
     outcome,
     h(
@@ -248,4 +254,37 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     },
     leaving,
   );
+}
+
+/**
+ * What else an operator should know about a run, in words: its generation and the earlier ones
+ * when it started again with fresh history (`continueAsNew`), its searchable values, and warnings.
+ */
+export function runFacts(run: Run): HTMLElement | null {
+  const parts: HTMLElement[] = [];
+  if ((run.generation ?? 1) > 1) {
+    const earlier = run.continuedFrom ?? [];
+    parts.push(
+      h(
+        'p',
+        { id: 'run-generation' },
+        `Generation ${run.generation}: this run started again with fresh history ${run.generation! - 1} ${run.generation === 2 ? 'time' : 'times'} (continueAsNew).`,
+      ),
+    );
+    if (earlier.length > 0) {
+      parts.push(
+        h(
+          'ul',
+          { class: 'generations', 'aria-label': 'Earlier generations' },
+          ...earlier.map((g) => h('li', {}, `Generation ${g.generation}: started ${when(g.startedAt)}, started again ${when(g.continuedAt)}, ${g.historyLength} history entries (no longer kept)`)),
+        ),
+      );
+    }
+  }
+  const searchable = Object.entries(run.searchAttributes ?? {});
+  if (searchable.length > 0) {
+    parts.push(h('p', { id: 'run-search-attributes' }, `Searchable values: ${searchable.map(([k, v]) => `${k} = ${v === null ? '(not set)' : String(v)}`).join(', ')}`));
+  }
+  for (const warning of run.warnings ?? []) parts.push(h('p', { class: 'warning', role: 'note' }, warning.message));
+  return parts.length === 0 ? null : h('div', { class: 'run-facts' }, ...parts);
 }

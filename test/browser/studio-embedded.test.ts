@@ -128,6 +128,35 @@ describe('the studio on the embedded runtime', () => {
     await page.screenshot({ path: `${SHOTS}/run.png` });
   });
 
+  it('shows a run that started again with fresh history (continueAsNew): its generation, the earlier ones, its searchable values', async () => {
+    const looper = `dsl: flowline/v1
+name: looper
+version: 1
+signals: { stop: {} }
+searchAttributes:
+  pass: { type: number, value: '\${ $exists($input.pass) ? $input.pass : 0 }' }
+steps:
+  - id: again
+    if: '\${ ($exists($input.pass) ? $input.pass : 0) < 2 }'
+    continueAsNew:
+      input: { pass: '\${ ($exists($input.pass) ? $input.pass : 0) + 1 }' }
+  - id: hold
+    waitSignal: stop
+`;
+    const deployed = await fetch(`${studio.base}/v1/definitions`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: looper });
+    expect(deployed.status).toBe(201);
+    const started = await fetch(`${studio.base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'looper', id: 'loop-1', input: {} }) });
+    expect(started.status).toBe(201);
+    await page.goto(`${studio.base}/#/run/loop-1`);
+    await page.waitForSelector('#run-generation');
+    expect(await page.locator('#run-generation').innerText()).toBe('Generation 3: this run started again with fresh history 2 times (continueAsNew).');
+    expect(await page.locator('ul.generations li').count()).toBe(2);
+    expect(await page.locator('ul.generations li').first().innerText()).toMatch(/^Generation 1: started .*, started again .*, \d+ history entries \(no longer kept\)$/);
+    expect(await page.locator('#run-search-attributes').innerText()).toBe('Searchable values: pass = 2');
+    await fetch(`${studio.base}/v1/runs/loop-1/signals/stop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await expect.poll(() => page.locator('#run-status').innerText(), { timeout: 10_000 }).toBe('completed');
+  });
+
   it('cancels another run after a confirmation', async () => {
     const started = await fetch(`${studio.base}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'expense', version: 1, id: 'exp-cancel', input: {} }) });
     expect(started.status).toBe(201);
