@@ -5,6 +5,9 @@
  * revision it was made on, and decided again on a fresh load when another process moved the run
  * first; only then are its commands carried out (persist, then dispatch). Storage and dispatch
  * are the ports' (ports.ts); the driver holds no run state of its own beyond its queues.
+ *
+ * Just over 300 lines on purpose: creation, batched events and migration share the per-run
+ * queue, the commit and the conflict back-off; split apart each would need the others' privates.
  */
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { RunNotFoundError } from '../../errors.js';
