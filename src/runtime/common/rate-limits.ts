@@ -47,6 +47,19 @@ export function parseRateLimitsOption(option: RateLimitsOption | undefined): Opt
   return { byActivity, byTaskQueue };
 }
 
+/**
+ * One `--rate-limit` flag of `flowline worker`: `partner.charge=10/1s` or `queue:mail=5/500ms`,
+ * added to `into`. Throws RateLimitInvalidError showing the expected form. Pure.
+ */
+export function addRateLimitFlag(text: string, into: Record<string, RateLimitOption>): Record<string, RateLimitOption> {
+  const match = /^([^=\s]+)=(\d+)\/(\S+)$/.exec(text.trim());
+  if (!match) throw new RateLimitInvalidError(`--rate-limit ${text}: write NAME=MAX/PER, e.g. partner.charge=10/1s or queue:mail=5/500ms`);
+  const [, key, max, per] = match as unknown as [string, string, string, string];
+  const option = { max: Number(max), per };
+  checkedLimit(key, option);
+  return { ...into, [key]: option };
+}
+
 function checkedLimit(key: string, value: RateLimitOption | undefined): RateLimit {
   const where = `rateLimits['${key}']`;
   if (value === null || typeof value !== 'object') throw new RateLimitInvalidError(`${where} must be { max, per }, e.g. { max: 10, per: '1s' }`);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadDefinition } from '../../../src/definition/load.js';
 import { DefinitionInvalidError, RateLimitInvalidError } from '../../../src/errors.js';
 import type { HistoryEntry } from '../../../src/interpreter/types.js';
-import { InProcessWindows, waitInWindow } from '../../../src/runtime/common/rate-limits.js';
+import { addRateLimitFlag, InProcessWindows, waitInWindow } from '../../../src/runtime/common/rate-limits.js';
 import { SkippingClock } from '../../../src/runtime/memory/clock.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from '../../../src/runtime/memory/index.js';
 
@@ -128,5 +128,17 @@ describe('the in-process sliding window', () => {
     expect(windows.admit(window, 1_100)).toBe(300);
     expect(waitInWindow([0, 400, 900], { max: 2, perMs: 1_000 }, 999)).toBe(401);
     expect(waitInWindow([0, 400, 900], { max: 3, perMs: 1_000 }, 1_000)).toBe(0);
+  });
+});
+
+describe('the --rate-limit flag of flowline worker', () => {
+  it('reads NAME=MAX/PER for activities and task queues, and refuses anything else', () => {
+    expect(addRateLimitFlag('queue:mail=5/500ms', addRateLimitFlag('partner.charge=10/1s', {}))).toEqual({
+      'partner.charge': { max: 10, per: '1s' },
+      'queue:mail': { max: 5, per: '500ms' },
+    });
+    expect(() => addRateLimitFlag('partner.charge=10', {})).toThrow(/NAME=MAX\/PER/);
+    expect(() => addRateLimitFlag('partner.charge=0/1s', {})).toThrow(RateLimitInvalidError);
+    expect(() => addRateLimitFlag('partner.charge=10/soon', {})).toThrow(/per/);
   });
 });
