@@ -33,16 +33,19 @@ export class RateGate {
     if (windows.length === 0) return undefined;
     let waitMs = this.windows.admit(windows, this.clock.now());
     if (waitMs === 0) return undefined;
-    if (this.skipTimers && this.clock.advanceTo) {
-      // Virtual time: nothing else can free the window, so time jumps to when it has room.
-      while (waitMs > 0) {
-        this.clock.advanceTo(this.clock.now() + waitMs);
-        waitMs = this.windows.admit(windows, this.clock.now());
-      }
-      return undefined;
-    }
+    const advanceTo = this.skipTimers ? this.clock.advanceTo?.bind(this.clock) : undefined;
     return (async () => {
       while (waitMs > 0 && !cancellation.cancelled) {
+        if (advanceTo) {
+          // Virtual time: nothing else can free the window, so time jumps to when it has room —
+          // after what is already under way (the answers of the calls just admitted) is decided
+          // at the current time.
+          const roomAt = this.clock.now() + waitMs;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          advanceTo(roomAt);
+          waitMs = this.windows.admit(windows, this.clock.now());
+          continue;
+        }
         await new Promise<void>((resolve) => {
           const timer = this.clock.setTimer(this.clock.now() + waitMs, resolve);
           cancellation.listen(() => {
