@@ -7,22 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { DefinitionNotFoundError } from '../../errors.js';
-import { parseRateLimitsOption, windowsFor, type OptionLimits, type RateLimitsOption } from '../common/rate-limits.js';
+import { windowsFor, type OptionLimits } from '../common/rate-limits.js';
 import { DEFAULT_TASK_QUEUE } from './keys.js';
 import type { ActivityJobData } from './queues.js';
 import type { RedisRuntime } from './runtime.js';
 
 /** The limits one worker applies: its own option and the flow documents'. */
 export class RedisRateLimiter {
-  private readonly option: OptionLimits;
-
-  /** Throws RateLimitInvalidError for a malformed option. */
   constructor(
     private readonly runtime: RedisRuntime,
-    option: RateLimitsOption | undefined,
-  ) {
-    this.option = parseRateLimitsOption(option);
-  }
+    private readonly option: OptionLimits,
+  ) {}
 
   /**
    * Resolves once the attempt fits every window that applies to it (and is counted in them), or

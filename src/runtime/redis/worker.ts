@@ -17,7 +17,7 @@ import { ChannelSubscriber } from './notices.js';
 import { jobBackoffMs, type ActivityJobData, type InterpreterJob, type TimerJobData } from './queues.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
 import { RedisRateLimiter } from './rate-limiter.js';
-import type { RateLimitsOption } from '../common/rate-limits.js';
+import { parseRateLimitsOption, type RateLimitsOption } from '../common/rate-limits.js';
 import { safeError } from './safe-error.js';
 import { ScheduleManager, type ScheduleJobData } from './schedules.js';
 
@@ -86,22 +86,19 @@ export interface WorkerHandle {
 /**
  * Starts a worker once Redis answers. Throws RedisUnavailableError when Redis does not answer
  * within `startupTimeoutMs`, RedisConfigError for a wrong password or when Redis evicts keys
- * (maxmemory-policy is not noeviction). Side effects: connections, BullMQ workers, timers.
+ * (maxmemory-policy is not noeviction), RateLimitInvalidError for a malformed `rateLimits` at
+ * once. Side effects: connections, BullMQ workers, timers.
  */
 export async function startWorker(options: WorkerStartOptions): Promise<WorkerHandle> {
+  // A malformed option is refused before anything connects (RateLimitInvalidError).
+  const rateLimits = parseRateLimitsOption(options.rateLimits);
   // The worker's own connections wait forever (to ride out restarts): the bounded wait comes first.
   await waitForRedis(connectionOptions(options.connection ?? options.url), {
     timeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
     ...(options.onWaitingForRedis ? { onWaiting: options.onWaitingForRedis } : {}),
   });
   const runtime = new RedisRuntime(options, { blocking: true });
-  let limiter: RedisRateLimiter;
-  try {
-    limiter = new RedisRateLimiter(runtime, options.rateLimits);
-  } catch (error) {
-    await runtime.close({ force: true });
-    throw error;
-  }
+  const limiter = new RedisRateLimiter(runtime, rateLimits);
   try {
     if (options.requireNoEviction ?? true) await assertNoEviction(runtime.client);
   } catch (error) {
