@@ -164,6 +164,13 @@ export class ActivityModuleError extends FlowlineError {
   }
 }
 
+/** A worker's or engine's `rateLimits` option is malformed (docs/decisions/0016-rate-limits.md). */
+export class RateLimitInvalidError extends FlowlineError {
+  constructor(message: string) {
+    super('RateLimitInvalid', message);
+  }
+}
+
 /** Redis is unreachable or misconfigured (e.g. maxmemory-policy is not noeviction). */
 export class RedisConfigError extends FlowlineError {
   constructor(message: string) {

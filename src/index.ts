@@ -60,6 +60,7 @@ export {
 
 // Activities
 export type { ActivityHandler, ActivityContext, ActivityMap, ActivityLogger } from './activities/types.js';
+export type { RateLimitOption, RateLimitsOption } from './runtime/common/rate-limits.js';
 export { ActivityError, nonRetryable, type ActivityErrorOptions } from './activities/errors.js';
 
 // Errors
@@ -77,6 +78,7 @@ export {
   QueryNotFoundError,
   PayloadTooLargeError,
   ActivityModuleError,
+  RateLimitInvalidError,
   RedisConfigError,
   WaitTimeoutError,
   EngineClosedError,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type {
   CatchClause,
+  RateLimit,
   RetryPolicy,
   SignalDeclaration,
   Step,
@@ -121,6 +122,7 @@ export function normalise(document: Raw): WorkflowDefinition {
     signals: Object.freeze(signals),
     queries: freezeData(own(document, 'queries') ?? {}),
     searchAttributes: freezeData(own(document, 'searchAttributes')),
+    rateLimits: rateLimitsOf(own(document, 'rateLimits')),
     defaults: compact({
       timeoutMs: timeout === undefined ? undefined : parseDuration(timeout),
       heartbeatTimeoutMs: optionalDuration(context.defaults.heartbeatTimeout),
@@ -133,6 +135,16 @@ export function normalise(document: Raw): WorkflowDefinition {
     migrateFrom: freezeData(own(document, 'migrateFrom')),
     digest: digestOf(document),
   });
+}
+
+function rateLimitsOf(raw: unknown): Readonly<Record<string, RateLimit>> | undefined {
+  if (!isRecord(raw)) return undefined;
+  const limits: Record<string, RateLimit> = {};
+  for (const name of Object.keys(raw)) {
+    const limit = raw[name] as Raw;
+    Object.defineProperty(limits, name, { value: Object.freeze({ max: limit.max as number, perMs: parseDuration(limit.per) }), enumerable: true });
+  }
+  return Object.freeze(limits);
 }
 
 function stepList(list: unknown, pointer: string, context: Context): readonly Step[] {

@@ -128,6 +128,7 @@ function checkDurationsAndRetries(document: Record<string, unknown>, sites: read
   if (isRecord(defaults)) durationAt(own(defaults, 'timeout'), '/defaults/timeout', issues, true);
   if (isRecord(defaults)) durationAt(own(defaults, 'heartbeatTimeout'), '/defaults/heartbeatTimeout', issues, true);
   checkRetry(defaultRetry, undefined, '/defaults/retry', issues);
+  checkRateLimitWindows(document, issues);
   for (const { pointer, step, resolution } of sites) {
     if (!isRecord(step)) continue;
     durationAt(own(step, 'timeout'), `${pointer}/timeout`, issues, true);
@@ -136,6 +137,23 @@ function checkDurationsAndRetries(document: Record<string, unknown>, sites: read
     checkRetry(own(step, 'retry'), resolution.kind === 'call' ? defaultRetry : undefined, `${pointer}/retry`, issues);
   }
   return issues;
+}
+
+/** Longest `per` of a rate limit: a longer window would keep a call log of days in Redis. */
+export const MAX_RATE_LIMIT_WINDOW_MS = 86_400_000;
+
+function checkRateLimitWindows(document: Record<string, unknown>, issues: RawIssue[]): void {
+  const limits = own(document, 'rateLimits');
+  if (!isRecord(limits)) return;
+  for (const name of Object.keys(limits)) {
+    const limit = limits[name];
+    if (!isRecord(limit)) continue;
+    const pointer = `${childPointer('/rateLimits', name)}/per`;
+    const ms = durationAt(own(limit, 'per'), pointer, issues, true);
+    if (ms !== undefined && ms > MAX_RATE_LIMIT_WINDOW_MS) {
+      issues.push({ pointer, message: `\`per\` may be at most 1d (got ${formatDuration(ms)})`, hint: 'say the same limit per day, e.g. `max: 100, per: 1d`' });
+    }
+  }
 }
 
 /**

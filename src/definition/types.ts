@@ -265,6 +265,12 @@ export interface SearchAttributeDeclaration {
   readonly value: Template;
 }
 
+/** At most `max` activity calls start in any window of `perMs` milliseconds (docs/decisions/0016-rate-limits.md). */
+export interface RateLimit {
+  readonly max: number;
+  readonly perMs: number;
+}
+
 /** A validated, normalised workflow definition. Immutable and JSON-serialisable. */
 export interface WorkflowDefinition {
   readonly dsl: 'flowline/v1';
@@ -277,6 +283,8 @@ export interface WorkflowDefinition {
   readonly queries: Readonly<Record<string, Template>>;
   /** Search attributes by name (absent when the document declares none). */
   readonly searchAttributes?: Readonly<Record<string, SearchAttributeDeclaration>>;
+  /** Rate limits by activity name (absent when the document declares none). */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   readonly defaults: {
     readonly timeoutMs?: number;
     /** Heartbeat bound of each `call` without its own `heartbeatTimeout`. */

@@ -12,6 +12,7 @@ import { suiteContext, type MakeEngine, type SuiteOptions } from './harness.js';
 import { lifecycleCases } from './lifecycle.cases.js';
 import { migrateCases } from './migrate.cases.js';
 import { searchCases } from './search.cases.js';
+import { rateLimitCases } from './rate-limits.cases.js';
 import { retryCases } from './retries.cases.js';
 import { sagaCases } from './saga.cases.js';
 import { signalCases } from './signals.cases.js';
@@ -40,6 +41,7 @@ export function defineConformanceSuite(name: string, makeEngine: MakeEngine, opt
     driftCases(ctx);
     migrateCases(ctx);
     searchCases(ctx);
+    rateLimitCases(ctx);
     continueAsNewCases(ctx);
   });
 }

@@ -10,6 +10,7 @@ import { createApprovalActivities } from './human-approval.js';
 import { createOrderActivities } from './order-fulfilment.js';
 import { createReportActivities } from './scheduled-report.js';
 import { createOrchestrationActivities } from './service-orchestration.js';
+import { createSubscriptionActivities } from './subscription-renewal.js';
 
 /** A fresh map of every example activity, each example with new, empty in-memory stores. */
 export function createActivities(): ActivityMap {
@@ -20,6 +21,7 @@ export function createActivities(): ActivityMap {
     ...createOrchestrationActivities().activities,
     ...createReportActivities().activities,
     ...createApprovalActivities().activities,
+    ...createSubscriptionActivities().activities,
   };
 }
 

@@ -4,6 +4,7 @@ import { parseDuration } from '../../definition/duration.js';
 import { loadActivities } from '../../activities/module.js';
 import { CliExit, EXIT_INVALID, EXIT_OK, describeError } from '../output.js';
 import { RedisUnavailableError } from '../../errors.js';
+import { addRateLimitFlag, type RateLimitOption } from '../../runtime/common/rate-limits.js';
 import { collect, parsePositiveInt, redactUrl, resolveTarget, withRedisOptions, type RedisCliOptions } from './common.js';
 
 interface WorkerCliOptions extends RedisCliOptions {
@@ -12,6 +13,7 @@ interface WorkerCliOptions extends RedisCliOptions {
   taskQueue: string[];
   interpreter?: boolean;
   eager?: boolean;
+  rateLimit: Record<string, RateLimitOption>;
   lockDuration?: string;
   stalledInterval?: string;
   metricsPort?: string;
@@ -32,6 +34,7 @@ export function registerWorker(program: Command): void {
       .option('--task-queue <name>', 'task queue to serve activities from (repeatable; default "default")', collect, [])
       .option('--no-interpreter', 'serve activities only (no timers, child runs or schedules)')
       .option('--no-eager', "queue every activity attempt as a job (by default a run's next attempt on a served task queue runs at once in the slot its last answer freed)")
+      .option('--rate-limit <name=max/per>', 'at most MAX calls of an activity (or of every activity of `queue:NAME`) per PER, shared by all workers, e.g. partner.charge=10/1s (repeatable)', addRateLimitFlag, {})
       .option('--lock-duration <ms>', "how long a job stays owned without renewal before another worker takes it (default 30000)")
       .option('--stalled-interval <ms>', 'how often lost jobs are looked for (default 30000)')
       .option('--retention <duration>', 'how long finished runs stay readable, e.g. 7d, 12h (default: $FLOWLINE_RETENTION or 7d)')
@@ -87,6 +90,7 @@ Example:
           taskQueues: options.taskQueue,
           interpreter: options.interpreter !== false,
           eager: options.eager !== false,
+          rateLimits: options.rateLimit,
           ...(lockDurationMs === undefined ? {} : { lockDurationMs }),
           ...(stalledIntervalMs === undefined ? {} : { stalledIntervalMs }),
           ...(maintenanceIntervalMs === undefined ? {} : { maintenanceIntervalMs }),

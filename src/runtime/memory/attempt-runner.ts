@@ -5,13 +5,14 @@
  */
 import { AttemptCancellation, executeActivity, type ExecuteParams } from '../../activities/execute.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
-import type { ActivityLogger } from '../../activities/types.js';
+import type { ActivityHandler, ActivityLogger } from '../../activities/types.js';
 import type { ScheduleActivityCommand } from '../../interpreter/types.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { activityNotFound, answerOf } from '../common/activity-outcome.js';
 import type { EventInput } from '../common/events.js';
 import { heartbeatDetails } from '../common/heartbeat-details.js';
 import type { EngineLimits } from '../common/limits.js';
+import { rateGateOf } from './rate-gate.js';
 import type { RunRecord } from './run-record.js';
 
 /** What an attempt needs from the run loop. */
@@ -41,6 +42,13 @@ export function runAttempt(record: RunRecord, command: ScheduleActivityCommand, 
   const cancellation = new AttemptCancellation();
   record.activities.set(command.seq, cancellation);
   hooks.started();
+  // Over a rate limit the attempt waits here: not started yet, so the wait is no attempt and no retry.
+  const admitted = rateGateOf(hooks.activities)?.admit(record.definition, command.activity, cancellation);
+  if (admitted) void admitted.then(() => startHandler(record, command, hooks, handler, cancellation));
+  else startHandler(record, command, hooks, handler, cancellation);
+}
+
+function startHandler(record: RunRecord, command: ScheduleActivityCommand, hooks: AttemptHooks, handler: ActivityHandler, cancellation: AttemptCancellation): void {
   hooks.answer({ type: 'ActivityStarted', seq: command.seq, attempt: command.attempt });
   const stepId = command.stepId ?? command.stepPath;
   const params: ExecuteParams = {

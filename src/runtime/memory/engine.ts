@@ -25,6 +25,8 @@ import { SkippingClock, SystemClock, type Clock } from './clock.js';
 import { DefinitionRegistry } from './definition-registry.js';
 import { RunLoop, type RunRecord } from './run-loop.js';
 import type { PendingTimer } from './timer-table.js';
+import { GatedActivityRegistry, RateGate } from './rate-gate.js';
+import type { RateLimitsOption } from '../common/rate-limits.js';
 import type { RunObserver } from '../../observability/run-observer.js';
 import { lazyLogger } from '../../observability/logger.js';
 import type { Logger } from 'pino';
@@ -59,6 +61,11 @@ export interface EmbeddedEngineOptions {
    * are pending, with every pending timer (run, due time, purpose): what the runs now wait for.
    * Once per idle spell. `flowline run` uses it to say what a run is waiting for.
    */
+  /**
+   * Rate limits by activity name, on top of those of the flow documents:
+   * `{ 'partner.charge': { max: 10, per: '1s' } }`. A call over a limit waits; it never fails.
+   */
+  readonly rateLimits?: RateLimitsOption;
   readonly onIdle?: (pending: readonly PendingTimer[]) => void;
 }
 
@@ -90,7 +97,7 @@ export class EmbeddedEngine implements Engine {
   constructor(options: EmbeddedEngineOptions = {}) {
     this.limits = resolveLimits(options.limits);
     this.clock = options.clock ?? (options.skipTimers ? new SkippingClock() : new SystemClock());
-    this.activities = new ActivityRegistry(options.activities);
+    this.activities = new GatedActivityRegistry(options.activities, new RateGate(this.clock, options.skipTimers ?? false, options.rateLimits));
     this.loop = new RunLoop({
       clock: this.clock,
       activities: this.activities,

@@ -25,6 +25,7 @@ import type { TimedEventInput } from '../common/events.js';
 import { EagerOffer, type EagerCarrier } from './eager.js';
 import { safeError } from './safe-error.js';
 import type { ApplyOptions } from './transition.js';
+import type { RedisRateLimiter } from './rate-limiter.js';
 
 /** The reason an attempt is aborted when its worker stops at once: the attempt is handed back, not failed. */
 export class WorkerStoppingError extends Error {
@@ -120,6 +121,7 @@ export async function processActivityJob(
   data: ActivityJobData,
   rerun = false,
   slot?: EagerSlot,
+  limiter?: RedisRateLimiter,
 ): Promise<'done' | 'skipped'> {
   // While Redis is full no handler runs: its answer could not be stored (costs nothing otherwise).
   if (runtime.memory.isFull) await runtime.memory.whenWritable();
@@ -135,7 +137,7 @@ export async function processActivityJob(
   let status: 'done' | 'skipped' | undefined;
   while (next) {
     const offer = slot?.open() ? new EagerOffer(slot.taskQueues, slot.carrier) : undefined;
-    const outcome = await runAttempt(runtime, activities, attempts, next, offer);
+    const outcome = await runAttempt(runtime, activities, attempts, next, offer, limiter);
     status ??= outcome;
     const claim = offer?.claimed;
     next = claim ? { data: runtime.dispatcher.activityJob(next.data.runId, next.data.workflow, claim.command), rerun: false, clears: [claim.outboxEntry] } : undefined;
@@ -150,6 +152,7 @@ async function runAttempt(
   attempts: AttemptTracker,
   { data, rerun, clears }: SlotAttempt,
   offer: EagerOffer | undefined,
+  limiter: RedisRateLimiter | undefined,
 ): Promise<'done' | 'skipped'> {
   const controller = attempts.begin(data.runId, data.seq);
   if (!controller) {
@@ -158,8 +161,11 @@ async function runAttempt(
     return 'skipped';
   }
   const options = { ...(offer ? { eager: offer } : {}), clears };
-  const started: TimedEventInput = { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt, happenedAt: Date.now() };
   try {
+    // Over a rate limit the attempt waits here, in its slot, before it starts: no attempt, no retry.
+    await limiter?.admit(data, controller.signal);
+    if (controller.signal.reason instanceof WorkerStoppingError) throw controller.signal.reason;
+    const started: TimedEventInput = { type: 'ActivityStarted', seq: data.seq, attempt: data.attempt, happenedAt: Date.now() };
     const stepId = data.stepId ?? data.stepPath;
     const handler = activities.get(data.activity);
     if (!handler) {

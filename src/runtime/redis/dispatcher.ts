@@ -75,6 +75,7 @@ export class Dispatcher {
       ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
       ...(command.heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs: command.heartbeatTimeoutMs }),
       workflow: { name: workflow.name, version: workflow.version },
+      ...(command.taskQueue === undefined ? {} : { taskQueue: command.taskQueue }),
       ...(repair ? { recheck: true } : {}),
     };
   }

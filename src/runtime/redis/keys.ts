@@ -55,6 +55,15 @@ export class KeyLayout {
     return [k.run, k.state, k.history, k.outbox, k.timers, k.acts];
   }
 
+  /**
+   * The call log and horizon of one rate-limit window (`activity:<name>` or `queue:<name>`). All
+   * windows share the hash tag `{ratelimit}`, so one script admits a call into several at once.
+   */
+  rateLimit(window: string): { readonly log: string; readonly horizon: string } {
+    const log = `${this.prefix}:{ratelimit}:${window}`;
+    return { log, horizon: `${log}:horizon` };
+  }
+
   /** Prefix of the index keys (`<prefix>:idx:`), for the commit script. */
   get indexPrefix(): string {
     return `${this.prefix}:idx:`;

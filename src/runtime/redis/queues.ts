@@ -17,6 +17,8 @@ export interface ActivityJobData {
   readonly timeoutMs?: number;
   readonly heartbeatTimeoutMs?: number;
   readonly workflow: { readonly name: string; readonly version: number };
+  /** The task queue, when not the default one (its rate limit applies). */
+  readonly taskQueue?: string;
   /** Dispatched again by a repair: the attempt may have run already, so the worker checks the run awaits it. */
   readonly recheck?: boolean;
 }

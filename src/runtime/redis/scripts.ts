@@ -7,6 +7,8 @@ const SCRIPTS = {
   flClearOutbox: { file: 'clear-outbox.lua', keys: 1 },
   flDeployDefinition: { file: 'deploy-definition.lua', keys: 1 },
   flResolveDefinition: { file: 'resolve-definition.lua', keys: 1 },
+  // Variable: the caller passes the number of keys first.
+  flRateLimit: { file: 'rate-limit.lua', keys: undefined },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -48,7 +50,8 @@ const registered = new WeakSet<Redis>();
 export function withScripts(client: Redis): ScriptedClient {
   if (!registered.has(client)) {
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-      client.defineCommand(name, { numberOfKeys: SCRIPTS[name].keys, lua: source(name) });
+      const keys = SCRIPTS[name].keys;
+      client.defineCommand(name, { ...(keys === undefined ? {} : { numberOfKeys: keys }), lua: source(name) });
     }
     registered.add(client);
   }

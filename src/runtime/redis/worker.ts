@@ -16,6 +16,8 @@ import { maintain, type MaintenanceReport } from './maintenance.js';
 import { ChannelSubscriber } from './notices.js';
 import { jobBackoffMs, type ActivityJobData, type InterpreterJob, type TimerJobData } from './queues.js';
 import { RedisRuntime, type RedisRuntimeOptions } from './runtime.js';
+import { RedisRateLimiter } from './rate-limiter.js';
+import { parseRateLimitsOption, type RateLimitsOption } from '../common/rate-limits.js';
 import { safeError } from './safe-error.js';
 import { ScheduleManager, type ScheduleJobData } from './schedules.js';
 
@@ -55,6 +57,12 @@ export interface WorkerStartOptions extends RedisRuntimeOptions {
    * BullMQ job; its outbox entry is the safety net (docs/decisions/0013-eager-execution.md).
    */
   readonly eager?: boolean;
+  /**
+   * Rate limits shared by every worker of the prefix, on top of the flow documents':
+   * `{ 'partner.charge': { max: 10, per: '1s' }, 'queue:payments': { max: 50, per: '1s' } }`.
+   * An attempt over a limit waits in its slot before it starts (docs/decisions/0016-rate-limits.md).
+   */
+  readonly rateLimits?: RateLimitsOption;
 }
 
 /** Default of {@link WorkerStartOptions.startupTimeoutMs}. */
@@ -78,15 +86,19 @@ export interface WorkerHandle {
 /**
  * Starts a worker once Redis answers. Throws RedisUnavailableError when Redis does not answer
  * within `startupTimeoutMs`, RedisConfigError for a wrong password or when Redis evicts keys
- * (maxmemory-policy is not noeviction). Side effects: connections, BullMQ workers, timers.
+ * (maxmemory-policy is not noeviction), RateLimitInvalidError for a malformed `rateLimits` at
+ * once. Side effects: connections, BullMQ workers, timers.
  */
 export async function startWorker(options: WorkerStartOptions): Promise<WorkerHandle> {
+  // A malformed option is refused before anything connects (RateLimitInvalidError).
+  const rateLimits = parseRateLimitsOption(options.rateLimits);
   // The worker's own connections wait forever (to ride out restarts): the bounded wait comes first.
   await waitForRedis(connectionOptions(options.connection ?? options.url), {
     timeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
     ...(options.onWaitingForRedis ? { onWaiting: options.onWaitingForRedis } : {}),
   });
   const runtime = new RedisRuntime(options, { blocking: true });
+  const limiter = new RedisRateLimiter(runtime, rateLimits);
   try {
     if (options.requireNoEviction ?? true) await assertNoEviction(runtime.client);
   } catch (error) {
@@ -168,7 +180,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<WorkerHa
     eager && token ? { taskQueues, carrier: { lock: `${job.queueQualifiedName}:${job.id}:lock`, token }, open: () => !stopping } : undefined;
   for (const taskQueue of taskQueues) {
     serve<ActivityJobData>(QUEUES.activities(taskQueue), (job, token) =>
-      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true, slotOf(job, token)),
+      processActivityJob(runtime, activities, attempts, job.data, job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0 || job.data.recheck === true, slotOf(job, token), limiter),
       false,
     );
   }
