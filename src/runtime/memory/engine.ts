@@ -11,11 +11,11 @@ import {
 import { startedInWindow } from '../engine.js';
 import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
 import { matchesWhere, parseWhereList } from '../common/search-filter.js';
-import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import { replayHistory } from '../../interpreter/index.js';
 import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
 import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
-import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
+import { toRunDescription, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
 import type { ControlOperation } from '../common/operations.js';
 import { controlRun, queryRun, signalRun, startRun } from '../core/run-operations.js';
@@ -163,7 +163,7 @@ export class EmbeddedEngine implements Engine {
     const record = this.mustGet(runId);
     if (options.wait && !this.ended(record)) await this.waitForEnd(record, options.timeoutMs);
     if (record.fault !== undefined) throw record.fault;
-    return toRunResult(record.state);
+    return record.result();
   }
 
   async cancel(runId: string, reason?: string): Promise<void> {
@@ -281,7 +281,7 @@ export class EmbeddedEngine implements Engine {
   /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */
   private sweepExpired(): void {
     this.startsSinceSweep = 0;
-    for (const runId of [...this.loop.runs.keys()]) this.record(runId);
+    this.loop.store.sweepExpired();
   }
 
   private async control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {

@@ -4,7 +4,8 @@ import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry, RunState, RunStatus } from '../../interpreter/types.js';
-import type { HistoryWatcher } from '../engine.js';
+import type { HistoryWatcher, RunResult } from '../engine.js';
+import { toRunResult } from '../common/run-views.js';
 
 /**
  * A finished run's state and history, each serialised once when it ended (structured clone, so
@@ -17,6 +18,8 @@ interface PackedRun {
   readonly history: Buffer;
   /** The packed state's, for the store's conflict check without unpacking. */
   readonly revision: number;
+  /** What `result` answers (status, output, error), kept unpacked: it is asked for right as a run ends. */
+  readonly outcome: RunResult;
 }
 
 /**
@@ -102,6 +105,11 @@ export class RunRecord {
     this.packIfEnded();
   }
 
+  /** What `result` answers: a fresh object each call, the output the run's own. */
+  result(): RunResult {
+    return this.packed ? { ...this.packed.outcome } : toRunResult(this.liveState!);
+  }
+
   /** Whether the run reached a terminal status. */
   get ended(): boolean {
     return isTerminal(this.status);
@@ -115,7 +123,8 @@ export class RunRecord {
     if (!isTerminal(this.status) || this.liveState === null || this.liveHistory === null) return;
     let packed: PackedRun;
     try {
-      packed = { state: serialize(this.liveState), history: serialize(this.liveHistory), revision: this.liveState.revision };
+      const state = this.liveState;
+      packed = { state: serialize(state), history: serialize(this.liveHistory), revision: state.revision, outcome: toRunResult(state) };
     } catch {
       // A value structured clone cannot carry (a function an activity returned): keep it live.
       return;

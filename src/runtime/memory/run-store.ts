@@ -28,6 +28,11 @@ export interface MemoryRunStoreDeps {
 /** Every run of one embedded engine. The commit's receipt is the run's record. */
 export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunRecord> {
   readonly runs = new Map<string, RunRecord>();
+  /**
+   * Finished runs in the order they ended (a run that ends again moves to the back), so a sweep
+   * looks only at the oldest ones instead of at every retained run.
+   */
+  private readonly ended = new Map<string, RunRecord>();
 
   constructor(private readonly deps: MemoryRunStoreDeps) {}
 
@@ -38,9 +43,27 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
     const endedAt = record.endedAt;
     if (endedAt !== null && record.ended && this.deps.clock.now() - endedAt > this.deps.retentionMs) {
       this.runs.delete(runId);
+      this.ended.delete(runId);
       return undefined;
     }
     return record;
+  }
+
+  /**
+   * Drops finished runs past the retention, oldest end first, stopping at the first one still
+   * retained (later ones ended later). Entries of runs since replaced or moving again are let go.
+   */
+  sweepExpired(): void {
+    const now = this.deps.clock.now();
+    for (const [runId, record] of this.ended) {
+      if (this.runs.get(runId) !== record || !record.ended || record.endedAt === null) {
+        this.ended.delete(runId);
+        continue;
+      }
+      if (now - record.endedAt <= this.deps.retentionMs) return;
+      this.ended.delete(runId);
+      this.runs.delete(runId);
+    }
   }
 
   async read(runId: string): Promise<StoredRun | undefined> {
@@ -62,6 +85,7 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
       if (this.runs.get(runId)?.status === 'running') throw new RunAlreadyExistsError(runId);
       const record = new RunRecord(runId, definition, decision.state, decision.history);
       this.runs.set(runId, record);
+      this.noteEnd(record);
       return { receipt: record };
     }
     const record = expected.record;
@@ -75,8 +99,15 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
     // Continue-as-new: the new generation's history replaces the old one (decision 0014).
     const history = decision.history;
     record.apply(decision.state, history, decision.historyRestarted === true);
+    this.noteEnd(record);
     if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history), this.deps.log);
     return { receipt: record };
+  }
+
+  private noteEnd(record: RunRecord): void {
+    if (!record.ended) return;
+    this.ended.delete(record.runId);
+    this.ended.set(record.runId, record);
   }
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {
