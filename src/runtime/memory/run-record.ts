@@ -1,5 +1,4 @@
 /** One run as the embedded runtime holds it: its pinned definition, state, history, attempts and waiters. */
-import { deserialize, serialize } from 'node:v8';
 import type { AttemptCancellation } from '../../activities/execute.js';
 import type { WorkflowDefinition } from '../../definition/types.js';
 import { isTerminal } from '../../interpreter/index.js';
@@ -8,14 +7,15 @@ import type { HistoryWatcher, RunResult } from '../engine.js';
 import { toRunResult } from '../common/run-views.js';
 
 /**
- * A finished run's state and history, each serialised once when it ended (structured clone, so
- * every value — `undefined` included — reads back as it was). A retained run is then two byte
- * buffers outside the JS heap instead of a graph of thousands of small objects the garbage
- * collector must trace on every major collection for the whole retention.
+ * A finished run's state and history, each serialised once as JSON when it ended. A retained run
+ * is then two flat strings the garbage collector never looks inside, instead of a graph of
+ * hundreds of small objects it must trace and copy. JSON loses nothing here: every payload a run
+ * holds (input, step outputs, signal data, heartbeat details) is already stored as plain JSON
+ * (runtime/common/payload-limits.ts), the same form the Redis runtime keeps state and history in.
  */
 interface PackedRun {
-  readonly state: Buffer;
-  readonly history: Buffer;
+  readonly state: string;
+  readonly history: string;
   /** The packed state's, for the store's conflict check without unpacking. */
   readonly revision: number;
   /** What `result` answers (status, output, error), kept unpacked: it is asked for right as a run ends. */
@@ -74,12 +74,12 @@ export class RunRecord {
 
   /** The run's state (a fresh copy each read once the run ended: the engine's own object before). */
   get state(): RunState {
-    return this.liveState ?? (deserialize(this.packed!.state) as RunState);
+    return this.liveState ?? (JSON.parse(this.packed!.state) as RunState);
   }
 
   /** The run's history (a fresh array each read once the run ended: the engine's own array before). */
   get history(): HistoryEntry[] {
-    return this.liveHistory ?? (deserialize(this.packed!.history) as HistoryEntry[]);
+    return this.liveHistory ?? (JSON.parse(this.packed!.history) as HistoryEntry[]);
   }
 
   /**
@@ -93,7 +93,7 @@ export class RunRecord {
 
   /** Stores a committed decision's state and appends its entries (`restart`: a new generation's history replaces the old one). */
   apply(state: RunState, entries: readonly HistoryEntry[], restart: boolean): void {
-    const history = restart ? [] : this.unpackHistory();
+    const history = restart ? [] : this.history;
     // One at a time: `push(...entries)` overflows the stack on a huge decision.
     for (let i = 0; i < entries.length; i++) history.push(entries[i]!);
     this.liveState = state;
@@ -115,18 +115,14 @@ export class RunRecord {
     return isTerminal(this.status);
   }
 
-  private unpackHistory(): HistoryEntry[] {
-    return this.liveHistory ?? (deserialize(this.packed!.history) as HistoryEntry[]);
-  }
-
   private packIfEnded(): void {
     if (!isTerminal(this.status) || this.liveState === null || this.liveHistory === null) return;
     let packed: PackedRun;
     try {
       const state = this.liveState;
-      packed = { state: serialize(state), history: serialize(this.liveHistory), revision: state.revision, outcome: toRunResult(state) };
+      packed = { state: JSON.stringify(state), history: JSON.stringify(this.liveHistory), revision: state.revision, outcome: toRunResult(state) };
     } catch {
-      // A value structured clone cannot carry (a function an activity returned): keep it live.
+      // A value JSON cannot carry (none is expected: see PackedRun): keep the run live.
       return;
     }
     this.packed = packed;
