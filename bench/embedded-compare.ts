@@ -31,7 +31,7 @@ async function growth(totalSteps: number): Promise<void> {
     const seconds = (nowMs() - started) / 1000;
     done += runs * flow.steps;
     const heapMiB = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
-    console.log(JSON.stringify({ growth: `${mark - (runs * flow.steps)}..${done} steps`, stepsPerSecond: Math.round((runs * flow.steps) / seconds), heapMiB }));
+    console.log(JSON.stringify({ growth: `${done - runs * flow.steps}..${done} steps`, stepsPerSecond: Math.round((runs * flow.steps) / seconds), heapMiB }));
   }
   await engine.close();
 }
