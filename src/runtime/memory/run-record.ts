@@ -7,15 +7,22 @@ import type { HistoryWatcher, RunResult } from '../engine.js';
 import { toRunResult } from '../common/run-views.js';
 
 /**
- * A finished run's state and history, each serialised once as JSON when it ended. A retained run
- * is then two flat strings the garbage collector never looks inside, instead of a graph of
- * hundreds of small objects it must trace and copy. JSON loses nothing here: every payload a run
- * holds (input, step outputs, signal data, heartbeat details) is already stored as plain JSON
- * (runtime/common/payload-limits.ts), the same form the Redis runtime keeps state and history in.
+ * History entries are moved out of the live tail into a JSON chunk once this many collect, so a
+ * long run's history is a few flat strings plus at most this many live entries: the garbage
+ * collector's work per step stays the same from the first step to the hundred-thousandth.
  */
-interface PackedRun {
-  readonly state: string;
-  readonly history: string;
+const HISTORY_CHUNK_ENTRIES = 1024;
+
+/**
+ * A finished run's state, serialised once as JSON when it ended, and what `result` answers. A
+ * retained run is then a few flat strings the garbage collector never looks inside (its history
+ * is all chunks by then), instead of a graph of hundreds of small objects it must trace and copy.
+ * JSON loses nothing here: every payload a run holds (input, step outputs, signal data, heartbeat
+ * details) is already stored as plain JSON (runtime/common/payload-limits.ts), the same form the
+ * Redis runtime keeps state and history in.
+ */
+interface PackedState {
+  readonly json: string;
   /** The packed state's, for the store's conflict check without unpacking. */
   readonly revision: number;
   /** What `result` answers (status, output, error), kept unpacked: it is asked for right as a run ends. */
@@ -23,10 +30,11 @@ interface PackedRun {
 }
 
 /**
- * One run as the embedded runtime holds it. While it runs, `state` and `history` are live
- * objects; once it ends they are packed (see PackedRun), and each read of `state` or `history`
- * unpacks a fresh copy. `status`, `endedAt`, `startedAt` and `workflowName` stay at hand for the
- * retention sweep and `list` filters.
+ * One run as the embedded runtime holds it. While it runs, `state` is the live object and
+ * `history` the live entries after the packed chunks (see HISTORY_CHUNK_ENTRIES); once it ends,
+ * the state and the rest of the history are packed too, and each read of `state` or `history`
+ * unpacks a fresh copy. `status`, `endedAt` and `startedAt` stay at hand for the retention sweep
+ * and `list` filters.
  */
 export class RunRecord {
   /** The exact definition the run is pinned to: the one it started with, or the one it was migrated to. */
@@ -53,8 +61,11 @@ export class RunRecord {
   endedAt: number | null;
   startedAt: number;
   private liveState: RunState | null;
-  private liveHistory: HistoryEntry[] | null;
-  private packed: PackedRun | null = null;
+  private packedState: PackedState | null = null;
+  /** The oldest history entries, each chunk a JSON array of entries. */
+  private historyChunks: string[] = [];
+  /** The entries after the chunks, as committed. */
+  private historyTail: HistoryEntry[] = [];
 
   constructor(
     readonly runId: string,
@@ -65,21 +76,31 @@ export class RunRecord {
     this.definition = definition;
     this.workflowRef = Object.freeze({ name: definition.name, version: definition.version });
     this.liveState = state;
-    this.liveHistory = [...history];
     this.status = state.status;
     this.endedAt = state.endedAt;
     this.startedAt = state.startedAt;
+    this.append(history);
     this.packIfEnded();
   }
 
   /** The run's state (a fresh copy each read once the run ended: the engine's own object before). */
   get state(): RunState {
-    return this.liveState ?? (JSON.parse(this.packed!.state) as RunState);
+    return this.liveState ?? (JSON.parse(this.packedState!.json) as RunState);
   }
 
-  /** The run's history (a fresh array each read once the run ended: the engine's own array before). */
+  /**
+   * The run's history: the engine's own array while nothing of it is packed, else a fresh array
+   * (the packed chunks read back, then the live tail).
+   */
   get history(): HistoryEntry[] {
-    return this.liveHistory ?? (JSON.parse(this.packed!.history) as HistoryEntry[]);
+    if (this.historyChunks.length === 0) return this.historyTail;
+    const all: HistoryEntry[] = [];
+    for (const chunk of this.historyChunks) {
+      const entries = JSON.parse(chunk) as HistoryEntry[];
+      for (let i = 0; i < entries.length; i++) all.push(entries[i]!);
+    }
+    for (let i = 0; i < this.historyTail.length; i++) all.push(this.historyTail[i]!);
+    return all;
   }
 
   /**
@@ -88,26 +109,27 @@ export class RunRecord {
    * commit moves the revision on).
    */
   isAt(state: RunState): boolean {
-    return this.liveState !== null ? this.liveState === state : this.packed!.revision === state.revision;
+    return this.liveState !== null ? this.liveState === state : this.packedState!.revision === state.revision;
   }
 
   /** Stores a committed decision's state and appends its entries (`restart`: a new generation's history replaces the old one). */
   apply(state: RunState, entries: readonly HistoryEntry[], restart: boolean): void {
-    const history = restart ? [] : this.history;
-    // One at a time: `push(...entries)` overflows the stack on a huge decision.
-    for (let i = 0; i < entries.length; i++) history.push(entries[i]!);
+    if (restart) {
+      this.historyChunks = [];
+      this.historyTail = [];
+    }
     this.liveState = state;
-    this.liveHistory = history;
-    this.packed = null;
+    this.packedState = null;
     this.status = state.status;
     this.endedAt = state.endedAt;
     this.startedAt = state.startedAt;
+    this.append(entries);
     this.packIfEnded();
   }
 
   /** What `result` answers: a fresh object each call, the output the run's own. */
   result(): RunResult {
-    return this.packed ? { ...this.packed.outcome } : toRunResult(this.liveState!);
+    return this.packedState ? { ...this.packedState.outcome } : toRunResult(this.liveState!);
   }
 
   /** Whether the run reached a terminal status. */
@@ -115,18 +137,38 @@ export class RunRecord {
     return isTerminal(this.status);
   }
 
-  private packIfEnded(): void {
-    if (!isTerminal(this.status) || this.liveState === null || this.liveHistory === null) return;
-    let packed: PackedRun;
+  private append(entries: readonly HistoryEntry[]): void {
+    const tail = this.historyTail;
+    // One at a time: `push(...entries)` overflows the stack on a huge decision.
+    for (let i = 0; i < entries.length; i++) tail.push(entries[i]!);
+    if (tail.length >= HISTORY_CHUNK_ENTRIES) this.packTail();
+  }
+
+  /** Moves the live tail into a chunk (kept live if JSON cannot carry it: none is expected, see PackedState). */
+  private packTail(): boolean {
+    if (this.historyTail.length === 0) return true;
+    let chunk: string;
     try {
-      const state = this.liveState;
-      packed = { state: JSON.stringify(state), history: JSON.stringify(this.liveHistory), revision: state.revision, outcome: toRunResult(state) };
+      chunk = JSON.stringify(this.historyTail);
     } catch {
-      // A value JSON cannot carry (none is expected: see PackedRun): keep the run live.
+      return false;
+    }
+    this.historyChunks.push(chunk);
+    this.historyTail = [];
+    return true;
+  }
+
+  private packIfEnded(): void {
+    if (!isTerminal(this.status) || this.liveState === null) return;
+    const state = this.liveState;
+    let json: string;
+    try {
+      json = JSON.stringify(state);
+    } catch {
       return;
     }
-    this.packed = packed;
+    if (!this.packTail()) return;
+    this.packedState = { json, revision: state.revision, outcome: toRunResult(state) };
     this.liveState = null;
-    this.liveHistory = null;
   }
 }

@@ -49,6 +49,27 @@ describe('finished runs (packed)', () => {
     expect(endedWith).toBe('completed');
   });
 
+  it('a long history, packed in chunks while the run goes on, reads back whole and in order', async () => {
+    const e = createEmbeddedEngine({ activities: { 'n.id': (n: number) => n } });
+    engines.push(e);
+    // 300 calls write 1,200 entries: more than one chunk (run-record.ts) before the wait.
+    const steps = Array.from({ length: 300 }, (_, i) => call(i, 'n.id', { with: i }));
+    const flow = definition('long', [...steps, waitSignal(300, 'go')], { signals: { go: {} } });
+    await e.deploy(flow);
+    const { runId } = await e.start('long');
+    const live: HistoryEntry[] = [];
+    await e.watchHistory(runId, 0, { onEntries: (entries) => live.push(...entries) });
+    await e.whenStalled();
+    const waiting = await e.history(runId);
+    expect(waiting.length).toBeGreaterThan(1200);
+    expect(waiting).toStrictEqual(live);
+    expect(waiting.map((entry) => entry.index)).toStrictEqual(waiting.map((_entry, i) => i));
+    await e.signal(runId, 'go');
+    expect((await e.result(runId, { wait: true })).status).toBe('completed');
+    expect(await e.history(runId)).toStrictEqual(live);
+    expect((await e.replay(runId)).deterministic).toBe(true);
+  });
+
   it('the sweep on start drops runs past the retention and keeps the rest', async () => {
     const clock = new ManualClock();
     const e = createEmbeddedEngine({ clock, limits: { retentionMs: 1000 } });
