@@ -11,11 +11,11 @@ import {
 import { startedInWindow } from '../engine.js';
 import { DEFAULT_MIGRATE_MANY_LIMIT } from '../common/migration.js';
 import { matchesWhere, parseWhereList } from '../common/search-filter.js';
-import { isTerminal, replayHistory } from '../../interpreter/index.js';
+import { replayHistory } from '../../interpreter/index.js';
 import type { HistoryEntry, ReplayReport, RunState } from '../../interpreter/types.js';
 import type { DefinitionSummary, DeployedDefinition, DeployOptions, DeployResult, Engine, HistoryWatcher, Unwatch, ListFilter, MigrateManyOptions, MigrateOptions, MigrationReport, ReplayOptions, ResultOptions, RunDescription, RunResult, RunSummary, SignalOptions, StartOptions } from '../engine.js';
 import { resolveLimits, type EngineLimits, type EngineLimitsOptions } from '../common/limits.js';
-import { toRunDescription, toRunResult, toRunSummary } from '../common/run-views.js';
+import { toRunDescription, toRunSummary } from '../common/run-views.js';
 import { checkSignal } from '../common/signal-checks.js';
 import type { ControlOperation } from '../common/operations.js';
 import { controlRun, queryRun, signalRun, startRun } from '../core/run-operations.js';
@@ -132,7 +132,7 @@ export class EmbeddedEngine implements Engine {
     const definition = this.definitions.resolve(name, options.version);
     const runId = resolveRunId(options.id);
     const existing = this.record(runId);
-    if (this.starting.has(runId) || existing?.state.status === 'running') throw new RunAlreadyExistsError(runId);
+    if (this.starting.has(runId) || existing?.status === 'running') throw new RunAlreadyExistsError(runId);
     const input = checkStartInput(definition, options.input, this.limits.payloadBytes);
     if (++this.startsSinceSweep >= SWEEP_EVERY_STARTS) this.sweepExpired();
     this.starting.add(runId);
@@ -170,7 +170,7 @@ export class EmbeddedEngine implements Engine {
     const record = this.mustGet(runId);
     if (options.wait && !this.ended(record)) await this.waitForEnd(record, options.timeoutMs);
     if (record.fault !== undefined) throw record.fault;
-    return toRunResult(record.state);
+    return record.result();
   }
 
   async cancel(runId: string, reason?: string): Promise<void> {
@@ -186,19 +186,20 @@ export class EmbeddedEngine implements Engine {
   }
 
   async list(filter: ListFilter = {}): Promise<readonly RunSummary[]> {
-    const rows: RunState[] = [];
+    const rows: RunRecord[] = [];
     const where = parseWhereList(filter.where);
     for (const runId of [...this.loop.runs.keys()]) {
       const record = this.record(runId);
       if (!record) continue;
-      if (filter.status !== undefined && record.state.status !== filter.status) continue;
-      if (filter.name !== undefined && record.state.workflow.name !== filter.name) continue;
-      if (!startedInWindow(filter, record.state.startedAt)) continue;
-      if (!matchesWhere(record.state, where)) continue;
-      rows.push(record.state);
+      if (filter.status !== undefined && record.status !== filter.status) continue;
+      if (filter.name !== undefined && record.definition.name !== filter.name) continue;
+      if (!startedInWindow(filter, record.startedAt)) continue;
+      if (where.length > 0 && !matchesWhere(record.state, where)) continue;
+      rows.push(record);
     }
     rows.sort((a, b) => b.startedAt - a.startedAt || a.runId.localeCompare(b.runId));
-    return rows.slice(0, filter.limit ?? rows.length).map(toRunSummary);
+    // A finished run's state is unpacked only for the rows returned.
+    return rows.slice(0, filter.limit ?? rows.length).map((record) => toRunSummary(record.state));
   }
 
   async migrate(runId: string, options: MigrateOptions): Promise<MigrationReport> {
@@ -212,8 +213,9 @@ export class EmbeddedEngine implements Engine {
     const reports: MigrationReport[] = [];
     for (const record of [...this.loop.runs.values()]) {
       if (reports.length >= (options.limit ?? DEFAULT_MIGRATE_MANY_LIMIT)) break;
-      const { workflow, status } = record.state;
-      if (workflow.name !== options.name || workflow.version !== options.fromVersion || status !== 'running') continue;
+      if (record.status !== 'running') continue;
+      const { workflow } = record.state;
+      if (workflow.name !== options.name || workflow.version !== options.fromVersion) continue;
       reports.push(await this.loop.driver.migrate(record.runId, target, options, false));
     }
     return reports;
@@ -227,7 +229,7 @@ export class EmbeddedEngine implements Engine {
     const record = this.mustGet(runId);
     const backlog = record.history.slice(Math.max(0, fromIndex));
     if (backlog.length > 0) watcher.onEntries(backlog);
-    if (isTerminal(record.state.status)) watcher.onEnded?.(record.state.status);
+    if (record.ended) watcher.onEnded?.(record.status);
     (record.watchers ??= new Set()).add(watcher);
     return () => {
       record.watchers?.delete(watcher);
@@ -286,7 +288,7 @@ export class EmbeddedEngine implements Engine {
   /** Drops every finished run past the retention, so a long-lived engine does not grow without bound. */
   private sweepExpired(): void {
     this.startsSinceSweep = 0;
-    for (const runId of [...this.loop.runs.keys()]) this.record(runId);
+    this.loop.store.sweepExpired();
   }
 
   private async control(runId: string, operation: ControlOperation, reason?: string): Promise<void> {
@@ -294,7 +296,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   private ended(record: RunRecord): boolean {
-    return record.fault !== undefined || isTerminal(record.state.status);
+    return record.fault !== undefined || record.ended;
   }
 
   private waitForEnd(record: RunRecord, timeoutMs?: number): Promise<void> {

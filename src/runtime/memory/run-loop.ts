@@ -7,7 +7,6 @@
 import type { RunObserver } from '../../observability/run-observer.js';
 import type { ActivityRegistry } from '../../activities/registry.js';
 import type { Logger } from 'pino';
-import { isTerminal } from '../../interpreter/index.js';
 import type { Command, ScheduleActivityCommand, StartChildCommand } from '../../interpreter/types.js';
 import type { EngineLimits } from '../common/limits.js';
 import { assertNever, type TimedEventInput } from '../common/events.js';
@@ -108,13 +107,13 @@ export class RunLoop implements CommandSink<RunRecord> {
   }
 
   private afterDecision(record: RunRecord): void {
-    if (!isTerminal(record.state.status)) return;
+    if (!record.ended) return;
     // An ended run awaits nothing: release its timers and stop its attempts.
     this.timers.cancelRun(record.runId);
     for (const attempt of record.activities.values()) attempt.cancel();
     record.heartbeats = undefined;
     this.notifyWaiters(record);
-    const status = record.state.status;
+    const status = record.status;
     if (record.watchers) notifyWatchers(record, (watcher) => watcher.onEnded?.(status), this.options.log);
   }
 

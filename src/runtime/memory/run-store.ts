@@ -5,13 +5,12 @@
  * finished runs are dropped once past the retention.
  */
 import { RunAlreadyExistsError } from '../../errors.js';
-import { isTerminal } from '../../interpreter/index.js';
 import type { HistoryEntry } from '../../interpreter/types.js';
 import type { Logger } from 'pino';
 import type { RunStore, StoredRun, Transition } from '../core/ports.js';
 import type { HistoryWatcher } from '../engine.js';
 import type { Clock } from './clock.js';
-import type { RunRecord } from './run-record.js';
+import { RunRecord } from './run-record.js';
 
 /** A run loaded for a transition: the record whose state the decision is made on. */
 export interface MemoryLoadedRun extends StoredRun {
@@ -29,6 +28,11 @@ export interface MemoryRunStoreDeps {
 /** Every run of one embedded engine. The commit's receipt is the run's record. */
 export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunRecord> {
   readonly runs = new Map<string, RunRecord>();
+  /**
+   * Finished runs in the order they ended (a run that ends again moves to the back), so a sweep
+   * looks only at the oldest ones instead of at every retained run.
+   */
+  private readonly ended = new Map<string, RunRecord>();
 
   constructor(private readonly deps: MemoryRunStoreDeps) {}
 
@@ -36,12 +40,30 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
   lookup(runId: string): RunRecord | undefined {
     const record = this.runs.get(runId);
     if (!record) return undefined;
-    const endedAt = record.state.endedAt;
-    if (endedAt !== null && isTerminal(record.state.status) && this.deps.clock.now() - endedAt > this.deps.retentionMs) {
+    const endedAt = record.endedAt;
+    if (endedAt !== null && record.ended && this.deps.clock.now() - endedAt > this.deps.retentionMs) {
       this.runs.delete(runId);
+      this.ended.delete(runId);
       return undefined;
     }
     return record;
+  }
+
+  /**
+   * Drops finished runs past the retention, oldest end first, stopping at the first one still
+   * retained (later ones ended later). Entries of runs since replaced or moving again are let go.
+   */
+  sweepExpired(): void {
+    const now = this.deps.clock.now();
+    for (const [runId, record] of this.ended) {
+      if (this.runs.get(runId) !== record || !record.ended || record.endedAt === null) {
+        this.ended.delete(runId);
+        continue;
+      }
+      if (now - record.endedAt <= this.deps.retentionMs) return;
+      this.ended.delete(runId);
+      this.runs.delete(runId);
+    }
   }
 
   async read(runId: string): Promise<StoredRun | undefined> {
@@ -60,35 +82,32 @@ export class MemoryRunStore implements RunStore<MemoryLoadedRun, undefined, RunR
     const { runId, definition, decision } = transition;
     if (!expected) {
       // A finished run's id may be reused: the new run replaces the old one.
-      if (this.runs.get(runId)?.state.status === 'running') throw new RunAlreadyExistsError(runId);
-      const record: RunRecord = {
-        runId,
-        definition,
-        state: decision.state,
-        history: [...decision.history],
-        activities: new Map(),
-        waiters: [],
-        workflowRef: Object.freeze({ name: definition.name, version: definition.version }),
-      };
+      if (this.runs.get(runId)?.status === 'running') throw new RunAlreadyExistsError(runId);
+      const record = new RunRecord(runId, definition, decision.state, decision.history);
       this.runs.set(runId, record);
+      this.noteEnd(record);
       return { receipt: record };
     }
     const record = expected.record;
-    if (this.runs.get(runId) !== record || record.state !== expected.state) return 'conflict';
+    if (this.runs.get(runId) !== record || !record.isAt(expected.state)) return 'conflict';
     if (definition !== record.definition) {
       // Decided with another version (a migration, decision 0015): the run is pinned to it now.
       (record.earlier ??= []).push(record.definition);
       record.definition = definition;
       record.workflowRef = Object.freeze({ name: definition.name, version: definition.version });
     }
-    record.state = decision.state;
     // Continue-as-new: the new generation's history replaces the old one (decision 0014).
-    if (decision.historyRestarted) record.history = [];
-    // One at a time: `push(...entries)` overflows the stack on a huge decision.
     const history = decision.history;
-    for (let i = 0; i < history.length; i++) record.history.push(history[i]!);
+    record.apply(decision.state, history, decision.historyRestarted === true);
+    this.noteEnd(record);
     if (record.watchers && history.length > 0) notifyWatchers(record, (watcher) => watcher.onEntries(history), this.deps.log);
     return { receipt: record };
+  }
+
+  private noteEnd(record: RunRecord): void {
+    if (!record.ended) return;
+    this.ended.delete(record.runId);
+    this.ended.set(record.runId, record);
   }
 
   async history(runId: string): Promise<readonly HistoryEntry[]> {
