@@ -131,8 +131,11 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
     const states = runStepStates(history, (path) => kinds.get(path));
     mount(graphPane, drawGraph(graph, { states: currentStatus === 'running' ? withWaiting(graph, states) : states }));
   };
+  // Signal forms only while the run can take a signal (an ended run refuses them; a retried one takes them again).
+  const signalsBox = h('div', { class: 'signals', id: 'signals' });
   const setStatus = (status: string): void => {
     currentStatus = status;
+    signalsBox.hidden = status !== 'running';
     redraw();
     statusBadge.className = `badge status-${status}`;
     statusBadge.textContent = statusWords(status);
@@ -205,13 +208,14 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
       h(
         'section',
         { 'aria-label': 'Signals, queries and history' },
-        can(role, 'operator') && signals.length ? h('div', { class: 'signals', id: 'signals' }, h('h2', {}, 'Answer'), ...signalForms) : null,
+        can(role, 'operator') && signals.length ? (mount(signalsBox, h('h2', {}, 'Answer'), ...signalForms), signalsBox) : null,
         queries.length ? h('div', {}, h('h2', {}, 'Queries'), ...queries) : null,
         h('h2', {}, 'History'),
         timeline,
       ),
     ),
   );
+  signalsBox.hidden = run.status !== 'running';
   renderActions(run.status);
   redraw();
   let pending = false;

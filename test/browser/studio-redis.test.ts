@@ -151,6 +151,8 @@ describe('the studio on Redis, with tokens', () => {
     expect(await page.locator('#timeline li[data-type="StepScheduled"]', { hasText: 'undo flight' }).innerText()).toContain('activity flight.release');
     expect(await page.locator('#timeline li[data-type="StepCompleted"]', { hasText: 'undo hotel' }).count()).toBe(1);
     expect(calls).toEqual(['hotel.book', 'flight.book', 'flight.release', 'hotel.release']);
+    // An ended run takes no signal: its signal form is gone.
+    expect(await page.locator('#signals').isVisible()).toBe(false);
     await page.screenshot({ path: `${SHOTS}/run-compensated.png`, fullPage: true });
   });
 
