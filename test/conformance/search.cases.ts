@@ -54,6 +54,35 @@ export function searchCases(ctx: SuiteContext): void {
       expect(await ids('customer=ann', 'total<100')).toEqual([ann50]);
     });
 
+    it('follow a run that continues as new: each generation’s values are indexed, the old ones are gone', async () => {
+      const h = await ctx.setup({});
+      const definition = await h.deploy(`
+        dsl: flowline/v1
+        name: searchable-loop
+        version: 1
+        signals: { stop: {} }
+        searchAttributes:
+          pass: { type: number, value: '\${ $exists($input.pass) ? $input.pass : 0 }' }
+          phase: { type: keyword, value: '\${ $exists($input.pass) and $input.pass >= 2 ? "last" : "looping" }' }
+        steps:
+          - id: again
+            if: '\${ ($exists($input.pass) ? $input.pass : 0) < 2 }'
+            continueAsNew:
+              input: { pass: '\${ ($exists($input.pass) ? $input.pass : 0) + 1 }' }
+          - id: hold
+            waitSignal: stop
+      `);
+      const { runId } = await h.engine.start(definition.name, { input: {} });
+      await waitUntil(async () => (await h.engine.describe(runId)).generation === 3, 'the run is in its third generation');
+      const ids = async (...conditions: string[]) => (await h.engine.list({ name: definition.name, where: conditions })).map((r) => r.runId);
+      expect(await ids('pass=2', 'phase=last')).toEqual([runId]);
+      expect(await ids('pass<2')).toEqual([]);
+      expect(await ids('phase=looping')).toEqual([]);
+      expect((await h.engine.describe(runId)).searchAttributes).toEqual({ pass: 2, phase: 'last' });
+      await h.engine.signal(runId, 'stop');
+      expect(await h.engine.result(runId, { wait: true, timeoutMs: 10_000 })).toMatchObject({ status: 'completed' });
+    });
+
     it('a value of the wrong type leaves the attribute unset and never fails the run', async () => {
       const h = await ctx.setup({});
       const definition = await h.deploy(ORDER.replace('name: searchable', 'name: searchable-odd'));
