@@ -39,9 +39,7 @@ export function isTerminal(status: RunState['status']): boolean {
 }
 
 function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { type: 'RunStarted' }>): RunState {
-  const continued = event.continued;
-  if (continued) return laterGeneration(definition, event, continued);
-  return {
+  const first: RunState = {
     runId: event.runId,
     workflow: { name: definition.name, version: definition.version, digest: definition.digest },
     status: 'running',
@@ -59,10 +57,14 @@ function newState(definition: WorkflowDefinition, event: Extract<RunEvent, { typ
     parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
     core: initialCore(),
   };
+  return event.continued ? laterGeneration(first, event.at, event.continued) : first;
 }
 
-/** The first state of a generation started by `continueAsNew`: counters and untaken signals carried over. */
-function laterGeneration(definition: WorkflowDefinition, event: RunStartedEvent, continued: Continuation): RunState {
+/**
+ * The first state of a generation started by `continueAsNew`: a first state whose counters, untaken
+ * signals, revision and first start are carried over from the generation before.
+ */
+function laterGeneration(first: RunState, at: number, continued: Continuation): RunState {
   const owned = new Set<object>();
   let seenSignals = initialCore().seenSignals;
   for (const line of Object.values(continued.signals)) {
@@ -70,22 +72,11 @@ function laterGeneration(definition: WorkflowDefinition, event: RunStartedEvent,
   }
   const core: CoreState = { ...initialCore(), nextSeq: continued.nextSeq, nextNode: continued.nextNode, uuids: continued.uuids, signals: continued.signals, seenSignals };
   return {
-    runId: event.runId,
-    workflow: { name: definition.name, version: definition.version, digest: definition.digest },
-    status: 'running',
-    input: event.input === undefined ? null : event.input,
-    vars: {},
-    output: null,
-    error: null,
+    ...first,
     startedAt: continued.runStartedAt,
-    updatedAt: event.at,
-    endedAt: null,
     revision: continued.revision,
-    historyLength: 0,
-    retries: 0,
-    parent: event.parent ? { runId: event.parent.runId, seq: event.parent.seq } : null,
     core,
-    continued: { generation: continued.generation, startedAt: event.at, chain: continued.chain },
+    continued: { generation: continued.generation, startedAt: at, chain: continued.chain },
   };
 }
 

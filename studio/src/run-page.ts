@@ -25,7 +25,8 @@ interface Run {
   readonly warnings?: readonly { type: string; message: string }[];
   readonly searchAttributes?: Readonly<Record<string, string | number | null>>;
 }
-interface Entry {
+/** A history entry as the HTTP API sends it. */
+export interface Entry {
   readonly index: number;
   readonly at: number;
   readonly type: string;

@@ -256,7 +256,8 @@ export function completionAt(root: JsonSchema, text: string, offset: number): Co
   return { from, kind: 'value', keyColumn, options: valuesFor(root, found.path, data) };
 }
 
-function dataOf(doc: Document): unknown {
+/** The document's data for schema lookups (undefined when it cannot be built, e.g. an alias bomb). */
+export function dataOf(doc: Document): unknown {
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch {

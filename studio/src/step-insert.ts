@@ -4,8 +4,8 @@
  * the edit is then one text change at that place, so every other byte (comments, blank lines,
  * quoting, flow maps) stays as the author wrote it. Pure.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type YAMLSeq } from 'yaml';
-import { schemaAt, type JsonSchema, type PathSegment } from './schema-help.js';
+import { isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type YAMLSeq } from 'yaml';
+import { dataOf, schemaAt, type JsonSchema, type PathSegment } from './schema-help.js';
 
 /** A change to the text: replace from..to with `insert` (from === to for an insertion). */
 export interface TextEdit {
@@ -26,14 +26,6 @@ export interface StepInText {
 function isStepList(root: JsonSchema, path: readonly PathSegment[], data: unknown): boolean {
   const item = schemaAt(root, [...path, 0], data);
   return item?.definition === 'step';
-}
-
-function dataOf(doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
 }
 
 /** The innermost step whose lines hold `offset` (a step in any list of steps, nested ones included). */

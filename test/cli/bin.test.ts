@@ -7,6 +7,7 @@
  * redis-quickstart).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,21 +37,8 @@ function flowline(args: string[], env: Record<string, string> = {}): Promise<Ran
 let dir: string;
 const file = (name: string): string => join(dir, name);
 
-const ORDER = `
-dsl: flowline/v1
-name: cli-order
-version: 1
-input:
-  schema: { type: object, required: [sku, qty], properties: { sku: { type: string }, qty: { type: integer, minimum: 1 } } }
-steps:
-  - id: reserve
-    call: inventory.reserve
-    with: { sku: '\${ $input.sku }', qty: '\${ $input.qty }' }
-  - id: pay
-    call: payments.charge
-    with: { amount: '\${ $input.qty * 10 }' }
-output: '\${ {"reservation": $steps.reserve.id, "charge": $steps.pay.chargeId} }'
-`;
+/** A two-step order flow the verbs run (shared by run.test.ts and bin.test.ts). */
+const ORDER = readFileSync(new URL('./fixtures/cli-order.yaml', import.meta.url), 'utf8');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flowline-bin-'));

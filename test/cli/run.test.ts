@@ -3,6 +3,7 @@
  * signals, child flows. The bin itself (a process, its exit code, activity logs on stderr):
  * test/cli/bin.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,21 +20,8 @@ function flowline(args: string[]): ReturnType<typeof runInProcess> {
 let dir: string;
 const file = (name: string): string => join(dir, name);
 
-const ORDER = `
-dsl: flowline/v1
-name: cli-order
-version: 1
-input:
-  schema: { type: object, required: [sku, qty], properties: { sku: { type: string }, qty: { type: integer, minimum: 1 } } }
-steps:
-  - id: reserve
-    call: inventory.reserve
-    with: { sku: '\${ $input.sku }', qty: '\${ $input.qty }' }
-  - id: pay
-    call: payments.charge
-    with: { amount: '\${ $input.qty * 10 }' }
-output: '\${ {"reservation": $steps.reserve.id, "charge": $steps.pay.chargeId} }'
-`;
+/** A two-step order flow the verbs run (shared by run.test.ts and bin.test.ts). */
+const ORDER = readFileSync(new URL('./fixtures/cli-order.yaml', import.meta.url), 'utf8');
 
 const APPROVAL = `
 dsl: flowline/v1

@@ -9,7 +9,7 @@ import './try.css';
 import { api, ApiError, type Issue } from '../api.js';
 import { duration, h, mount } from '../dom.js';
 import { drawGraph, type GraphViewData, type StepState } from '../graph-svg.js';
-import { ENTRY_WORDS, entryText } from '../run-page.js';
+import { ENTRY_WORDS, entryText, type Entry as RunEntry } from '../run-page.js';
 import { statusWords } from '../runs-page.js';
 import { stateLegend } from '../state-legend.js';
 import { activityChooser, type ActivityChooser } from './activity-choices.js';
@@ -24,14 +24,8 @@ interface Plan {
   readonly graph: GraphViewData;
 }
 
-interface Entry {
-  readonly index: number;
-  readonly at: number;
-  readonly type: string;
-  readonly path?: string;
-  readonly stepId?: string;
-  readonly attempt?: number;
-  readonly details?: Record<string, unknown>;
+/** A try's history entry: the run page's, with the event it records. */
+interface Entry extends RunEntry {
   readonly event?: Record<string, unknown>;
 }
 
