@@ -128,6 +128,9 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
   const outcome = h('div', { class: 'outcome' });
   const actions = h('div', { class: 'toolbar' });
   let currentStatus = run.status;
+  // A cancel/terminate/retry that was asked and not yet seen in the run's status: once the status
+  // moves, the "asked" line gives way to what happened (it must not outlive the run's end).
+  let asked: { words: string; from: string } | undefined;
   const redraw = (): void => {
     const states = runStepStates(history, (path) => kinds.get(path));
     mount(graphPane, drawGraph(graph, { states: currentStatus === 'running' ? withWaiting(graph, states) : states }));
@@ -136,6 +139,10 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
   const signalsBox = h('div', { class: 'signals', id: 'signals' });
   const setStatus = (status: string): void => {
     currentStatus = status;
+    if (asked && status !== asked.from) {
+      outcome.textContent = `${asked.words}: done. The run is ${statusWords(status).toLowerCase()}.`;
+      asked = undefined;
+    }
     signalsBox.hidden = status !== 'running';
     redraw();
     statusBadge.className = `badge status-${status}`;
@@ -145,9 +152,13 @@ export async function runPage(main: HTMLElement, role: Role, runId: string, leav
   const act = async (verb: 'cancel' | 'terminate' | 'retry', words: string, explain: string): Promise<void> => {
     const reason = await confirmDialog(`${words} run ${runId}?`, explain, words, verb !== 'retry');
     if (reason === null) return;
+    const from = currentStatus;
     try {
       await api('POST', `/v1/runs/${encodeURIComponent(runId)}/${verb}`, verb === 'retry' ? {} : { reason: reason || `${verb} from the studio` });
       outcome.textContent = `${words}: asked. The history below shows what happens.`;
+      asked = { words, from };
+      // The run's new status may have streamed in before the request's answer did.
+      if (currentStatus !== from) setStatus(currentStatus);
     } catch (error) {
       outcome.textContent = error instanceof ApiError ? error.problem.detail : String(error);
     }

@@ -129,6 +129,8 @@ describe('the studio on Redis, with tokens', () => {
     await dialog.getByLabel('Reason (optional)').fill('trip called off');
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     await expect.poll(() => page.locator('#run-status').innerText(), { timeout: 15_000 }).toBe('cancelled');
+    // The "asked" line gives way to what happened once the run has ended.
+    await expect.poll(() => page.locator('.outcome').innerText(), { timeout: 15_000 }).toBe('Cancel: done. The run is cancelled.');
 
     // On the graph: both bookings undone (state and accessible label), each undo node ran.
     const graph = page.locator('.graph-pane svg.graph');
