@@ -98,7 +98,7 @@ export function entryText(entry: Entry): string {
 
 /**
  * A step waiting for a signal writes no history entry until the signal comes: a signal step with
- * no state yet, right after the start or a finished step, is shown as waiting. Pure.
+ * no state yet, right after the start or a finished or skipped step, is shown as waiting. Pure.
  */
 export function withWaiting(graph: GraphViewData, states: ReadonlyMap<string, StepState>): Map<string, StepState> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -108,7 +108,7 @@ export function withWaiting(graph: GraphViewData, states: ReadonlyMap<string, St
     const to = byId.get(edge.to);
     if (!from || !to?.path || to.shape !== 'signal' || out.has(to.path)) continue;
     const before = from.path ? states.get(from.path) : from.id === 'flowStart' ? 'done' : undefined;
-    if (before === 'done' || (from.shape === 'fork' && before === 'running')) out.set(to.path, 'waiting');
+    if (before === 'done' || before === 'skipped' || (from.shape === 'fork' && before === 'running')) out.set(to.path, 'waiting');
   }
   return out;
 }

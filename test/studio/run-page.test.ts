@@ -1,6 +1,6 @@
 /** A real run's page derives each step's state as a try does, and names the steps of an undo. */
 import { describe, expect, it } from 'vitest';
-import { entryStep, runStepStates } from '../../studio/src/run-page.js';
+import { entryStep, runStepStates, withWaiting } from '../../studio/src/run-page.js';
 
 const entry = (index: number, type: string, path?: string, stepId?: string) => ({ index, at: index, type, ...(path ? { path } : {}), ...(stepId ? { stepId } : {}) });
 const KINDS: Readonly<Record<string, string>> = { '/steps/0': 'task', '/steps/1': 'task', '/steps/2': 'signal', '/steps/3': 'timer' };
@@ -35,5 +35,20 @@ describe('the run page', () => {
     expect(entryStep(entry(1, 'StepCompleted', '/steps/1/compensate/steps/0'), (p) => ids.get(p))).toBe('undo flight');
     expect(entryStep(entry(2, 'StepCompleted', '/steps/1', 'flight'), (p) => ids.get(p))).toBe('flight');
     expect(entryStep(entry(3, 'RunStarted'), (p) => ids.get(p))).toBe('');
+  });
+
+  it('draws a signal step that follows a finished or skipped step as waiting, not one after a running step', () => {
+    const node = (id: string, shape: string, path?: string) => ({ id, shape, label: id, ...(path ? { path } : {}) });
+    const graph = {
+      nodes: [node('flowStart', 'start'), node('a', 'task', '/steps/0'), node('s1', 'signal', '/steps/1'), node('b', 'task', '/steps/2'), node('s2', 'signal', '/steps/3')],
+      edges: [{ from: 'flowStart', to: 'a' }, { from: 'a', to: 's1' }, { from: 's1', to: 'b' }, { from: 'b', to: 's2' }],
+    };
+    const skipped = withWaiting(graph as never, new Map([['/steps/0', 'skipped' as const]]));
+    expect(skipped.get('/steps/1')).toBe('waiting');
+    const done = withWaiting(graph as never, new Map([['/steps/0', 'done' as const]]));
+    expect(done.get('/steps/1')).toBe('waiting');
+    const running = withWaiting(graph as never, new Map([['/steps/0', 'running' as const]]));
+    expect(running.has('/steps/1')).toBe(false);
+    expect(running.has('/steps/3')).toBe(false);
   });
 });
