@@ -1,8 +1,9 @@
 /**
  * `GET /v1/runs/{id}/events`: the run's history entries as Server-Sent Events as they are
- * committed (`id:` = the entry's index, so `Last-Event-ID` resumes after it), a comment line as a
- * heartbeat, and an `end` event closing the stream when the run ends. Fed by the engine's
- * `watchHistory` (no polling per client).
+ * committed (`id:` = the entry's index, `<generation>.<index>` from a run's second generation on,
+ * so `Last-Event-ID` resumes after it — in the same generation, or from the start of a newer one
+ * when the run continued as new meanwhile), a comment line as a heartbeat, and an `end` event
+ * closing the stream when the run ends. Fed by the engine's `watchHistory` (no polling per client).
  */
 import type { FastifyInstance } from 'fastify';
 import type { HistoryEntry } from '../interpreter/types.js';
@@ -21,9 +22,9 @@ export function registerEventRoutes(app: FastifyInstance, context: RouteContext)
         summary: 'Live history entries as Server-Sent Events (resume with Last-Event-ID); closes when the run ends',
         tags: ['runs'],
         params: runIdParams,
-        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]+$' } } },
+        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^([0-9]+\\.)?[0-9]+$' } } },
         response: {
-          200: { description: 'event: entry (data: a history entry, id: its index) … then event: end (data: {status})', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          200: { description: 'event: entry (data: a history entry, id: its index, or <generation>.<index> after a continueAsNew) … then event: end (data: {status})', content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...problemResponses(404, 501),
         },
       },
@@ -32,7 +33,10 @@ export function registerEventRoutes(app: FastifyInstance, context: RouteContext)
       const { id } = request.params as { id: string };
       if (!engine.watchHistory) throw new HttpProblemError('NotImplemented', 'this engine cannot stream a run\'s history');
       const lastEventId = request.headers['last-event-id'];
-      const fromIndex = typeof lastEventId === 'string' ? Number(lastEventId) + 1 : 0;
+      const resumeAfter = typeof lastEventId === 'string' ? parseEventId(lastEventId) : undefined;
+      // The generation the watch starts in (entries of a newer one announce it with their RunStarted).
+      let generation = (await engine.describe(id)).generation;
+      const fromIndex = resumeAfter && resumeAfter.generation === generation ? resumeAfter.index + 1 : 0;
       const begun = process.hrtime.bigint();
       const raw = reply.raw;
       let open = true;
@@ -55,7 +59,15 @@ export function registerEventRoutes(app: FastifyInstance, context: RouteContext)
       const send = (text: string): void => (streaming ? write(text) : void early.push(text));
       let endedEarly = false;
       unwatch = await engine.watchHistory(id, fromIndex, {
-        onEntries: (entries) => send(entries.map(formatEntry).join('')),
+        onEntries: (entries) =>
+          send(
+            entries
+              .map((entry) => {
+                if (entry.type === 'RunStarted') generation = generationStarted(entry);
+                return formatEntry(entry, generation);
+              })
+              .join(''),
+          ),
         onEnded: (status) => {
           send(`event: end\ndata: ${JSON.stringify({ status })}\n\n`);
           if (streaming) close();
@@ -88,7 +100,20 @@ export function registerEventRoutes(app: FastifyInstance, context: RouteContext)
   );
 }
 
-/** One history entry as an SSE event. Pure. */
-function formatEntry(entry: HistoryEntry): string {
-  return `id: ${entry.index}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`;
+/** One history entry as an SSE event; its id carries the generation from the second one on. Pure. */
+function formatEntry(entry: HistoryEntry, generation: number): string {
+  const id = generation > 1 ? `${generation}.${entry.index}` : String(entry.index);
+  return `id: ${id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`;
+}
+
+/** `17` (generation 1) or `3.17`. Pure; the route's header schema has checked the form. */
+function parseEventId(text: string): { generation: number; index: number } {
+  const [first, second] = text.split('.');
+  return second === undefined ? { generation: 1, index: Number(first) } : { generation: Number(first), index: Number(second) };
+}
+
+/** The generation a RunStarted entry begins (1 unless it records a continuation). Pure. */
+function generationStarted(entry: HistoryEntry): number {
+  const event = entry.event as { continued?: { generation?: number } } | undefined;
+  return event?.continued?.generation ?? 1;
 }

@@ -45,6 +45,20 @@ steps:
 
 export const FLOW_NAME = `http-order-${tag}`;
 
+/** Waits for a signal, then continues as new until generation 3, which ends with its generation. */
+export const GENERATIONS = `dsl: flowline/v1
+name: http-generations-${tag}
+version: 1
+signals:
+  next: {}
+steps:
+  - waitSignal: next
+  - if: \${ $exists($input.g) = false or $input.g < 3 }
+    continueAsNew:
+      input: { g: '\${ $exists($input.g) ? $input.g + 1 : 2 }' }
+output: '\${ { "g": $input.g } }'
+`;
+
 /** Defines the suite; `make(activities)` returns a fresh engine on the runtime under test. */
 export function defineApiSuite(name: string, make: (activities: ActivityMap) => Promise<ApiEngine>): void {
   describe(name, () => {
@@ -70,6 +84,7 @@ export function defineApiSuite(name: string, make: (activities: ActivityMap) => 
       server = await startServer({ engine: api.engine, payloadLimitBytes: api.payloadLimitBytes, heartbeatMs: 50 });
       base = server.base;
       expect((await call(base, 'POST', '/v1/definitions', { raw: FLOW })).status).toBe(201);
+      expect((await call(base, 'POST', '/v1/definitions', { raw: GENERATIONS })).status).toBe(201);
     });
     afterAll(async () => {
       await server?.close();
@@ -307,6 +322,35 @@ steps:
       const resumed = await openEvents(base, runId, { lastEventId: 4 }).done;
       expect(resumed.filter((e) => e.event === 'entry').map((e) => JSON.parse(e.data))).toEqual(history.slice(5));
       expectProblem(await call(base, 'GET', '/v1/runs/nope/events'), 404, 'RunNotFound');
+    });
+
+    it('GET /v1/runs/{id}/events names entries of later generations <generation>.<index>, and Last-Event-ID resumes in the right generation', async () => {
+      const runId = (await call(base, 'POST', '/v1/runs', { json: { name: `http-generations-${tag}` } })).body.runId as string;
+      const live = openEvents(base, runId);
+      expect(await live.status).toBe(200);
+      for (const generation of [1, 2, 3]) {
+        await waitFor(async () => (await call(base, 'GET', `/v1/runs/${runId}`)).body.generation === generation, `generation ${generation} waits`);
+        expect((await call(base, 'POST', `/v1/runs/${runId}/signals/next`, { json: {} })).status).toBe(202);
+      }
+      const events = await live.done;
+      expect(events.at(-1)).toEqual({ event: 'end', data: JSON.stringify({ status: 'completed' }) });
+      const ids = events.filter((e) => e.event === 'entry').map((e) => e.id as string);
+      // Each generation's history starts again at 0; the id says which generation an entry belongs to.
+      expect(ids.filter((id) => /^\d+$/.test(id))[0]).toBe('0');
+      expect(ids).toContain('2.0');
+      expect(ids).toContain('3.0');
+      expect(new Set(ids).size).toBe(ids.length);
+      const last = (await call(base, 'GET', `/v1/runs/${runId}/history`)).body as { index: number }[];
+      expect(ids.filter((id) => id.startsWith('3.'))).toEqual(last.map((e) => `3.${e.index}`));
+
+      const entriesAfter = async (lastEventId: string) =>
+        (await openEvents(base, runId, { lastEventId }).done).filter((e) => e.event === 'entry').map((e) => (JSON.parse(e.data) as { index: number }).index);
+      // From an older generation: the current one from its first entry.
+      expect(await entriesAfter('1')).toEqual(last.map((e) => e.index));
+      expect(await entriesAfter('2.1')).toEqual(last.map((e) => e.index));
+      // From the current generation: after that entry.
+      expect(await entriesAfter('3.1')).toEqual(last.slice(2).map((e) => e.index));
+      expectProblem(await call(base, 'GET', `/v1/runs/${runId}/events`, { headers: { 'last-event-id': 'three' } }), 400, 'RequestInvalid');
     });
 
     it('serves 100 concurrent event streams on one run, each with every entry in order, and heartbeats while waiting', async () => {

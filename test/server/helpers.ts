@@ -69,7 +69,7 @@ export interface SseClient {
   abort(): void;
 }
 
-export function openEvents(base: string, runId: string, options: { lastEventId?: number; token?: string } = {}): SseClient {
+export function openEvents(base: string, runId: string, options: { lastEventId?: number | string; token?: string } = {}): SseClient {
   const controller = new AbortController();
   const events: SseEvent[] = [];
   const comments: string[] = [];
